@@ -1,0 +1,25 @@
+//! The activity/audit log: an append-only record of who did what to which client, when and
+//! from where. The client detail page shows a client's part of it.
+
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+/// Stable action names stored in `audit_events.action`; the UI translates them.
+pub mod action {
+    pub const ORG_CREATED: &str = "org.created";
+    pub const ORG_PLAN_CHANGED: &str = "org.plan_changed";
+    pub const LOGIN: &str = "auth.login";
+    pub const LOGIN_FAILED: &str = "auth.login_failed";
+    pub const LOGOUT: &str = "auth.logout";
+    pub const MEMBER_INVITED: &str = "team.invited";
+    pub const MEMBER_JOINED: &str = "team.joined";
+    pub const MEMBER_ROLE_CHANGED: &str = "team.role_changed";
+    pub const MEMBER_DEACTIVATED: &str = "team.deactivated";
+    pub const MEMBER_REACTIVATED: &str = "team.reactivated";
+    pub const INVITE_REVOKED: &str = "team.invite_revoked";
+    pub const CLIENT_CREATED: &str = "client.created";
+    pub const CLIENT_UPDATED: &str = "client.updated";
+    pub const CLIENT_STATUS_CHANGED: &str = "client.status_changed";
+    pub const CLIENT_NOTE_ADDED: &str = "client.note_added";
+    pub const CLIENT_DELETED: &str = "client.deleted";
+}

@@ -1,0 +1,194 @@
+//! Server functions of staff identity. Public ones (setup, login, language) are marked so;
+//! everything else authorizes first through `ctx::staff`.
+
+use super::CurrentUser;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Public. Whether the first-run setup is still open (no firm exists yet).
+#[server(prefix = "/api", endpoint = "setup_needed")]
+pub async fn setup_needed() -> Result<bool, AppError> {
+    use super::ctx::*;
+    finish(async {
+        let req = request().await?;
+        Ok(!super::repo::any_org_exists(&req.state.db).await?)
+    }
+    .await)
+}
+
+/// Public, only while no firm exists: creates the firm and its owner and signs the owner in.
+#[server(prefix = "/api", endpoint = "setup_firm")]
+pub async fn setup_firm(
+    firm: String,
+    name: String,
+    email: String,
+    password: String,
+    password_repeat: String,
+) -> Result<(), AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            if super::repo::any_org_exists(&req.state.db).await? {
+                return Err(AppError::Conflict(req.t().setup_done_already.into()));
+            }
+            let account = super::setup::check_account(req.t(), &name, &email, &password, Some(&password_repeat))?;
+            let (org_id, user_id) =
+                super::setup::create_firm_checked(&req.state.db, req.t(), &firm, &account, crate::orgs::Plan::Solo).await?;
+            let actor = crate::audit::repo::Actor { user_id: Some(user_id.clone()), ..req.anonymous_actor(&account.name) };
+            crate::audit::repo::record(&req.state.db, &org_id, &actor, None, crate::audit::action::ORG_CREATED, "").await?;
+            start_session(&req, &user_id, &org_id).await?;
+            leptos_axum::redirect("/clients");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Public. Email + password login with per-account and per-IP throttling of failures.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let t = req.t();
+            let email = email.trim().to_lowercase();
+            if email.is_empty() {
+                return Err(AppError::invalid("email", t.f_required));
+            }
+            if password.is_empty() {
+                return Err(AppError::invalid("password", t.f_required));
+            }
+            let db = &req.state.db;
+            let sec = &req.state.config.security;
+            let window_ms = sec.login_window_minutes * 60_000;
+            let now = crate::server::db::now_ms();
+            let account_key = format!("account:{email}");
+            let ip_key = format!("ip:{}", req.ip);
+            let locked = |max, key: &'static str| {
+                let rule = super::domain::ThrottleRule { max_failures: max, window_ms };
+                move |w| rule.locked_for(w, now).map(|ms| (key, ms))
+            };
+            let account_lock = locked(sec.login_max_failures_per_account, "account")(super::repo::throttle_window(db, &account_key).await?);
+            let ip_lock = locked(sec.login_max_failures_per_ip, "ip")(super::repo::throttle_window(db, &ip_key).await?);
+            if let Some((which, ms)) = account_lock.or(ip_lock) {
+                let minutes = super::domain::minutes_ceil(ms).to_string();
+                let template = if which == "account" { t.login_locked } else { t.login_ip_locked };
+                return Err(AppError::RateLimited(crate::i18n::fill(template, &[("minutes", &minutes)])));
+            }
+            // Password length is capped before hashing so huge inputs cannot burn CPU.
+            let candidate = super::repo::find_login(db, &email).await?;
+            let ok = password.len() <= 1024
+                && crate::server::passwords::verify_password(password, candidate.as_ref().map(|c| c.password_hash.clone()))
+                    .await;
+            match candidate {
+                Some(c) if ok && c.active => {
+                    super::repo::clear_throttle(db, &account_key).await?;
+                    let actor = crate::audit::repo::Actor { user_id: Some(c.user_id.clone()), ..req.anonymous_actor(&c.name) };
+                    crate::audit::repo::record(db, &c.org_id, &actor, None, crate::audit::action::LOGIN, "").await?;
+                    start_session(&req, &c.user_id, &c.org_id).await?;
+                    leptos_axum::redirect("/clients");
+                    Ok(())
+                }
+                Some(_) if ok => Err(AppError::Forbidden(t.login_deactivated.into())),
+                other => {
+                    super::repo::record_failure(db, &account_key, now, window_ms).await?;
+                    super::repo::record_failure(db, &ip_key, now, window_ms).await?;
+                    if let Some(c) = other {
+                        let actor = crate::audit::repo::Actor { user_id: Some(c.user_id.clone()), ..req.anonymous_actor(&c.name) };
+                        crate::audit::repo::record(db, &c.org_id, &actor, None, crate::audit::action::LOGIN_FAILED, "").await?;
+                    }
+                    Err(AppError::invalid("password", t.login_failed))
+                }
+            }
+        }
+        .await,
+    )
+}
+
+/// Ends the caller's session (if any) and clears the cookie.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            if let Some(user) = session(&req).await? {
+                super::repo::delete_session(&req.state.db, &user.session_id).await?;
+                let actor = crate::audit::repo::Actor { user_id: Some(user.user_id.clone()), ..req.anonymous_actor(&user.name) };
+                crate::audit::repo::record(&req.state.db, &user.org_id, &actor, None, crate::audit::action::LOGOUT, "").await?;
+            }
+            req.set_cookie(SESSION_COOKIE, "", Some(0), true);
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The signed-in staff member, or `Unauthorized`.
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<CurrentUser, AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let u = me.user;
+            Ok(CurrentUser {
+                user_id: u.user_id,
+                name: u.name,
+                email: u.email,
+                role: u.role,
+                org_name: u.org_name,
+                plan: u.plan,
+            })
+        }
+        .await,
+    )
+}
+
+/// Public. Remembers the UI language in a cookie.
+#[server(prefix = "/api", endpoint = "set_language")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let lang = crate::i18n::Lang::parse(&lang).ok_or_else(|| AppError::invalid("lang", "de | en"))?;
+            req.set_cookie(crate::i18n::LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Creates a session (a fresh token: rotation on every login) and sets the cookie.
+#[cfg(feature = "ssr")]
+pub(crate) async fn start_session(req: &super::ctx::Req, user_id: &str, org_id: &str) -> Result<(), AppError> {
+    use crate::server::tokens;
+    // Rotation: a session cookie the browser already had is ended, never reused.
+    if let Some(old) = req.cookie(super::ctx::SESSION_COOKIE).filter(|t| tokens::looks_like_token(t)) {
+        if let Some(u) = super::repo::session_user(&req.state.db, &tokens::hash_token(&old)).await? {
+            super::repo::delete_session(&req.state.db, &u.session_id).await?;
+        }
+    }
+    let token = tokens::new_token();
+    let now = crate::server::db::now_ms();
+    let policy = req.session_policy();
+    super::repo::create_session(
+        &req.state.db,
+        &super::repo::NewSession {
+            token_hash: &tokens::hash_token(&token),
+            user_id,
+            org_id,
+            user_agent: &req.user_agent,
+            ip: &req.ip,
+            now,
+            expires_at: now + policy.absolute_ms,
+        },
+    )
+    .await?;
+    req.set_cookie(super::ctx::SESSION_COOKIE, &token, Some(policy.absolute_ms / 1000), true);
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! Per-request context of server functions: the app state, who is asking (session), their
+//! language, IP and user agent. `staff(permission)` is the one authorization call every staff
+//! server function makes before touching data.
+
+use super::domain::SessionPolicy;
+use super::repo::{self, SessionUser};
+use crate::audit::repo::Actor;
+use crate::error::AppError;
+use crate::i18n::{Lang, T};
+use crate::orgs::domain::Permission;
+use crate::server::{db::now_ms, tokens, AppState};
+use axum::extract::ConnectInfo;
+use http::{header, request::Parts, HeaderValue, StatusCode};
+use leptos::prelude::*;
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "kp_session";
+
+/// What every server function knows about its request.
+pub struct Req {
+    pub state: AppState,
+    pub parts: Parts,
+    pub lang: Lang,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Req {
+    pub fn t(&self) -> &'static T {
+        self.lang.t()
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.parts.headers.get_all(header::COOKIE).iter().find_map(|h| {
+            h.to_str().ok()?.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == name).then(|| v.to_string())
+            })
+        })
+    }
+
+    /// Whether the connection reached us over TLS (directly or through a trusted proxy).
+    pub fn is_https(&self) -> bool {
+        self.state.config.public_url().starts_with("https://")
+            || (self.state.config.server.trust_proxy
+                && self.parts.headers.get("x-forwarded-proto").is_some_and(|v| v == "https"))
+    }
+
+    pub fn session_policy(&self) -> SessionPolicy {
+        let s = &self.state.config.sessions;
+        SessionPolicy { idle_ms: s.idle_minutes * 60_000, absolute_ms: s.absolute_hours * 3_600_000 }
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str, max_age_secs: Option<i64>, http_only: bool) {
+        let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+        if http_only {
+            c.push_str("; HttpOnly");
+        }
+        if self.is_https() {
+            c.push_str("; Secure");
+        }
+        if let Some(age) = max_age_secs {
+            c.push_str(&format!("; Max-Age={age}"));
+        }
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            expect_context::<leptos_axum::ResponseOptions>().append_header(header::SET_COOKIE, v);
+        }
+    }
+
+    pub fn anonymous_actor(&self, name: &str) -> Actor {
+        Actor { user_id: None, name: name.to_string(), ip: self.ip.clone(), user_agent: self.user_agent.clone() }
+    }
+}
+
+/// The current request; fails only if called outside a server function.
+pub async fn request() -> Result<Req, AppError> {
+    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
+    let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
+    let lang = Lang::from_cookie_header(parts.headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = state
+        .config
+        .server
+        .trust_proxy
+        .then(|| {
+            parts.headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_string())
+        })
+        .flatten();
+    let ip = forwarded.or(peer).unwrap_or_default();
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    Ok(Req { state, parts, lang, ip, user_agent })
+}
+
+/// A signed-in staff member, authorized for one permission.
+pub struct Staff {
+    pub req: Req,
+    pub user: SessionUser,
+}
+
+impl Staff {
+    pub fn org_id(&self) -> &str {
+        &self.user.org_id
+    }
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.user_id.clone()),
+            name: self.user.name.clone(),
+            ip: self.req.ip.clone(),
+            user_agent: self.req.user_agent.clone(),
+        }
+    }
+    pub fn t(&self) -> &'static T {
+        self.req.t()
+    }
+}
+
+/// The session behind the request's cookie, if it is valid now. Touches `last_seen_at`.
+pub async fn session(req: &Req) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = req.cookie(SESSION_COOKIE).filter(|t| tokens::looks_like_token(t)) else {
+        return Ok(None);
+    };
+    let Some(user) = repo::session_user(&req.state.db, &tokens::hash_token(&token)).await? else {
+        return Ok(None);
+    };
+    let now = now_ms();
+    let policy = req.session_policy();
+    if !policy.is_valid(user.created_at, user.last_seen_at, now) {
+        repo::delete_session(&req.state.db, &user.session_id).await?;
+        return Ok(None);
+    }
+    if policy.needs_touch(user.last_seen_at, now) {
+        repo::touch_session(&req.state.db, &user.session_id, now).await?;
+    }
+    Ok(Some(user))
+}
+
+/// Authorize first: a valid staff session whose role grants `permission`.
+/// Anonymous → `Unauthorized`; a role without the permission → `Forbidden`.
+pub async fn staff(permission: Permission) -> Result<Staff, AppError> {
+    let req = request().await?;
+    let user = session(&req).await?.ok_or(AppError::Unauthorized)?;
+    if !user.role.may(permission) {
+        return Err(AppError::Forbidden(req.t().err_forbidden_role.into()));
+    }
+    Ok(Staff { req, user })
+}
+
+/// Ends every server function: maps an error to its HTTP status for JavaScript and API callers.
+/// Plain HTML form posts (no JavaScript) keep the 302 back to the form that leptos produces,
+/// which carries the error to the re-rendered page.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        let html_form = use_context::<Parts>()
+            .and_then(|p| p.headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).map(|a| a.contains("text/html")))
+            .unwrap_or(false);
+        if !html_form {
+            if let (Some(res), Ok(status)) =
+                (use_context::<leptos_axum::ResponseOptions>(), StatusCode::from_u16(e.status()))
+            {
+                res.set_status(status);
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,205 @@
+//! Server functions of client management. Each authorizes first, then works only inside the
+//! caller's org: another firm's client id answers `NotFound`.
+
+use super::{ClientDetail, ClientPage, ClientStatus};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// One page of clients, filtered by a search over name/email/company and by status.
+#[server(prefix = "/api", endpoint = "list_clients")]
+pub async fn list_clients(q: Option<String>, status: Option<String>, page: Option<u32>) -> Result<ClientPage, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            let page_size = me.req.state.config.limits.page_size;
+            let page = page.unwrap_or(1).clamp(1, 100_000);
+            let pattern = super::domain::search_pattern(q.as_deref().unwrap_or(""));
+            let status = status.as_deref().and_then(ClientStatus::parse);
+            let query = super::repo::ListQuery {
+                pattern: pattern.as_deref(),
+                status,
+                limit: page_size as i64,
+                offset: (page as i64 - 1) * page_size as i64,
+            };
+            let (rows, total) = super::repo::list(db, me.org_id(), &query).await?;
+            let firm_total = if pattern.is_none() && status.is_none() { total } else { super::repo::count(db, me.org_id()).await? };
+            Ok(ClientPage { rows, total, page, page_size, firm_total })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "get_client")]
+pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            let (client, created_at, updated_at) = super::repo::get(db, me.org_id(), &id).await?.ok_or(AppError::NotFound)?;
+            Ok(ClientDetail {
+                client,
+                created_at,
+                updated_at,
+                notes: super::repo::notes(db, me.org_id(), &id).await?,
+                activity: super::repo::activity(db, me.org_id(), &id, 100).await?,
+            })
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+struct CleanClient {
+    name: String,
+    email: String,
+    company: String,
+}
+
+#[cfg(feature = "ssr")]
+fn clean_client(t: &crate::i18n::T, name: &str, email: &str, company: &str) -> Result<CleanClient, AppError> {
+    use super::domain::*;
+    use crate::validate::problem_message;
+    Ok(CleanClient {
+        name: clean_text(name, NAME_MAX, true, false).map_err(|p| AppError::invalid("name", problem_message(t, p)))?,
+        email: clean_email(email, false).map_err(|p| AppError::invalid("email", problem_message(t, p)))?,
+        company: clean_text(company, COMPANY_MAX, false, false)
+            .map_err(|p| AppError::invalid("company", problem_message(t, p)))?,
+    })
+}
+
+/// Creates a client. Only the name is required. Warns about likely duplicates unless
+/// `allow_duplicate` is set; refuses beyond the plan's limit. Never emails anyone.
+/// Returns the new client's id (and redirects there for plain form posts).
+#[server(prefix = "/api", endpoint = "create_client")]
+pub async fn create_client(
+    name: String,
+    email: Option<String>,
+    company: Option<String>,
+    allow_duplicate: Option<String>,
+) -> Result<String, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let t = me.t();
+            let c = clean_client(t, &name, email.as_deref().unwrap_or(""), company.as_deref().unwrap_or(""))?;
+            let db = &me.req.state.db;
+            if allow_duplicate.is_none() {
+                let similar = super::repo::find_similar(db, me.org_id(), &c.name, &c.email, None).await?;
+                if !similar.is_empty() {
+                    let names = similar.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ");
+                    return Err(AppError::invalid(
+                        "allow_duplicate",
+                        crate::i18n::fill(t.duplicate_warning, &[("names", &names)]),
+                    ));
+                }
+            }
+            let plan = me.user.plan;
+            let new = super::repo::NewClient { name: &c.name, email: &c.email, company: &c.company };
+            let now = crate::server::db::now_ms();
+            match super::repo::create(db, me.org_id(), plan.max_clients(), &new, now).await? {
+                super::repo::CreateOutcome::Created(id) => {
+                    crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_CREATED, "").await?;
+                    leptos_axum::redirect(&format!("/clients/{id}"));
+                    Ok(id)
+                }
+                super::repo::CreateOutcome::PlanLimitReached => {
+                    let plan_name = match plan {
+                        crate::orgs::Plan::Solo => "Solo",
+                        crate::orgs::Plan::Pro => "Pro",
+                        crate::orgs::Plan::Team => "Team",
+                    };
+                    let max = plan.max_clients().unwrap_or_default().to_string();
+                    Err(AppError::Conflict(crate::i18n::fill(t.plan_limit, &[("plan", plan_name), ("max", &max)])))
+                }
+            }
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "update_client")]
+pub async fn update_client(
+    id: String,
+    name: String,
+    email: Option<String>,
+    company: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let c = clean_client(me.t(), &name, email.as_deref().unwrap_or(""), company.as_deref().unwrap_or(""))?;
+            let db = &me.req.state.db;
+            let new = super::repo::NewClient { name: &c.name, email: &c.email, company: &c.company };
+            if !super::repo::update(db, me.org_id(), &id, &new, crate::server::db::now_ms()).await? {
+                return Err(AppError::NotFound);
+            }
+            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_UPDATED, "").await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "set_client_status")]
+pub async fn set_client_status(id: String, status: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            let wanted = ClientStatus::parse(&status).ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
+            let (client, _, _) = super::repo::get(db, me.org_id(), &id).await?.ok_or(AppError::NotFound)?;
+            let next = super::domain::next_status(client.status, super::domain::StatusEvent::SetByStaff(wanted));
+            super::repo::set_status(db, me.org_id(), &id, next, crate::server::db::now_ms()).await?;
+            let detail = format!("{} → {}", client.status.as_str(), next.as_str());
+            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_STATUS_CHANGED, &detail).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "add_client_note")]
+pub async fn add_client_note(id: String, body: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let body = super::domain::clean_text(&body, super::domain::NOTE_MAX, true, true)
+                .map_err(|p| AppError::invalid("body", crate::validate::problem_message(me.t(), p)))?;
+            let db = &me.req.state.db;
+            let now = crate::server::db::now_ms();
+            if !super::repo::add_note(db, me.org_id(), &id, &me.user.user_id, &me.user.name, &body, now).await? {
+                return Err(AppError::NotFound);
+            }
+            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_NOTE_ADDED, "").await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Deletes a client and everything that belongs to it.
+#[server(prefix = "/api", endpoint = "delete_client")]
+pub async fn delete_client(id: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::DeleteClients).await?;
+            let db = &me.req.state.db;
+            if !super::repo::delete(db, me.org_id(), &id).await? {
+                return Err(AppError::NotFound);
+            }
+            // The record of the deletion keeps no personal data of the client.
+            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_DELETED, "").await?;
+            leptos_axum::redirect("/clients");
+            Ok(())
+        }
+        .await,
+    )
+}

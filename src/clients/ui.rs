@@ -1,0 +1,401 @@
+//! Client management pages: the list with search, filter and paging; creating a client; the
+//! client detail page with contact data, status, internal notes and history.
+
+use super::{ClientDetail, ClientPage, ClientRow, ClientStatus};
+use crate::auth::CurrentUser;
+use crate::i18n::fill;
+use crate::orgs::domain::Permission;
+use crate::ui::{
+    action_error, field_error, format, status_help, status_label, toast_on_success, use_lang, use_t, ConfirmDialog,
+    EmptyState, Field, FormError, Skeleton, StatusBadge,
+};
+use leptos::prelude::*;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn may(p: Permission) -> bool {
+    use_context::<CurrentUser>().is_some_and(|u| u.role.may(p))
+}
+
+#[component]
+pub fn ClientListPage() -> impl IntoView {
+    let t = use_t();
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let status = move || query.read().get("status").unwrap_or_default();
+    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+    let clients = Resource::new(
+        move || (q(), status(), page()),
+        |(q, s, p)| super::api::list_clients(Some(q), Some(s), Some(p)),
+    );
+    view! {
+        <div class="page-head">
+            <h1>{t.clients_title}</h1>
+            {may(Permission::EditClients).then(|| view! { <a class="btn" href="/clients/new">{t.new_client}</a> })}
+        </div>
+        <Form method="GET" action="" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="f-q">{t.search_label}</label>
+                <input id="f-q" type="search" name="q" value=q placeholder=t.search_placeholder aria-describedby="f-q-hint"/>
+                <span class="hint" id="f-q-hint">{t.search_hint}</span>
+            </div>
+            <div class="field">
+                <label for="f-status">{t.status_label}</label>
+                <select id="f-status" name="status">
+                    <option value="" selected=move || status().is_empty()>{t.status_all}</option>
+                    {ClientStatus::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || status() == s.as_str()>{status_label(t, s)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field"><button class="btn" type="submit">{t.filter_submit}</button></div>
+        </Form>
+        <Transition fallback=|| view! { <Skeleton lines=6/> }>
+            {move || Suspend::new(async move {
+                match clients.await {
+                    Ok(p) => view! { <ClientTable page=p q=q() status=status()/> }.into_any(),
+                    Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    if page.firm_total == 0 {
+        return view! {
+            <EmptyState title=t.empty_no_clients_title text=t.empty_no_clients_text>
+                {may(Permission::EditClients).then(|| view! { <a class="btn" href="/clients/new">{t.new_client}</a> })}
+            </EmptyState>
+        }
+        .into_any();
+    }
+    if page.rows.is_empty() {
+        return view! {
+            <EmptyState title=t.empty_no_match_title text=t.empty_no_match_text>
+                <a class="btn btn-secondary" href="/clients">{t.reset_filter}</a>
+            </EmptyState>
+        }
+        .into_any();
+    }
+    let now = format::now_ms();
+    let pages = ((page.total + page.page_size as i64 - 1) / page.page_size as i64).max(1);
+    let link = move |p: i64| {
+        let mut params = vec![];
+        if !q.is_empty() {
+            params.push(format!("q={}", urlencode(&q)));
+        }
+        if !status.is_empty() {
+            params.push(format!("status={}", urlencode(&status)));
+        }
+        params.push(format!("page={p}"));
+        format!("/clients?{}", params.join("&"))
+    };
+    let current = page.page as i64;
+    let rows = page.rows.into_iter().map(|c: ClientRow| {
+        let href = format!("/clients/{}", c.id);
+        let last_upload = c.last_upload_at.map(|at| format::ago(at, now, lang)).unwrap_or_else(|| t.never.to_string());
+        view! {
+            <tr>
+                <td class="primary" data-label=t.col_name><a class="row-link" href=href>{c.name}</a></td>
+                <td data-label=t.col_company>{c.company}</td>
+                <td data-label=t.col_email>{c.email}</td>
+                <td data-label=t.col_status><StatusBadge status=c.status/></td>
+                <td class="num" data-label=t.col_links>{c.active_link_count}</td>
+                <td class="num" data-label=t.col_files>{c.file_count}</td>
+                <td data-label=t.col_last_upload>{last_upload}</td>
+            </tr>
+        }
+    }).collect_view();
+    let summary = fill(
+        t.pager_summary,
+        &[("page", &current.to_string()), ("pages", &pages.to_string()), ("total", &page.total.to_string())],
+    );
+    view! {
+        <table class="table" data-testid="client-table">
+            <thead>
+                <tr>
+                    <th scope="col">{t.col_name}</th>
+                    <th scope="col">{t.col_company}</th>
+                    <th scope="col">{t.col_email}</th>
+                    <th scope="col">{t.col_status}</th>
+                    <th scope="col" class="num">{t.col_links}</th>
+                    <th scope="col" class="num">{t.col_files}</th>
+                    <th scope="col">{t.col_last_upload}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <nav class="pager" aria-label=t.pagination>
+            <span class="muted" data-testid="pager-summary">{summary}</span>
+            <span class="row">
+                {(current > 1).then(|| view! { <A href=link(current - 1) attr:class="btn btn-secondary" attr:rel="prev">{t.prev_page}</A> })}
+                {(current < pages).then(|| view! { <A href=link(current + 1) attr:class="btn btn-secondary" attr:rel="next">{t.next_page}</A> })}
+            </span>
+        </nav>
+    }
+    .into_any()
+}
+
+/// Percent-encoding for a query value (RFC 3986 unreserved characters pass).
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[component]
+pub fn NewClientPage() -> impl IntoView {
+    let t = use_t();
+    let action = ServerAction::<super::api::CreateClient>::new();
+    let err = action_error(action);
+    let dup = field_error(err, "allow_duplicate");
+    view! {
+        <div class="page-head"><h1>{t.create_title}</h1></div>
+        <div class="card narrow">
+            <p class="muted">{t.create_intro}</p>
+            <FormError error=err fields=&["name", "email", "company", "allow_duplicate"]/>
+            <ActionForm action=action>
+                <Field label=t.field_name name="name" required=true hint=t.field_name_hint error=field_error(err, "name")/>
+                <Field label=t.field_email name="email" kind="email" hint=t.email_tip error=field_error(err, "email")/>
+                <Field label=t.field_company name="company" error=field_error(err, "company")/>
+                {move || dup.get().map(|m| view! {
+                    <div class="form-error" role="alert">
+                        <p>{m}</p>
+                        <label class="checkbox"><input type="checkbox" name="allow_duplicate" value="1"/>{t.create_anyway}</label>
+                    </div>
+                })}
+                <p class="small muted">{t.no_notify}</p>
+                <div class="row">
+                    <button class="btn" type="submit" aria-busy=move || action.pending().get().to_string()>{t.create_submit}</button>
+                    <a class="btn btn-secondary" href="/clients">{t.cancel}</a>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+pub fn ClientDetailPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let update = ServerAction::<super::api::UpdateClient>::new();
+    let set_status = ServerAction::<super::api::SetClientStatus>::new();
+    let add_note = ServerAction::<super::api::AddClientNote>::new();
+    let delete = ServerAction::<super::api::DeleteClient>::new();
+    toast_on_success(update, t.saved);
+    toast_on_success(set_status, t.saved);
+    let detail = Resource::new(
+        move || (id(), update.version().get(), set_status.version().get(), add_note.version().get()),
+        |(id, ..)| super::api::get_client(id),
+    );
+    view! {
+        <Transition fallback=|| view! { <Skeleton lines=8/> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete/> }.into_any(),
+                    Err(e) => view! {
+                        <EmptyState title=t.not_found_title text=t.not_found_text>
+                            <p class="muted">{e.user_message(t)}</p>
+                            <a class="btn" href="/clients">{t.back_to_list}</a>
+                        </EmptyState>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ClientDetailView(
+    d: ClientDetail,
+    update: ServerAction<super::api::UpdateClient>,
+    set_status: ServerAction<super::api::SetClientStatus>,
+    add_note: ServerAction<super::api::AddClientNote>,
+    delete: ServerAction<super::api::DeleteClient>,
+) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let c = d.client.clone();
+    let can_edit = may(Permission::EditClients);
+    let can_delete = may(Permission::DeleteClients);
+    let update_err = action_error(update);
+    let note_err = action_error(add_note);
+    let delete_err = action_error(delete);
+    let edit_open = move || update_err.get().is_some();
+    let dash = |s: &str| if s.is_empty() { t.never.to_string() } else { s.to_string() };
+    let id = c.id.clone();
+    let (id2, id3, id4) = (c.id.clone(), c.id.clone(), c.id.clone());
+    let (edit_name, edit_email, edit_company) = (c.name.clone(), c.email.clone(), c.company.clone());
+    let delete_title = fill(t.delete_confirm_title, &[("name", &c.name)]);
+    let status_now = c.status;
+    view! {
+        <p><a href="/clients">{format!("← {}", t.back_to_list)}</a></p>
+        <div class="page-head">
+            <h1>{c.name.clone()}</h1>
+            <StatusBadge status=c.status/>
+        </div>
+        <div class="grid-2">
+            <div class="stack">
+                <section class="card" aria-labelledby="h-contact">
+                    <h2 id="h-contact">{t.contact_info}</h2>
+                    <dl class="dl">
+                        <dt>{t.field_name}</dt><dd data-testid="client-name">{c.name.clone()}</dd>
+                        <dt>{t.field_company}</dt><dd>{dash(&c.company)}</dd>
+                        <dt>{t.field_email}</dt><dd>{dash(&c.email)}</dd>
+                        <dt>{t.created_label}</dt><dd>{format::datetime(d.created_at, lang)}</dd>
+                        <dt>{t.updated_label}</dt><dd>{format::datetime(d.updated_at, lang)}</dd>
+                    </dl>
+                    {can_edit.then(|| view! {
+                        <details open=edit_open>
+                            <summary class="btn btn-secondary mt">{t.edit}</summary>
+                            <FormError error=update_err fields=&["name", "email", "company"]/>
+                            <ActionForm action=update>
+                                <input type="hidden" name="id" value=id.clone()/>
+                                <Field id_prefix="edit-" label=t.field_name name="name" required=true value=edit_name.clone() error=field_error(update_err, "name")/>
+                                <Field id_prefix="edit-" label=t.field_email name="email" kind="email" value=edit_email.clone() error=field_error(update_err, "email")/>
+                                <Field id_prefix="edit-" label=t.field_company name="company" value=edit_company.clone() error=field_error(update_err, "company")/>
+                                <button class="btn" type="submit">{t.save}</button>
+                            </ActionForm>
+                        </details>
+                    })}
+                </section>
+                <section class="card" aria-labelledby="h-received">
+                    <h2 id="h-received">{t.received_files}</h2>
+                    <p class="muted">{t.no_received_files}</p>
+                </section>
+                <section class="card" aria-labelledby="h-sent">
+                    <h2 id="h-sent">{t.sent_files}</h2>
+                    <p class="muted">{t.no_sent_files}</p>
+                </section>
+                <section class="card" aria-labelledby="h-links">
+                    <h2 id="h-links">{t.active_links}</h2>
+                    <p class="muted">{t.no_active_links}</p>
+                </section>
+                <section class="card" aria-labelledby="h-activity">
+                    <h2 id="h-activity">{t.activity}</h2>
+                    <ActivityList entries=d.activity.clone()/>
+                </section>
+            </div>
+            <div class="stack">
+                {can_edit.then(|| view! {
+                    <section class="card" aria-labelledby="h-status">
+                        <h2 id="h-status">{t.status_change}</h2>
+                        <ActionForm action=set_status>
+                            <input type="hidden" name="id" value=id2.clone()/>
+                            <fieldset class="plain">
+                                <legend class="visually-hidden">{t.status_change}</legend>
+                                {ClientStatus::ALL.into_iter().map(|s| view! {
+                                    <label class="checkbox">
+                                        <input type="radio" name="status" value=s.as_str() checked=s == status_now/>
+                                        <span><StatusBadge status=s/>" "<span class="small muted">{status_help(t, s)}</span></span>
+                                    </label>
+                                }).collect_view()}
+                            </fieldset>
+                            <button class="btn" type="submit">{t.status_set}</button>
+                        </ActionForm>
+                    </section>
+                })}
+                <section class="card" aria-labelledby="h-notes">
+                    <h2 id="h-notes">{t.notes_title}</h2>
+                    <p class="small muted">{t.notes_hint}</p>
+                    {can_edit.then(|| view! {
+                        <ActionForm action=add_note>
+                            <input type="hidden" name="id" value=id3.clone()/>
+                            <Field label=t.note_label name="body" kind="textarea" required=true error=field_error(note_err, "body")/>
+                            <button class="btn" type="submit">{t.add_note}</button>
+                        </ActionForm>
+                    })}
+                    {if d.notes.is_empty() {
+                        view! { <p class="muted">{t.no_notes}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="timeline" data-testid="notes">
+                                {d.notes.into_iter().map(|n| view! {
+                                    <li>
+                                        <div class="note-body">{n.body}</div>
+                                        <div class="small muted">{format::datetime(n.created_at, lang)}" · "{fill(t.by_author, &[("name", &n.author_name)])}</div>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                {can_delete.then(|| view! {
+                    <section class="card">
+                        <FormError error=delete_err/>
+                        <ConfirmDialog
+                            key="delete"
+                            trigger_label=t.delete_client
+                            title=delete_title.clone()
+                            text=t.delete_confirm_text
+                        >
+                            <ActionForm action=delete>
+                                <input type="hidden" name="id" value=id4.clone()/>
+                                <button class="btn btn-danger" type="submit">{t.delete_confirm_button}</button>
+                            </ActionForm>
+                        </ConfirmDialog>
+                    </section>
+                })}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ActivityList(entries: Vec<super::ActivityEntry>) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    if entries.is_empty() {
+        return view! { <p class="muted">{t.no_activity}</p> }.into_any();
+    }
+    view! {
+        <ul class="timeline" data-testid="activity">
+            {entries.into_iter().map(|e| {
+                let what = activity_label(t, &e.action);
+                let detail = if e.action == crate::audit::action::CLIENT_STATUS_CHANGED {
+                    status_change_text(t, &e.detail)
+                } else {
+                    e.detail.clone()
+                };
+                view! {
+                    <li>
+                        <div><strong>{what}</strong>{(!detail.is_empty()).then(|| format!(": {detail}"))}</div>
+                        <div class="small muted">{format::datetime(e.created_at, lang)}" · "{fill(t.by_author, &[("name", &e.actor_name)])}</div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+fn activity_label(t: &crate::i18n::T, action: &str) -> String {
+    use crate::audit::action::*;
+    match action {
+        CLIENT_CREATED => t.act_client_created.into(),
+        CLIENT_UPDATED => t.act_client_updated.into(),
+        CLIENT_STATUS_CHANGED => t.act_status_changed.into(),
+        CLIENT_NOTE_ADDED => t.act_note_added.into(),
+        other => other.into(),
+    }
+}
+
+/// "offen → teilweise" stored; "Offen → Teilweise" shown in the reader's language.
+fn status_change_text(t: &crate::i18n::T, detail: &str) -> String {
+    detail
+        .split(" → ")
+        .map(|s| ClientStatus::parse(s).map(|s| status_label(t, s).to_string()).unwrap_or_else(|| s.to_string()))
+        .collect::<Vec<_>>()
+        .join(" → ")
+}

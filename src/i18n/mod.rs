@@ -1,0 +1,288 @@
+//! Translations: German (default) and English.
+//!
+//! A typed catalogue instead of string keys: every text is a field of [`T`], so a missing
+//! translation is a compile error in both languages, the same catalogue serves the server
+//! (error messages, mails) and the WASM client, and no lookup can fail at run time.
+//! Placeholders are written `{name}` and filled with [`fill`].
+
+mod de;
+mod en;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Hash)]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+/// The cookie that remembers the chosen language (not HttpOnly: harmless, and readable by the client).
+pub const LANG_COOKIE: &str = "kp_lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim() {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn t(self) -> &'static T {
+        match self {
+            Lang::De => &de::DE,
+            Lang::En => &en::EN,
+        }
+    }
+    /// From a `Cookie:` header value; German when absent or unknown.
+    pub fn from_cookie_header(header: Option<&str>) -> Lang {
+        header
+            .and_then(|h| {
+                h.split(';').find_map(|kv| {
+                    let (k, v) = kv.trim().split_once('=')?;
+                    (k == LANG_COOKIE).then(|| Lang::parse(v)).flatten()
+                })
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Replaces `{key}` placeholders.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in args {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+/// Every text of the UI, mails and error messages.
+pub struct T {
+    pub app_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub nav_clients: &'static str,
+    pub nav_team: &'static str,
+    pub main_navigation: &'static str,
+    pub logout: &'static str,
+    pub switch_language: &'static str,
+    pub other_language_name: &'static str,
+    pub loading: &'static str,
+    pub cancel: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub close: &'static str,
+    pub edit: &'static str,
+    pub never: &'static str,
+    pub required: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_text: &'static str,
+    pub go_home: &'static str,
+
+    // errors
+    pub err_unauthorized: &'static str,
+    pub err_not_found: &'static str,
+    pub err_internal: &'static str,
+    pub err_network: &'static str,
+    pub err_forbidden_role: &'static str,
+    pub f_required: &'static str,
+    pub f_too_long: &'static str,
+    pub f_control: &'static str,
+    pub f_invalid_email: &'static str,
+    pub pw_too_short: &'static str,
+    pub pw_too_long: &'static str,
+    pub pw_mismatch: &'static str,
+
+    // setup and login
+    pub setup_title: &'static str,
+    pub setup_intro: &'static str,
+    pub setup_firm: &'static str,
+    pub setup_name: &'static str,
+    pub setup_submit: &'static str,
+    pub setup_done_already: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub password_repeat: &'static str,
+    pub password_hint: &'static str,
+    pub login_title: &'static str,
+    pub login_intro: &'static str,
+    pub login_submit: &'static str,
+    pub login_failed: &'static str,
+    pub login_locked: &'static str,
+    pub login_ip_locked: &'static str,
+    pub login_deactivated: &'static str,
+    pub logged_out: &'static str,
+
+    // statuses
+    pub st_offen: &'static str,
+    pub st_teilweise: &'static str,
+    pub st_vollstaendig: &'static str,
+    pub st_offen_help: &'static str,
+    pub st_teilweise_help: &'static str,
+    pub st_vollstaendig_help: &'static str,
+
+    // client list
+    pub clients_title: &'static str,
+    pub new_client: &'static str,
+    pub search_label: &'static str,
+    pub search_placeholder: &'static str,
+    pub search_hint: &'static str,
+    pub status_label: &'static str,
+    pub status_all: &'static str,
+    pub filter_submit: &'static str,
+    pub reset_filter: &'static str,
+    pub col_name: &'static str,
+    pub col_company: &'static str,
+    pub col_email: &'static str,
+    pub col_status: &'static str,
+    pub col_links: &'static str,
+    pub col_files: &'static str,
+    pub col_last_upload: &'static str,
+    pub empty_no_clients_title: &'static str,
+    pub empty_no_clients_text: &'static str,
+    pub empty_no_match_title: &'static str,
+    pub empty_no_match_text: &'static str,
+    pub pager_summary: &'static str,
+    pub prev_page: &'static str,
+    pub next_page: &'static str,
+    pub pagination: &'static str,
+
+    // create / edit client
+    pub create_title: &'static str,
+    pub create_intro: &'static str,
+    pub field_name: &'static str,
+    pub field_name_hint: &'static str,
+    pub field_email: &'static str,
+    pub field_company: &'static str,
+    pub email_tip: &'static str,
+    pub create_submit: &'static str,
+    pub no_notify: &'static str,
+    pub duplicate_warning: &'static str,
+    pub create_anyway: &'static str,
+    pub plan_limit: &'static str,
+    pub client_created: &'static str,
+
+    // client detail
+    pub contact_info: &'static str,
+    pub created_label: &'static str,
+    pub updated_label: &'static str,
+    pub status_change: &'static str,
+    pub status_set: &'static str,
+    pub notes_title: &'static str,
+    pub notes_hint: &'static str,
+    pub note_label: &'static str,
+    pub add_note: &'static str,
+    pub no_notes: &'static str,
+    pub received_files: &'static str,
+    pub sent_files: &'static str,
+    pub active_links: &'static str,
+    pub activity: &'static str,
+    pub no_received_files: &'static str,
+    pub no_sent_files: &'static str,
+    pub no_active_links: &'static str,
+    pub no_activity: &'static str,
+    pub delete_client: &'static str,
+    pub delete_confirm_title: &'static str,
+    pub delete_confirm_text: &'static str,
+    pub delete_confirm_button: &'static str,
+    pub back_to_list: &'static str,
+    pub by_author: &'static str,
+    pub act_client_created: &'static str,
+    pub act_client_updated: &'static str,
+    pub act_status_changed: &'static str,
+    pub act_note_added: &'static str,
+
+    // team and plan
+    pub team_title: &'static str,
+    pub members: &'static str,
+    pub col_role: &'static str,
+    pub col_state: &'static str,
+    pub col_actions: &'static str,
+    pub invite_title: &'static str,
+    pub invite_intro: &'static str,
+    pub invite_submit: &'static str,
+    pub invite_sent: &'static str,
+    pub invite_link_hint: &'static str,
+    pub pending_invites: &'static str,
+    pub no_pending_invites: &'static str,
+    pub revoke: &'static str,
+    pub valid_until: &'static str,
+    pub role_label: &'static str,
+    pub role_owner: &'static str,
+    pub role_admin: &'static str,
+    pub role_member: &'static str,
+    pub role_readonly: &'static str,
+    pub change_role: &'static str,
+    pub deactivate: &'static str,
+    pub reactivate: &'static str,
+    pub active: &'static str,
+    pub inactive: &'static str,
+    pub you: &'static str,
+    pub plan_title: &'static str,
+    pub plan_solo: &'static str,
+    pub plan_pro: &'static str,
+    pub plan_team: &'static str,
+    pub plan_usage: &'static str,
+    pub plan_usage_unlimited: &'static str,
+    pub change_plan: &'static str,
+    pub plan_changed: &'static str,
+    pub last_owner: &'static str,
+    pub email_taken: &'static str,
+    pub role_forbidden: &'static str,
+    pub cannot_change_self: &'static str,
+    pub accept_title: &'static str,
+    pub accept_intro: &'static str,
+    pub accept_submit: &'static str,
+    pub invite_invalid: &'static str,
+    pub mail_invite_subject: &'static str,
+    pub mail_invite_body: &'static str,
+
+    // time
+    pub just_now: &'static str,
+    pub minutes_ago: &'static str,
+    pub hours_ago: &'static str,
+    pub days_ago: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_from_cookie_defaults_to_german() {
+        assert_eq!(Lang::from_cookie_header(None), Lang::De);
+        assert_eq!(Lang::from_cookie_header(Some("a=b; kp_lang=en")), Lang::En);
+        assert_eq!(Lang::from_cookie_header(Some("kp_lang=xx")), Lang::De);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(fill("Seite {page} von {pages}", &[("page", "2"), ("pages", "9")]), "Seite 2 von 9");
+    }
+
+    #[test]
+    fn both_languages_fill_the_same_placeholders() {
+        // A translation that drops or renames a placeholder would silently lose information.
+        let pairs = [
+            (Lang::De.t().login_locked, Lang::En.t().login_locked),
+            (Lang::De.t().plan_limit, Lang::En.t().plan_limit),
+            (Lang::De.t().pager_summary, Lang::En.t().pager_summary),
+            (Lang::De.t().duplicate_warning, Lang::En.t().duplicate_warning),
+            (Lang::De.t().mail_invite_body, Lang::En.t().mail_invite_body),
+            (Lang::De.t().f_too_long, Lang::En.t().f_too_long),
+        ];
+        let holes = |s: &str| {
+            let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.to_string())).collect();
+            v.sort();
+            v
+        };
+        for (de, en) in pairs {
+            assert_eq!(holes(de), holes(en), "{de} / {en}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+#![recursion_limit = "256"]
+//! Kundenportal: one crate, compiled twice — `ssr` (the axum server) and `hydrate` (the WASM
+//! client that hydrates the server-rendered HTML). Features are organised by module, each
+//! of the same shape: `mod.rs` (shared types), `domain.rs` (pure rules), `api.rs` (server
+//! functions), `repo.rs` (SQL, server only), `ui` (pages and components).
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod clients;
+#[cfg(feature = "ssr")]
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod orgs;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod ui;
+pub mod validate;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,81 @@
+//! Server entry: CLI (clap) → config → database → router → serve.
+
+use clap::{Parser, Subcommand};
+use kundenportal::{config::Config, server};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "kundenportal", version, about = "Kundenportal — secure client portal for small firms")]
+struct Cli {
+    /// Configuration file (defaults built in; see Leptos.toml). KUNDENPORTAL_* variables override it.
+    #[arg(long, short, global = true, env = "KUNDENPORTAL_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run migrations and serve HTTP (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a firm and its owner account (non-interactive setup).
+    CreateAdmin {
+        #[arg(long)]
+        firm: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// The password; read from KUNDENPORTAL_ADMIN_PASSWORD if not given.
+        #[arg(long, env = "KUNDENPORTAL_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "solo")]
+        plan: String,
+    },
+    /// Load a realistic demo firm with ~30 clients (only into an empty database).
+    SeedDemo,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    server::init_tracing();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => server::serve(config).await,
+        Command::Migrate => {
+            let db = server::open_db(&config).await?;
+            println!("migrations applied to {}", server::redact_url(&config.database_url()));
+            db.close().await;
+            Ok(())
+        }
+        Command::CreateAdmin { firm, name, email, password, plan } => {
+            let db = server::open_db(&config).await?;
+            let plan = kundenportal::orgs::Plan::parse(&plan)
+                .ok_or_else(|| format!("unknown plan {plan:?} (solo, pro, team)"))?;
+            kundenportal::auth::setup::create_firm(&db, &firm, &name, &email, &password, plan)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("created firm {firm:?} with owner {email}");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = server::open_db(&config).await?;
+            let summary = server::demo::seed(&db).await?;
+            println!("{summary}");
+            Ok(())
+        }
+    }
+}

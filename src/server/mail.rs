@@ -1,0 +1,88 @@
+//! Outbound mail. With an SMTP URL configured, mails go out over SMTP (lettre); without one
+//! (the zero-configuration default) they are written to `<data_dir>/outbox/*.eml` and the
+//! log says where, so `make run` works without a mail server.
+
+use lettre::{
+    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Outbox {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+/// A mail to send: plain text always, HTML optional.
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid address {0:?}")]
+    Address(String),
+    #[error("mail could not be built: {0}")]
+    Build(String),
+    #[error("mail could not be sent: {0}")]
+    Send(String),
+}
+
+impl Mailer {
+    pub fn from_config(smtp_url: &str, from: &str, data_dir: &std::path::Path) -> Result<Self, MailError> {
+        let from: Mailbox = from.parse().map_err(|_| MailError::Address(from.to_string()))?;
+        if smtp_url.is_empty() {
+            let dir = data_dir.join("outbox");
+            std::fs::create_dir_all(&dir).map_err(|e| MailError::Send(e.to_string()))?;
+            Ok(Mailer::Outbox { dir, from })
+        } else {
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+                .map_err(|e| MailError::Send(e.to_string()))?
+                .build();
+            Ok(Mailer::Smtp { transport, from })
+        }
+    }
+
+    pub async fn send(&self, mail: Mail) -> Result<(), MailError> {
+        let from = match self {
+            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
+        };
+        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
+        let message = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(mail.subject)
+            .multipart(MultiPart::mixed().singlepart(
+                SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text),
+            ))
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match self {
+            Mailer::Smtp { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Send(e.to_string())),
+            Mailer::Outbox { dir, .. } => {
+                let id = AsyncFileTransport::<Tokio1Executor>::new(dir)
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Send(e.to_string()))?;
+                tracing::info!(file = %dir.join(format!("{id}.eml")).display(), "mail written to outbox (no SMTP configured)");
+                Ok(())
+            }
+        }
+    }
+
+    pub fn is_outbox(&self) -> bool {
+        matches!(self, Mailer::Outbox { .. })
+    }
+}

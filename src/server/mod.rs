@@ -1,0 +1,113 @@
+//! Server-only infrastructure: database, mail, tokens, passwords, HTTP assembly.
+
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod mail;
+pub mod passwords;
+pub mod tokens;
+
+use crate::config::Config;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Everything a request handler or server function may need. Cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: db::Db,
+    pub config: Arc<Config>,
+    pub mailer: mail::Mailer,
+    pub leptos_options: LeptosOptions,
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KUNDENPORTAL_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Hides the password of a database URL for printing.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Connects and migrates.
+pub async fn open_db(config: &Config) -> Result<db::Db, String> {
+    let url = config.database_url();
+    let pool = db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open database {}: {e}", redact_url(&url)))?;
+    db::migrate(&pool).await.map_err(|e| format!("migration failed: {e}"))?;
+    Ok(pool)
+}
+
+pub async fn build_state(config: Config) -> Result<AppState, String> {
+    std::fs::create_dir_all(&config.server.data_dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", config.server.data_dir.display()))?;
+    let db = open_db(&config).await?;
+    let mailer = mail::Mailer::from_config(&config.mail.smtp_url, &config.mail.from, &config.server.data_dir)
+        .map_err(|e| e.to_string())?;
+    let leptos_options = http::leptos_options(&config);
+    Ok(AppState { db, config: Arc::new(config), mailer, leptos_options })
+}
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    let state = build_state(config).await?;
+    let addr = state.config.server.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let has_firm = crate::auth::repo::any_org_exists(&state.db).await.map_err(|e| e.to_string())?;
+    let url = state.config.public_url().to_string();
+    println!();
+    println!("  Kundenportal läuft / is running:  {url}");
+    if has_firm {
+        println!("  Anmelden / log in:                {url}/login");
+        if crate::orgs::repo::email_in_use(&state.db, demo::DEMO_OWNER_EMAIL).await.unwrap_or(false) {
+            println!("  Demo:  {}  /  {}", demo::DEMO_OWNER_EMAIL, demo::DEMO_PASSWORD);
+        }
+    } else {
+        println!("  Ersteinrichtung / first-run setup: {url}/setup  (creates your firm and its owner account)");
+    }
+    if state.mailer.is_outbox() {
+        println!("  Mails: written to {}/outbox (no SMTP configured)", state.config.server.data_dir.display());
+    }
+    println!();
+    let app = http::router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(super::redact_url("postgres://kp:geheim@127.0.0.1/kp"), "postgres://kp:***@127.0.0.1/kp");
+        assert_eq!(super::redact_url("sqlite://data/kp.db"), "sqlite://data/kp.db");
+    }
+}
