@@ -147,7 +147,7 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                     <span data-testid="current-user">{user.name.clone()}</span>
                     <span class="badge badge-role">{role}</span>
                     <LanguageSwitch/>
-                    <ActionForm action=logout>
+                    <ActionForm attr:novalidate=true action=logout>
                         <button class="btn btn-secondary" type="submit">{t.logout}</button>
                     </ActionForm>
                 </div>
@@ -174,7 +174,7 @@ pub fn LanguageSwitch() -> impl IntoView {
         }
     });
     view! {
-        <ActionForm action=action attr:class="lang-switch">
+        <ActionForm attr:novalidate=true action=action attr:class="lang-switch">
             <input type="hidden" name="lang" value=other.code()/>
             <button class="btn btn-link" type="submit" lang=other.code() title=t.switch_language>{t.other_language_name}</button>
         </ActionForm>

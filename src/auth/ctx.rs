@@ -157,10 +157,17 @@ pub async fn staff(permission: Permission) -> Result<Staff, AppError> {
 /// which carries the error to the re-rendered page.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(e) = &result {
-        let html_form = use_context::<Parts>()
-            .and_then(|p| p.headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).map(|a| a.contains("text/html")))
-            .unwrap_or(false);
-        if !html_form {
+        // Only for a direct call of the server function: during a page render (SSR calls the
+        // function in-process) the page's own status must not change.
+        let api_call = use_context::<Parts>().is_some_and(|p| {
+            let html = p
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("text/html"));
+            p.uri.path().starts_with("/api/") && !html
+        });
+        if api_call {
             if let (Some(res), Ok(status)) =
                 (use_context::<leptos_axum::ResponseOptions>(), StatusCode::from_u16(e.status()))
             {

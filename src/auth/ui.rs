@@ -23,7 +23,7 @@ pub fn SetupPage() -> impl IntoView {
                                 <h1>{t.setup_title}</h1>
                                 <p class="muted">{t.setup_intro}</p>
                                 <FormError error=err fields=&["firm", "name", "email", "password", "password_repeat"]/>
-                                <ActionForm action=action>
+                                <ActionForm attr:novalidate=true action=action>
                                     <Field label=t.setup_firm name="firm" required=true autocomplete="organization" error=field_error(err, "firm")/>
                                     <Field label=t.setup_name name="name" required=true autocomplete="name" error=field_error(err, "name")/>
                                     <Field label=t.email name="email" kind="email" required=true autocomplete="email" error=field_error(err, "email")/>
@@ -35,7 +35,7 @@ pub fn SetupPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <p class="small"><LanguageSwitch/></p>
+                <div class="small mt"><LanguageSwitch/></div>
             </div>
         </main>
     }
@@ -58,7 +58,7 @@ pub fn LoginPage() -> impl IntoView {
                                 <h1>{t.login_title}</h1>
                                 <p class="muted">{t.login_intro}</p>
                                 <FormError error=err fields=&["email", "password"]/>
-                                <ActionForm action=action>
+                                <ActionForm attr:novalidate=true action=action>
                                     <Field label=t.email name="email" kind="email" required=true autocomplete="username" error=field_error(err, "email")/>
                                     <Field label=t.password name="password" kind="password" required=true autocomplete="current-password" error=field_error(err, "password")/>
                                     <button class="btn btn-block" type="submit" aria-busy=move || action.pending().get().to_string()>{t.login_submit}</button>
@@ -67,7 +67,7 @@ pub fn LoginPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <p class="small"><LanguageSwitch/></p>
+                <div class="small mt"><LanguageSwitch/></div>
             </div>
         </main>
     }

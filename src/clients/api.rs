@@ -1,7 +1,7 @@
 //! Server functions of client management. Each authorizes first, then works only inside the
 //! caller's org: another firm's client id answers `NotFound`.
 
-use super::{ClientDetail, ClientPage, ClientStatus};
+use super::{ClientDetail, ClientPage};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -16,7 +16,7 @@ pub async fn list_clients(q: Option<String>, status: Option<String>, page: Optio
             let page_size = me.req.state.config.limits.page_size;
             let page = page.unwrap_or(1).clamp(1, 100_000);
             let pattern = super::domain::search_pattern(q.as_deref().unwrap_or(""));
-            let status = status.as_deref().and_then(ClientStatus::parse);
+            let status = status.as_deref().and_then(super::ClientStatus::parse);
             let query = super::repo::ListQuery {
                 pattern: pattern.as_deref(),
                 status,
@@ -152,7 +152,7 @@ pub async fn set_client_status(id: String, status: String) -> Result<(), AppErro
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let db = &me.req.state.db;
-            let wanted = ClientStatus::parse(&status).ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
+            let wanted = super::ClientStatus::parse(&status).ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
             let (client, _, _) = super::repo::get(db, me.org_id(), &id).await?.ok_or(AppError::NotFound)?;
             let next = super::domain::next_status(client.status, super::domain::StatusEvent::SetByStaff(wanted));
             super::repo::set_status(db, me.org_id(), &id, next, crate::server::db::now_ms()).await?;

@@ -164,7 +164,7 @@ pub fn NewClientPage() -> impl IntoView {
         <div class="card narrow">
             <p class="muted">{t.create_intro}</p>
             <FormError error=err fields=&["name", "email", "company", "allow_duplicate"]/>
-            <ActionForm action=action>
+            <ActionForm attr:novalidate=true action=action>
                 <Field label=t.field_name name="name" required=true hint=t.field_name_hint error=field_error(err, "name")/>
                 <Field label=t.field_email name="email" kind="email" hint=t.email_tip error=field_error(err, "email")/>
                 <Field label=t.field_company name="company" error=field_error(err, "company")/>
@@ -260,7 +260,7 @@ fn ClientDetailView(
                         <details open=edit_open>
                             <summary class="btn btn-secondary mt">{t.edit}</summary>
                             <FormError error=update_err fields=&["name", "email", "company"]/>
-                            <ActionForm action=update>
+                            <ActionForm attr:novalidate=true action=update>
                                 <input type="hidden" name="id" value=id.clone()/>
                                 <Field id_prefix="edit-" label=t.field_name name="name" required=true value=edit_name.clone() error=field_error(update_err, "name")/>
                                 <Field id_prefix="edit-" label=t.field_email name="email" kind="email" value=edit_email.clone() error=field_error(update_err, "email")/>
@@ -291,7 +291,7 @@ fn ClientDetailView(
                 {can_edit.then(|| view! {
                     <section class="card" aria-labelledby="h-status">
                         <h2 id="h-status">{t.status_change}</h2>
-                        <ActionForm action=set_status>
+                        <ActionForm attr:novalidate=true action=set_status>
                             <input type="hidden" name="id" value=id2.clone()/>
                             <fieldset class="plain">
                                 <legend class="visually-hidden">{t.status_change}</legend>
@@ -310,7 +310,7 @@ fn ClientDetailView(
                     <h2 id="h-notes">{t.notes_title}</h2>
                     <p class="small muted">{t.notes_hint}</p>
                     {can_edit.then(|| view! {
-                        <ActionForm action=add_note>
+                        <ActionForm attr:novalidate=true action=add_note>
                             <input type="hidden" name="id" value=id3.clone()/>
                             <Field label=t.note_label name="body" kind="textarea" required=true error=field_error(note_err, "body")/>
                             <button class="btn" type="submit">{t.add_note}</button>
@@ -340,7 +340,7 @@ fn ClientDetailView(
                             title=delete_title.clone()
                             text=t.delete_confirm_text
                         >
-                            <ActionForm action=delete>
+                            <ActionForm attr:novalidate=true action=delete>
                                 <input type="hidden" name="id" value=id4.clone()/>
                                 <button class="btn btn-danger" type="submit">{t.delete_confirm_button}</button>
                             </ActionForm>

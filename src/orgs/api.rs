@@ -1,7 +1,7 @@
 //! Server functions of the firm and its team. Each authorizes first (`staff(permission)`),
 //! then works only inside the caller's org.
 
-use super::{Plan, Role, TeamOverview};
+use super::TeamOverview;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -51,7 +51,7 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteCreated,
             let email = crate::validate::clean_email(&email, true)
                 .map_err(|p| AppError::invalid("email", crate::validate::problem_message(t, p)))?
                 .to_lowercase();
-            let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
+            let role = super::Role::parse(&role).ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
             if !me.user.role.may_assign(role) {
                 return Err(AppError::invalid("role", t.role_forbidden));
             }
@@ -123,14 +123,14 @@ pub async fn change_role(user_id: String, role: String) -> Result<(), AppError> 
             let t = me.t();
             let db = &me.req.state.db;
             let target = super::repo::member(db, me.org_id(), &user_id).await?.ok_or(AppError::NotFound)?;
-            let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
+            let role = super::Role::parse(&role).ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
             if target.id == me.user.user_id {
                 return Err(AppError::Forbidden(t.cannot_change_self.into()));
             }
             if !me.user.role.may_assign(target.role) || !me.user.role.may_assign(role) {
                 return Err(AppError::Forbidden(t.role_forbidden.into()));
             }
-            if role != Role::Owner
+            if role != super::Role::Owner
                 && target.active
                 && super::domain::would_orphan_firm(target.role, super::repo::active_owner_count(db, me.org_id()).await?)
             {
@@ -181,7 +181,7 @@ pub async fn change_plan(plan: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(super::domain::Permission::ManageFirm).await?;
-            let plan = Plan::parse(&plan).ok_or_else(|| AppError::invalid("plan", me.t().err_internal))?;
+            let plan = super::Plan::parse(&plan).ok_or_else(|| AppError::invalid("plan", me.t().err_internal))?;
             let db = &me.req.state.db;
             super::repo::set_plan(db, me.org_id(), plan).await?;
             crate::audit::repo::record(db, me.org_id(), &me.actor(), None, crate::audit::action::ORG_PLAN_CHANGED, plan.as_str()).await?;

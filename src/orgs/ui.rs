@@ -100,7 +100,7 @@ fn TeamView(o: TeamOverview, actions: TeamActions) -> impl IntoView {
                     <td data-label=t.col_role>
                         {if editable {
                             view! {
-                                <ActionForm action=actions.role attr:class="row">
+                                <ActionForm attr:novalidate=true action=actions.role attr:class="row">
                                     <input type="hidden" name="user_id" value=mid.clone()/>
                                     <label class="visually-hidden" for=format!("role-{mid}")>{t.role_label}</label>
                                     <select id=format!("role-{mid}") name="role">
@@ -118,7 +118,7 @@ fn TeamView(o: TeamOverview, actions: TeamActions) -> impl IntoView {
                     <td data-label=t.col_state>{if m.active { t.active } else { t.inactive }}</td>
                     <td data-label=t.col_actions>
                         {editable.then(|| view! {
-                            <ActionForm action=actions.active>
+                            <ActionForm attr:novalidate=true action=actions.active>
                                 <input type="hidden" name="user_id" value=mid2.clone()/>
                                 <input type="hidden" name="active" value=(!m.active).to_string()/>
                                 <button class=if m.active { "btn btn-danger" } else { "btn btn-secondary" } type="submit">
@@ -152,12 +152,12 @@ fn TeamView(o: TeamOverview, actions: TeamActions) -> impl IntoView {
                         view! { <p class="muted">{t.no_pending_invites}</p> }.into_any()
                     } else {
                         view! {
-                            <ul class="timeline">
+                            <ul class="timeline" data-testid="pending-invites">
                                 {invites.into_iter().map(|i| view! {
                                     <li class="row">
                                         <span>{i.email.clone()}" · "{role_label(t, i.role)}" · "<span class="muted">{fill(t.valid_until, &[("date", &format::datetime(i.expires_at, lang))])}</span></span>
                                         {manage.then(|| view! {
-                                            <ActionForm action=actions.revoke>
+                                            <ActionForm attr:novalidate=true action=actions.revoke>
                                                 <input type="hidden" name="invite_id" value=i.id.clone()/>
                                                 <button class="btn btn-link" type="submit">{t.revoke}</button>
                                             </ActionForm>
@@ -182,7 +182,7 @@ fn TeamView(o: TeamOverview, actions: TeamActions) -> impl IntoView {
                             </div>
                         })}
                         <FormError error=invite_err fields=&["email", "role"]/>
-                        <ActionForm action=actions.invite>
+                        <ActionForm attr:novalidate=true action=actions.invite>
                             <Field id_prefix="inv-" label=t.email name="email" kind="email" required=true error=field_error(invite_err, "email")/>
                             <div class="field">
                                 <label for="inv-role">{t.role_label}</label>
@@ -202,7 +202,7 @@ fn TeamView(o: TeamOverview, actions: TeamActions) -> impl IntoView {
                     <p><strong data-testid="plan-name">{plan_label(t, o.plan)}</strong></p>
                     <p class="muted" data-testid="plan-usage">{usage}</p>
                     {my_role.may(Permission::ManageFirm).then(|| view! {
-                        <ActionForm action=actions.plan attr:class="row">
+                        <ActionForm attr:novalidate=true action=actions.plan attr:class="row">
                             <label class="visually-hidden" for="plan-select">{t.change_plan}</label>
                             <select id="plan-select" name="plan">
                                 {Plan::ALL.into_iter().map(|p| view! {
@@ -236,7 +236,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                 <h1>{t.accept_title}</h1>
                                 <p class="muted">{fill(t.accept_intro, &[("org", &i.org_name), ("email", &i.email)])}</p>
                                 <FormError error=err fields=&["name", "password", "password_repeat"]/>
-                                <ActionForm action=action>
+                                <ActionForm attr:novalidate=true action=action>
                                     <input type="hidden" name="token" value=token()/>
                                     <Field label=t.setup_name name="name" required=true autocomplete="name" error=field_error(err, "name")/>
                                     <Field label=t.password name="password" kind="password" required=true autocomplete="new-password" hint=t.password_hint error=field_error(err, "password")/>
@@ -252,7 +252,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-                <p class="small"><LanguageSwitch/></p>
+                <div class="small mt"><LanguageSwitch/></div>
             </div>
         </main>
     }

@@ -1,0 +1,29 @@
+# Kundenportal — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test setup build lint fmt bench
+
+## make run [DEMO=1]: install what is missing, build, start on SQLite in ./data at http://127.0.0.1:3000
+run: setup
+	cargo leptos build --release
+	@if [ "$(DEMO)" = "1" ]; then ./target/release/kundenportal seed-demo || true; fi
+	LEPTOS_SITE_ROOT=target/site ./target/release/kundenportal serve
+
+## make test: unit + integration (SQLite and PostgreSQL) + Playwright end-to-end
+test: setup
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup-toolchain.sh
+	bash scripts/setup-e2e.sh
+
+build:
+	cargo leptos build
+
+lint:
+	cargo fmt --check
+	RUSTFLAGS="--cfg erase_components" cargo clippy --all-targets --features ssr -- -D warnings
+
+fmt:
+	cargo fmt

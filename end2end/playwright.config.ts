@@ -1,0 +1,51 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// The real server (debug build from `cargo leptos build`) on a fresh SQLite data directory.
+const PORT = 3100;
+export const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+const chromium = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: BASE_URL,
+    launchOptions: chromium,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    locale: 'de-DE',
+  },
+  projects: [
+    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } }, testIgnore: /mobile/ },
+    {
+      name: 'mobile',
+      dependencies: ['desktop'],
+      testMatch: /mobile/,
+      use: { ...devices['Pixel 5'], viewport: { width: 375, height: 740 }, launchOptions: chromium },
+    },
+  ],
+  webServer: {
+    command: '../target/debug/kundenportal serve',
+    url: `${BASE_URL}/healthz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      LEPTOS_SITE_ROOT: '../target/site',
+      KUNDENPORTAL_SERVER_LISTEN: `127.0.0.1:${PORT}`,
+      KUNDENPORTAL_SERVER_PUBLIC_URL: BASE_URL,
+      KUNDENPORTAL_SERVER_DATA_DIR: '.data',
+      KUNDENPORTAL_LOG: 'info',
+    },
+  },
+});

@@ -1,0 +1,211 @@
+//! Staff sign-in: setup, login, sessions (hashed, rotated, idle/absolute timeouts), throttling.
+
+use crate::helpers::{error_kind, Db, TestApp, PASSWORD};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+
+async fn first_run_setup_creates_firm_and_then_closes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let anon = app.anonymous();
+    let (_, needed) = anon.call("setup_needed", &[]).await;
+    assert_eq!(needed, serde_json::json!(true));
+    let form = [
+        ("firm", "Kanzlei Setup"),
+        ("name", "Sina Setup"),
+        ("email", "sina@setup.de"),
+        ("password", PASSWORD),
+        ("password_repeat", PASSWORD),
+    ];
+    let (status, body) = anon.call("setup_firm", &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Signed in right away.
+    let (status, me) = anon.call("whoami", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["email"], "sina@setup.de");
+    assert_eq!(me["role"], "Owner");
+    // Nobody can run setup a second time.
+    let other = app.anonymous();
+    let second = [
+        ("firm", "Kanzlei Evil"),
+        ("name", "Eve"),
+        ("email", "eve@evil.de"),
+        ("password", PASSWORD),
+        ("password_repeat", PASSWORD),
+    ];
+    let (status, body) = other.call("setup_firm", &second).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}
+
+async fn wrong_password_is_refused_and_sessions_are_stored_hashed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let c = app.anonymous();
+    let (status, body) = c.call("login", &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["Invalid"]["field"], "password");
+    // Unknown accounts get the very same answer (no enumeration).
+    let (status2, body2) = c.call("login", &[("email", "niemand@kanzlei-a.de"), ("password", "falsch-falsch")]).await;
+    assert_eq!((status2, body2), (status, body));
+
+    let res = c
+        .http
+        .post(format!("{}/api/login", app.url))
+        .header("Accept", "application/json")
+        .form(&[("email", "A@Kanzlei-A.de"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("kp_session="))
+        .expect("session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    let token = cookie.trim_start_matches("kp_session=").split(';').next().unwrap().to_string();
+    assert_eq!(token.len(), 43);
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&app.state.db).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token, "the raw token must never be stored");
+    assert_eq!(stored[0], kundenportal::server::tokens::hash_token(&token));
+}
+
+async fn login_rotates_the_session_and_logout_ends_it(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let before: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions").fetch_all(&app.state.db).await.unwrap();
+    // Logging in again in the same browser replaces the session instead of adding one.
+    let (status, _) = owner.call("login", &[("email", "a@kanzlei-a.de"), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let after: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions").fetch_all(&app.state.db).await.unwrap();
+    assert_eq!(after.len(), 1);
+    assert_ne!(before, after);
+
+    let (status, _) = owner.call("logout", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = owner.call("whoami", &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_kind(&body), "Unauthorized");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(n, 0);
+}
+
+async fn sessions_end_after_idle_timeout_and_absolute_lifetime(db: Db) {
+    let app = TestApp::spawn_with(db, &[("KUNDENPORTAL_SESSIONS_IDLE_MINUTES", "30"), ("KUNDENPORTAL_SESSIONS_ABSOLUTE_HOURS", "8")]).await;
+    let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let now = kundenportal::server::db::now_ms();
+    // Active 29 minutes ago: still valid (and touched).
+    sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(now - 29 * 60_000).execute(&app.state.db).await.unwrap();
+    assert_eq!(owner.call("whoami", &[]).await.0, StatusCode::OK);
+    // Idle for 31 minutes: gone.
+    sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(now - 31 * 60_000).execute(&app.state.db).await.unwrap();
+    assert_eq!(owner.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+
+    let owner = app.login("a@kanzlei-a.de").await;
+    // Busy all the time, but logged in more than 8 hours ago: gone.
+    sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2")
+        .bind(now - 8 * 3_600_000 - 1)
+        .bind(now)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(owner.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+}
+
+async fn failed_logins_are_throttled_per_account_and_per_ip(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        &[("KUNDENPORTAL_SECURITY_LOGIN_MAX_FAILURES_PER_ACCOUNT", "3"), ("KUNDENPORTAL_SECURITY_LOGIN_MAX_FAILURES_PER_IP", "5")],
+    )
+    .await;
+    app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    app.firm("Kanzlei B", "b@kanzlei-b.de").await;
+    let c = app.anonymous();
+    for _ in 0..3 {
+        let (status, _) = c.call("login", &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Locked: even the right password is refused now, with a message saying how long.
+    let (status, body) = c.call("login", &[("email", "a@kanzlei-a.de"), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let msg = body["RateLimited"].as_str().unwrap();
+    assert!(msg.contains("15 Minuten"), "{msg}");
+    // Another account from the same IP still works until the IP limit (5 failures) is reached.
+    assert_eq!(c.call("login", &[("email", "b@kanzlei-b.de"), ("password", PASSWORD)]).await.0, StatusCode::OK);
+    for _ in 0..2 {
+        c.call("login", &[("email", "nobody@x.de"), ("password", "falsch-falsch")]).await;
+    }
+    let (status, body) = c.call("login", &[("email", "b@kanzlei-b.de"), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body["RateLimited"].as_str().unwrap().contains("Netzwerk"));
+}
+
+async fn deactivated_members_lose_their_sessions_at_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let member = app.member(&owner, "m@kanzlei-a.de", "member").await;
+    assert_eq!(member.call("whoami", &[]).await.0, StatusCode::OK);
+    let (_, me) = member.call("whoami", &[]).await;
+    let id = me["user_id"].as_str().unwrap().to_string();
+    let (status, body) = owner.call("set_member_active", &[("user_id", &id), ("active", "false")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(member.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+    // And cannot log in again, with a message that says why.
+    let (status, body) = app.anonymous().call("login", &[("email", "m@kanzlei-a.de"), ("password", PASSWORD)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body["Forbidden"].as_str().unwrap().contains("deaktiviert"));
+}
+
+async fn pages_redirect_anonymous_visitors_to_login(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let res = app.anonymous().get("/clients").await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers()["location"], "/login");
+    let res = app.anonymous().get("/login").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = res.text().await.unwrap();
+    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the CSP nonce");
+    assert!(html.contains("<html lang=\"de\""));
+}
+
+async fn cross_site_posts_are_refused(db: Db) {
+    let app = TestApp::spawn(db).await;
+    app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let res = app
+        .anonymous()
+        .http
+        .post(format!("{}/api/login", app.url))
+        .header("Origin", "https://evil.example")
+        .form(&[("email", "a@kanzlei-a.de"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .anonymous()
+        .http
+        .post(format!("{}/api/login", app.url))
+        .header("Origin", &app.url)
+        .header("Accept", "application/json")
+        .form(&[("email", "a@kanzlei-a.de"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+on_both_databases!(
+    first_run_setup_creates_firm_and_then_closes,
+    wrong_password_is_refused_and_sessions_are_stored_hashed,
+    login_rotates_the_session_and_logout_ends_it,
+    sessions_end_after_idle_timeout_and_absolute_lifetime,
+    failed_logins_are_throttled_per_account_and_per_ip,
+    deactivated_members_lose_their_sessions_at_once,
+    pages_redirect_anonymous_visitors_to_login,
+    cross_site_posts_are_refused,
+);

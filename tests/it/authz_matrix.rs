@@ -1,0 +1,141 @@
+//! Authorization matrix: every server function, called as anonymous, as staff of another firm
+//! (with this firm's ids), and as a read-only member. Anonymous gets 401, the other firm gets
+//! 404 (never data), read-only gets 403 for changes. A server function missing from the list
+//! fails the test, so new endpoints cannot skip this check.
+
+use crate::helpers::{error_kind, Db, TestApp};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+
+/// How an endpoint treats callers.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Kind {
+    /// Open to anyone (login, setup, invitation pages).
+    Public,
+    /// Staff only; reading.
+    StaffRead,
+    /// Staff only; changes data (read-only members get 403).
+    StaffWrite,
+}
+
+/// (endpoint, kind, whether it takes ids of the firm's objects).
+const ENDPOINTS: &[(&str, Kind, bool)] = &[
+    ("setup_needed", Kind::Public, false),
+    ("setup_firm", Kind::Public, false),
+    ("login", Kind::Public, false),
+    ("logout", Kind::Public, false),
+    ("set_language", Kind::Public, false),
+    ("load_invite", Kind::Public, false),
+    ("accept_invite", Kind::Public, false),
+    ("whoami", Kind::StaffRead, false),
+    ("list_clients", Kind::StaffRead, false),
+    ("get_client", Kind::StaffRead, true),
+    ("load_team", Kind::StaffRead, false),
+    ("create_client", Kind::StaffWrite, false),
+    ("update_client", Kind::StaffWrite, true),
+    ("set_client_status", Kind::StaffWrite, true),
+    ("add_client_note", Kind::StaffWrite, true),
+    ("delete_client", Kind::StaffWrite, true),
+    ("invite_member", Kind::StaffWrite, false),
+    ("revoke_invite", Kind::StaffWrite, true),
+    ("change_role", Kind::StaffWrite, true),
+    ("set_member_active", Kind::StaffWrite, true),
+    ("change_plan", Kind::StaffWrite, false),
+];
+
+/// A plausible, valid request body for each endpoint, pointing at firm A's objects.
+fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
+    let s = |v: &str| v.to_string();
+    match endpoint {
+        "get_client" | "delete_client" => vec![("id", ids.client.clone())],
+        "update_client" => vec![("id", ids.client.clone()), ("name", s("Geändert"))],
+        "set_client_status" => vec![("id", ids.client.clone()), ("status", s("teilweise"))],
+        "add_client_note" => vec![("id", ids.client.clone()), ("body", s("Notiz"))],
+        "create_client" => vec![("name", s("Neu")), ("allow_duplicate", s("1"))],
+        "invite_member" => vec![("email", s("neu@x.de")), ("role", s("member"))],
+        "revoke_invite" => vec![("invite_id", ids.invite.clone())],
+        "change_role" => vec![("user_id", ids.member.clone()), ("role", s("readonly"))],
+        "set_member_active" => vec![("user_id", ids.member.clone()), ("active", s("false"))],
+        "change_plan" => vec![("plan", s("pro"))],
+        "list_clients" => vec![("q", s("Schmidt"))],
+        _ => vec![],
+    }
+}
+
+struct Ids {
+    client: String,
+    invite: String,
+    member: String,
+}
+
+#[test]
+fn every_server_function_is_in_the_matrix() {
+    let registered: Vec<String> = server_fn::axum::server_fn_paths()
+        .map(|(path, _method)| path.trim_start_matches("/api/").to_string())
+        .collect();
+    assert!(!registered.is_empty(), "no server functions registered");
+    for path in &registered {
+        assert!(
+            ENDPOINTS.iter().any(|(e, ..)| e == path),
+            "server function /api/{path} is missing from the authorization matrix"
+        );
+    }
+    for (e, ..) in ENDPOINTS {
+        assert!(registered.iter().any(|p| p == e), "{e} in the matrix but not registered");
+    }
+}
+
+async fn matrix(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner_a = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let reader_a = app.member(&owner_a, "reader@kanzlei-a.de", "readonly").await;
+    let member_a = app.member(&owner_a, "member@kanzlei-a.de", "member").await;
+    let owner_b = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
+    let client = owner_a.create_client("Schmidt AG", "info@schmidt.de").await;
+    owner_b.create_client("Fremd GmbH", "").await;
+    let (_, inv) = owner_a.call("invite_member", &[("email", "offen@kanzlei-a.de"), ("role", "member")]).await;
+    assert!(inv["link"].is_string());
+    let invite: String = sqlx::query_scalar("SELECT id FROM invites WHERE email = 'offen@kanzlei-a.de'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let (_, me) = member_a.call("whoami", &[]).await;
+    let ids = Ids { client, invite, member: me["user_id"].as_str().unwrap().to_string() };
+
+    for &(endpoint, kind, takes_ids) in ENDPOINTS {
+        if kind == Kind::Public {
+            continue;
+        }
+        let form = body(endpoint, &ids);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+        let (status, b) = app.anonymous().call(endpoint, &form).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {endpoint}: {b}");
+        assert_eq!(error_kind(&b), "Unauthorized");
+
+        if takes_ids {
+            // Firm B's owner may do everything — in firm B. Firm A's ids are simply not found.
+            let (status, b) = owner_b.call(endpoint, &form).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "other firm {endpoint}: {b}");
+            assert_eq!(error_kind(&b), "NotFound", "{endpoint}");
+        }
+        if kind == Kind::StaffWrite {
+            let (status, b) = reader_a.call(endpoint, &form).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "read-only {endpoint}: {b}");
+        }
+    }
+    // Nothing of firm A leaked into firm B's view.
+    let (_, page) = owner_b.call("list_clients", &[]).await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["rows"][0]["name"], "Fremd GmbH");
+    let (_, team) = owner_b.call("load_team", &[]).await;
+    assert_eq!(team["members"].as_array().unwrap().len(), 1);
+    // And firm A's data is untouched by all those attempts.
+    let (status, detail) = owner_a.call("get_client", &[("id", &ids.client)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["client"]["name"], "Schmidt AG");
+    assert_eq!(detail["client"]["status"], "Offen");
+    assert!(detail["notes"].as_array().unwrap().is_empty());
+}
+
+on_both_databases!(matrix);

@@ -1,0 +1,184 @@
+//! Test harness: the real router on a random port, with its own database — a fresh SQLite
+//! file or a fresh PostgreSQL database — and HTTP clients that act as test identities.
+
+use kundenportal::config::Config;
+use kundenportal::server::{self, AppState};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per database, as two `#[tokio::test]`s named `sqlite` and `postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Db::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Db::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub const PASSWORD: &str = "test-passwort-lang-genug";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+async fn database_url(db: Db, dir: &std::path::Path) -> String {
+    match db {
+        Db::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+        Db::Postgres => {
+            let admin = std::env::var("KP_TEST_PG_URL").expect(
+                "KP_TEST_PG_URL is not set: PostgreSQL tests need a server (make test starts one; \
+                 see scripts/pg.sh)",
+            );
+            let name = format!(
+                "kp_it_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+            );
+            let pool = kundenportal::server::db::connect(&admin).await.expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create database");
+            pool.close().await;
+            let base = admin.rsplit_once('/').expect("database url with a path").0;
+            format!("{base}/{name}")
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> TestApp {
+        Self::spawn_with(db, &[]).await
+    }
+
+    /// Spawns the app with extra `KUNDENPORTAL_*` overrides.
+    pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = database_url(db, dir.path()).await;
+        let mut env: HashMap<String, String> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        env.insert("KUNDENPORTAL_SERVER_DATA_DIR".into(), dir.path().display().to_string());
+        env.insert("DATABASE_URL".into(), url);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        env.insert("KUNDENPORTAL_SERVER_LISTEN".into(), addr.to_string());
+        env.entry("KUNDENPORTAL_SERVER_PUBLIC_URL".into()).or_insert(format!("http://{addr}"));
+        let config = Config::load_with(None, |k| env.get(k).cloned()).unwrap();
+        let state = server::build_state(config).await.unwrap();
+        let app = server::http::router(state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await
+                .unwrap();
+        });
+        TestApp { url: format!("http://{addr}"), state, _dir: dir }
+    }
+
+    pub fn anonymous(&self) -> Caller {
+        Caller::new(&self.url)
+    }
+
+    /// A firm with its owner (through the same code as the setup page); returns the owner,
+    /// signed in.
+    pub async fn firm(&self, firm: &str, email: &str) -> Caller {
+        kundenportal::auth::setup::create_firm(&self.state.db, firm, "Owner", email, PASSWORD, kundenportal::orgs::Plan::Solo)
+            .await
+            .unwrap();
+        self.login(email).await
+    }
+
+    pub async fn login(&self, email: &str) -> Caller {
+        let c = self.anonymous();
+        let (status, body) = c.call("login", &[("email", email), ("password", PASSWORD)]).await;
+        assert!(status.is_success(), "login of {email} failed: {status} {body}");
+        c
+    }
+
+    /// Invites `email` with `role` as `owner` and accepts; returns the new member signed in.
+    pub async fn member(&self, owner: &Caller, email: &str, role: &str) -> Caller {
+        let (status, body) = owner.call("invite_member", &[("email", email), ("role", role)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let link = body["link"].as_str().unwrap().to_string();
+        let token = link.rsplit('/').next().unwrap().to_string();
+        let c = self.anonymous();
+        let (status, body) = c
+            .call(
+                "accept_invite",
+                &[("token", &token), ("name", email), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+            )
+            .await;
+        assert!(status.is_success(), "{status} {body}");
+        c
+    }
+}
+
+/// An HTTP client with its own cookie jar: one browser, one identity.
+pub struct Caller {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Caller {
+    fn new(base: &str) -> Caller {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Caller { http, base: base.to_string() }
+    }
+
+    /// Calls a server function the way the hydrated app does (form-encoded, JSON back).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    /// Creates a client and returns its id.
+    pub async fn create_client(&self, name: &str, email: &str) -> String {
+        let (status, body) =
+            self.call("create_client", &[("name", name), ("email", email), ("allow_duplicate", "1")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body.as_str().unwrap().to_string()
+    }
+}
+
+/// The variant name of an `AppError` in a JSON error body, e.g. "NotFound" or "Invalid".
+pub fn error_kind(body: &Value) -> String {
+    match body {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => m.keys().next().cloned().unwrap_or_default(),
+        other => other.to_string(),
+    }
+}

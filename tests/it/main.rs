@@ -1,0 +1,9 @@
+//! The one integration-test binary (one link on a 2-core machine): the real router on a random
+//! port, against a real SQLite file and a real PostgreSQL database.
+
+mod helpers;
+
+mod auth;
+mod authz_matrix;
+mod clients;
+mod team;
