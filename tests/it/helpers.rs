@@ -161,8 +161,9 @@ impl Caller {
         (status, value)
     }
 
+    /// Loads a page the way a browser does.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.http.get(format!("{}{path}", self.base)).header("Accept", "text/html").send().await.unwrap()
     }
 
     /// Creates a client and returns its id.
