@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test setup build lint fmt bench
+.PHONY: run test setup build lint fmt
 
 ## make run [DEMO=1]: install what is missing, build, start on SQLite in ./data at http://127.0.0.1:3000
 run: setup

@@ -18,7 +18,13 @@ fn request_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .map(|p| Lang::from_cookie_header(p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok())))
+            .map(|p| {
+                Lang::from_cookie_header(
+                    p.headers
+                        .get(http::header::COOKIE)
+                        .and_then(|v| v.to_str().ok()),
+                )
+            })
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
@@ -61,10 +67,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_security_headers() {
     use http::{header, HeaderValue};
-    let (Some(nonce), Some(res)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+    let (Some(nonce), Some(res)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
         return;
     };
-    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() { " ws://127.0.0.1:3001" } else { "" };
+    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        " ws://127.0.0.1:3001"
+    } else {
+        ""
+    };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'self'; \

@@ -46,7 +46,11 @@ pub struct MailConfig {
 impl std::fmt::Debug for MailConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The SMTP URL may carry a password.
-        let smtp = if self.smtp_url.is_empty() { "" } else { "<redacted>" };
+        let smtp = if self.smtp_url.is_empty() {
+            ""
+        } else {
+            "<redacted>"
+        };
         f.debug_struct("MailConfig")
             .field("smtp_url", &smtp)
             .field("from", &self.from)
@@ -87,13 +91,15 @@ impl Config {
         if let Some(path) = file {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
-            let overlay: toml::Table = text
-                .parse()
-                .map_err(|e: toml::de::Error| ConfigError::Parse(format!("{}: {e}", path.display())))?;
+            let overlay: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                ConfigError::Parse(format!("{}: {e}", path.display()))
+            })?;
             merge(&mut value, overlay);
         }
         for (section, table) in value.iter_mut() {
-            let Some(table) = table.as_table_mut() else { continue };
+            let Some(table) = table.as_table_mut() else {
+                continue;
+            };
             for (key, v) in table.iter_mut() {
                 let name = format!("{ENV_PREFIX}{}_{}", section, key).to_uppercase();
                 if let Some(raw) = env(&name) {
@@ -116,10 +122,22 @@ impl Config {
         let positive = [
             ("sessions.idle_minutes", self.sessions.idle_minutes),
             ("sessions.absolute_hours", self.sessions.absolute_hours),
-            ("security.login_window_minutes", self.security.login_window_minutes),
-            ("security.invite_valid_hours", self.security.invite_valid_hours),
-            ("security.login_max_failures_per_account", self.security.login_max_failures_per_account),
-            ("security.login_max_failures_per_ip", self.security.login_max_failures_per_ip),
+            (
+                "security.login_window_minutes",
+                self.security.login_window_minutes,
+            ),
+            (
+                "security.invite_valid_hours",
+                self.security.invite_valid_hours,
+            ),
+            (
+                "security.login_max_failures_per_account",
+                self.security.login_max_failures_per_account,
+            ),
+            (
+                "security.login_max_failures_per_ip",
+                self.security.login_max_failures_per_ip,
+            ),
             ("limits.page_size", self.limits.page_size as i64),
         ];
         for (k, v) in positive {
@@ -162,7 +180,9 @@ fn merge(base: &mut toml::Table, overlay: toml::Table) {
 fn parse_env_value(default: &toml::Value, raw: &str) -> Result<toml::Value, String> {
     Ok(match default {
         toml::Value::Integer(_) => toml::Value::Integer(
-            raw.trim().parse().map_err(|_| format!("expected a whole number, got {raw:?}"))?,
+            raw.trim()
+                .parse()
+                .map_err(|_| format!("expected a whole number, got {raw:?}"))?,
         ),
         toml::Value::Boolean(_) => toml::Value::Boolean(match raw.trim() {
             "1" | "true" | "yes" | "on" => true,
@@ -179,8 +199,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let m: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| m.get(k).cloned()
     }
 
@@ -188,7 +210,9 @@ mod tests {
     fn defaults_need_no_configuration() {
         let c = Config::load_with(None, env(&[])).unwrap();
         assert_eq!(c.server.listen.to_string(), "127.0.0.1:3000");
-        assert!(c.database_url().starts_with("sqlite://data/kundenportal.db"));
+        assert!(c
+            .database_url()
+            .starts_with("sqlite://data/kundenportal.db"));
         assert_eq!(c.limits.page_size, 25);
     }
 
@@ -226,7 +250,10 @@ mod tests {
     fn smtp_password_never_prints() {
         let c = Config::load_with(
             None,
-            env(&[("KUNDENPORTAL_MAIL_SMTP_URL", "smtp://u:geheim@mail.example:587")]),
+            env(&[(
+                "KUNDENPORTAL_MAIL_SMTP_URL",
+                "smtp://u:geheim@mail.example:587",
+            )]),
         )
         .unwrap();
         assert!(!format!("{c:?}").contains("geheim"));

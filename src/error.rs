@@ -9,6 +9,7 @@
 //! - `Conflict`: the request clashes with the current state (email taken, plan limit) → 409.
 //! - `RateLimited`: too many attempts → 429.
 //! - `Internal`: anything unexpected; details are logged on the server, never shown → 500.
+//!
 //! Messages are already in the caller's language (the server knows it from the request).
 
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.to_string(), message: message.into() }
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn status(&self) -> u16 {

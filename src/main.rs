@@ -5,7 +5,11 @@ use kundenportal::{config::Config, server};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "kundenportal", version, about = "Kundenportal — secure client portal for small firms")]
+#[command(
+    name = "kundenportal",
+    version,
+    about = "Kundenportal — secure client portal for small firms"
+)]
 struct Cli {
     /// Configuration file (defaults built in; see Leptos.toml). KUNDENPORTAL_* variables override it.
     #[arg(long, short, global = true, env = "KUNDENPORTAL_CONFIG")]
@@ -57,11 +61,20 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => server::serve(config).await,
         Command::Migrate => {
             let db = server::open_db(&config).await?;
-            println!("migrations applied to {}", server::redact_url(&config.database_url()));
+            println!(
+                "migrations applied to {}",
+                server::redact_url(&config.database_url())
+            );
             db.close().await;
             Ok(())
         }
-        Command::CreateAdmin { firm, name, email, password, plan } => {
+        Command::CreateAdmin {
+            firm,
+            name,
+            email,
+            password,
+            plan,
+        } => {
             let db = server::open_db(&config).await?;
             let plan = kundenportal::orgs::Plan::parse(&plan)
                 .ok_or_else(|| format!("unknown plan {plan:?} (solo, pro, team)"))?;

@@ -52,7 +52,8 @@ pub fn clean_email(input: &str, required: bool) -> Result<String, FieldProblem> 
     }
     // A dotted domain is required: "max@localhost" is valid RFC 5321 but never a client's address.
     let valid = email_address::EmailAddress::is_valid(&s)
-        && s.rsplit_once('@').is_some_and(|(_, d)| d.contains('.') && !d.ends_with('.'));
+        && s.rsplit_once('@')
+            .is_some_and(|(_, d)| d.contains('.') && !d.ends_with('.'));
     if valid {
         Ok(s)
     } else {
@@ -79,31 +80,65 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_required() {
-        assert_eq!(clean_text("  Schmidt AG ", NAME_MAX, true, false), Ok("Schmidt AG".into()));
-        assert_eq!(clean_text("   ", NAME_MAX, true, false), Err(FieldProblem::Required));
+        assert_eq!(
+            clean_text("  Schmidt AG ", NAME_MAX, true, false),
+            Ok("Schmidt AG".into())
+        );
+        assert_eq!(
+            clean_text("   ", NAME_MAX, true, false),
+            Err(FieldProblem::Required)
+        );
         assert_eq!(clean_text("", COMPANY_MAX, false, false), Ok(String::new()));
     }
 
     #[test]
     fn overlong_and_control_characters_are_refused() {
         let long = "x".repeat(NAME_MAX + 1);
-        assert_eq!(clean_text(&long, NAME_MAX, true, false), Err(FieldProblem::TooLong(NAME_MAX)));
+        assert_eq!(
+            clean_text(&long, NAME_MAX, true, false),
+            Err(FieldProblem::TooLong(NAME_MAX))
+        );
         // Umlauts count as one character each.
         assert!(clean_text(&"ü".repeat(NAME_MAX), NAME_MAX, true, false).is_ok());
-        assert_eq!(clean_text("a\u{0}b", NAME_MAX, true, false), Err(FieldProblem::ControlCharacters));
-        assert_eq!(clean_text("evil\u{202E}fdp.exe", NAME_MAX, true, false), Err(FieldProblem::ControlCharacters));
-        assert_eq!(clean_text("line\nbreak", NAME_MAX, true, false), Err(FieldProblem::ControlCharacters));
-        assert_eq!(clean_text("line\nbreak", NOTE_MAX, true, true), Ok("line\nbreak".into()));
+        assert_eq!(
+            clean_text("a\u{0}b", NAME_MAX, true, false),
+            Err(FieldProblem::ControlCharacters)
+        );
+        assert_eq!(
+            clean_text("evil\u{202E}fdp.exe", NAME_MAX, true, false),
+            Err(FieldProblem::ControlCharacters)
+        );
+        assert_eq!(
+            clean_text("line\nbreak", NAME_MAX, true, false),
+            Err(FieldProblem::ControlCharacters)
+        );
+        assert_eq!(
+            clean_text("line\nbreak", NOTE_MAX, true, true),
+            Ok("line\nbreak".into())
+        );
     }
 
     #[test]
     fn emails_are_optional_but_valid() {
         assert_eq!(clean_email("", false), Ok(String::new()));
         assert_eq!(clean_email("", true), Err(FieldProblem::Required));
-        assert_eq!(clean_email(" max@mueller.de ", false), Ok("max@mueller.de".into()));
-        for bad in ["max", "max@", "@mueller.de", "max@mueller", "max mueller@x.de", "a@b."] {
-            assert_eq!(clean_email(bad, false), Err(FieldProblem::InvalidEmail), "{bad}");
+        assert_eq!(
+            clean_email(" max@mueller.de ", false),
+            Ok("max@mueller.de".into())
+        );
+        for bad in [
+            "max",
+            "max@",
+            "@mueller.de",
+            "max@mueller",
+            "max mueller@x.de",
+            "a@b.",
+        ] {
+            assert_eq!(
+                clean_email(bad, false),
+                Err(FieldProblem::InvalidEmail),
+                "{bad}"
+            );
         }
     }
-
 }

@@ -9,11 +9,13 @@ use leptos::prelude::*;
 #[server(prefix = "/api", endpoint = "setup_needed")]
 pub async fn setup_needed() -> Result<bool, AppError> {
     use super::ctx::*;
-    finish(async {
-        let req = request().await?;
-        Ok(!super::repo::any_org_exists(&req.state.db).await?)
-    }
-    .await)
+    finish(
+        async {
+            let req = request().await?;
+            Ok(!super::repo::any_org_exists(&req.state.db).await?)
+        }
+        .await,
+    )
 }
 
 /// Public, only while no firm exists: creates the firm and its owner and signs the owner in.
@@ -32,11 +34,34 @@ pub async fn setup_firm(
             if super::repo::any_org_exists(&req.state.db).await? {
                 return Err(AppError::Conflict(req.t().setup_done_already.into()));
             }
-            let account = super::setup::check_account(req.t(), &name, &email, &password, Some(&password_repeat))?;
-            let (org_id, user_id) =
-                super::setup::create_firm_checked(&req.state.db, req.t(), &firm, &account, crate::orgs::Plan::Solo).await?;
-            let actor = crate::audit::repo::Actor { user_id: Some(user_id.clone()), ..req.anonymous_actor(&account.name) };
-            crate::audit::repo::record(&req.state.db, &org_id, &actor, None, crate::audit::action::ORG_CREATED, "").await?;
+            let account = super::setup::check_account(
+                req.t(),
+                &name,
+                &email,
+                &password,
+                Some(&password_repeat),
+            )?;
+            let (org_id, user_id) = super::setup::create_firm_checked(
+                &req.state.db,
+                req.t(),
+                &firm,
+                &account,
+                crate::orgs::Plan::Solo,
+            )
+            .await?;
+            let actor = crate::audit::repo::Actor {
+                user_id: Some(user_id.clone()),
+                ..req.anonymous_actor(&account.name)
+            };
+            crate::audit::repo::record(
+                &req.state.db,
+                &org_id,
+                &actor,
+                None,
+                crate::audit::action::ORG_CREATED,
+                "",
+            )
+            .await?;
             start_session(&req, &user_id, &org_id).await?;
             leptos_axum::redirect("/clients");
             Ok(())
@@ -67,26 +92,54 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             let account_key = format!("account:{email}");
             let ip_key = format!("ip:{}", req.ip);
             let locked = |max, key: &'static str| {
-                let rule = super::domain::ThrottleRule { max_failures: max, window_ms };
+                let rule = super::domain::ThrottleRule {
+                    max_failures: max,
+                    window_ms,
+                };
                 move |w| rule.locked_for(w, now).map(|ms| (key, ms))
             };
-            let account_lock = locked(sec.login_max_failures_per_account, "account")(super::repo::throttle_window(db, &account_key).await?);
-            let ip_lock = locked(sec.login_max_failures_per_ip, "ip")(super::repo::throttle_window(db, &ip_key).await?);
+            let account_lock = locked(sec.login_max_failures_per_account, "account")(
+                super::repo::throttle_window(db, &account_key).await?,
+            );
+            let ip_lock = locked(sec.login_max_failures_per_ip, "ip")(
+                super::repo::throttle_window(db, &ip_key).await?,
+            );
             if let Some((which, ms)) = account_lock.or(ip_lock) {
                 let minutes = super::domain::minutes_ceil(ms).to_string();
-                let template = if which == "account" { t.login_locked } else { t.login_ip_locked };
-                return Err(AppError::RateLimited(crate::i18n::fill(template, &[("minutes", &minutes)])));
+                let template = if which == "account" {
+                    t.login_locked
+                } else {
+                    t.login_ip_locked
+                };
+                return Err(AppError::RateLimited(crate::i18n::fill(
+                    template,
+                    &[("minutes", &minutes)],
+                )));
             }
             // Password length is capped before hashing so huge inputs cannot burn CPU.
             let candidate = super::repo::find_login(db, &email).await?;
             let ok = password.len() <= 1024
-                && crate::server::passwords::verify_password(password, candidate.as_ref().map(|c| c.password_hash.clone()))
-                    .await;
+                && crate::server::passwords::verify_password(
+                    password,
+                    candidate.as_ref().map(|c| c.password_hash.clone()),
+                )
+                .await;
             match candidate {
                 Some(c) if ok && c.active => {
                     super::repo::clear_throttle(db, &account_key).await?;
-                    let actor = crate::audit::repo::Actor { user_id: Some(c.user_id.clone()), ..req.anonymous_actor(&c.name) };
-                    crate::audit::repo::record(db, &c.org_id, &actor, None, crate::audit::action::LOGIN, "").await?;
+                    let actor = crate::audit::repo::Actor {
+                        user_id: Some(c.user_id.clone()),
+                        ..req.anonymous_actor(&c.name)
+                    };
+                    crate::audit::repo::record(
+                        db,
+                        &c.org_id,
+                        &actor,
+                        None,
+                        crate::audit::action::LOGIN,
+                        "",
+                    )
+                    .await?;
                     start_session(&req, &c.user_id, &c.org_id).await?;
                     leptos_axum::redirect("/clients");
                     Ok(())
@@ -96,8 +149,19 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
                     super::repo::record_failure(db, &account_key, now, window_ms).await?;
                     super::repo::record_failure(db, &ip_key, now, window_ms).await?;
                     if let Some(c) = other {
-                        let actor = crate::audit::repo::Actor { user_id: Some(c.user_id.clone()), ..req.anonymous_actor(&c.name) };
-                        crate::audit::repo::record(db, &c.org_id, &actor, None, crate::audit::action::LOGIN_FAILED, "").await?;
+                        let actor = crate::audit::repo::Actor {
+                            user_id: Some(c.user_id.clone()),
+                            ..req.anonymous_actor(&c.name)
+                        };
+                        crate::audit::repo::record(
+                            db,
+                            &c.org_id,
+                            &actor,
+                            None,
+                            crate::audit::action::LOGIN_FAILED,
+                            "",
+                        )
+                        .await?;
                     }
                     Err(AppError::invalid("password", t.login_failed))
                 }
@@ -116,8 +180,19 @@ pub async fn logout() -> Result<(), AppError> {
             let req = request().await?;
             if let Some(user) = session(&req).await? {
                 super::repo::delete_session(&req.state.db, &user.session_id).await?;
-                let actor = crate::audit::repo::Actor { user_id: Some(user.user_id.clone()), ..req.anonymous_actor(&user.name) };
-                crate::audit::repo::record(&req.state.db, &user.org_id, &actor, None, crate::audit::action::LOGOUT, "").await?;
+                let actor = crate::audit::repo::Actor {
+                    user_id: Some(user.user_id.clone()),
+                    ..req.anonymous_actor(&user.name)
+                };
+                crate::audit::repo::record(
+                    &req.state.db,
+                    &user.org_id,
+                    &actor,
+                    None,
+                    crate::audit::action::LOGOUT,
+                    "",
+                )
+                .await?;
             }
             req.set_cookie(SESSION_COOKIE, "", Some(0), true);
             leptos_axum::redirect("/login");
@@ -155,8 +230,14 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     finish(
         async {
             let req = request().await?;
-            let lang = crate::i18n::Lang::parse(&lang).ok_or_else(|| AppError::invalid("lang", "de | en"))?;
-            req.set_cookie(crate::i18n::LANG_COOKIE, lang.code(), Some(365 * 24 * 3600), false);
+            let lang = crate::i18n::Lang::parse(&lang)
+                .ok_or_else(|| AppError::invalid("lang", "de | en"))?;
+            req.set_cookie(
+                crate::i18n::LANG_COOKIE,
+                lang.code(),
+                Some(365 * 24 * 3600),
+                false,
+            );
             Ok(())
         }
         .await,
@@ -165,11 +246,19 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
 
 /// Creates a session (a fresh token: rotation on every login) and sets the cookie.
 #[cfg(feature = "ssr")]
-pub(crate) async fn start_session(req: &super::ctx::Req, user_id: &str, org_id: &str) -> Result<(), AppError> {
+pub(crate) async fn start_session(
+    req: &super::ctx::Req,
+    user_id: &str,
+    org_id: &str,
+) -> Result<(), AppError> {
     use crate::server::tokens;
     // Rotation: a session cookie the browser already had is ended, never reused.
-    if let Some(old) = req.cookie(super::ctx::SESSION_COOKIE).filter(|t| tokens::looks_like_token(t)) {
-        if let Some(u) = super::repo::session_user(&req.state.db, &tokens::hash_token(&old)).await? {
+    if let Some(old) = req
+        .cookie(super::ctx::SESSION_COOKIE)
+        .filter(|t| tokens::looks_like_token(t))
+    {
+        if let Some(u) = super::repo::session_user(&req.state.db, &tokens::hash_token(&old)).await?
+        {
             super::repo::delete_session(&req.state.db, &u.session_id).await?;
         }
     }
@@ -189,6 +278,11 @@ pub(crate) async fn start_session(req: &super::ctx::Req, user_id: &str, org_id: 
         },
     )
     .await?;
-    req.set_cookie(super::ctx::SESSION_COOKIE, &token, Some(policy.absolute_ms / 1000), true);
+    req.set_cookie(
+        super::ctx::SESSION_COOKIE,
+        &token,
+        Some(policy.absolute_ms / 1000),
+        true,
+    );
     Ok(())
 }

@@ -31,24 +31,35 @@ impl Req {
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.parts.headers.get_all(header::COOKIE).iter().find_map(|h| {
-            h.to_str().ok()?.split(';').find_map(|kv| {
-                let (k, v) = kv.trim().split_once('=')?;
-                (k == name).then(|| v.to_string())
+        self.parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .find_map(|h| {
+                h.to_str().ok()?.split(';').find_map(|kv| {
+                    let (k, v) = kv.trim().split_once('=')?;
+                    (k == name).then(|| v.to_string())
+                })
             })
-        })
     }
 
     /// Whether the connection reached us over TLS (directly or through a trusted proxy).
     pub fn is_https(&self) -> bool {
         self.state.config.public_url().starts_with("https://")
             || (self.state.config.server.trust_proxy
-                && self.parts.headers.get("x-forwarded-proto").is_some_and(|v| v == "https"))
+                && self
+                    .parts
+                    .headers
+                    .get("x-forwarded-proto")
+                    .is_some_and(|v| v == "https"))
     }
 
     pub fn session_policy(&self) -> SessionPolicy {
         let s = &self.state.config.sessions;
-        SessionPolicy { idle_ms: s.idle_minutes * 60_000, absolute_ms: s.absolute_hours * 3_600_000 }
+        SessionPolicy {
+            idle_ms: s.idle_minutes * 60_000,
+            absolute_ms: s.absolute_hours * 3_600_000,
+        }
     }
 
     pub fn set_cookie(&self, name: &str, value: &str, max_age_secs: Option<i64>, http_only: bool) {
@@ -68,7 +79,12 @@ impl Req {
     }
 
     pub fn anonymous_actor(&self, name: &str) -> Actor {
-        Actor { user_id: None, name: name.to_string(), ip: self.ip.clone(), user_agent: self.user_agent.clone() }
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
     }
 }
 
@@ -76,14 +92,29 @@ impl Req {
 pub async fn request() -> Result<Req, AppError> {
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
-    let lang = Lang::from_cookie_header(parts.headers.get(header::COOKIE).and_then(|v| v.to_str().ok()));
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let lang = Lang::from_cookie_header(
+        parts
+            .headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     let forwarded = state
         .config
         .server
         .trust_proxy
         .then(|| {
-            parts.headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|s| s.trim().to_string())
+            parts
+                .headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()
+                .map(|s| s.trim().to_string())
         })
         .flatten();
     let ip = forwarded.or(peer).unwrap_or_default();
@@ -95,7 +126,13 @@ pub async fn request() -> Result<Req, AppError> {
         .chars()
         .take(300)
         .collect();
-    Ok(Req { state, parts, lang, ip, user_agent })
+    Ok(Req {
+        state,
+        parts,
+        lang,
+        ip,
+        user_agent,
+    })
 }
 
 /// A signed-in staff member, authorized for one permission.
@@ -123,7 +160,10 @@ impl Staff {
 
 /// The session behind the request's cookie, if it is valid now. Touches `last_seen_at`.
 pub async fn session(req: &Req) -> Result<Option<SessionUser>, AppError> {
-    let Some(token) = req.cookie(SESSION_COOKIE).filter(|t| tokens::looks_like_token(t)) else {
+    let Some(token) = req
+        .cookie(SESSION_COOKIE)
+        .filter(|t| tokens::looks_like_token(t))
+    else {
         return Ok(None);
     };
     let Some(user) = repo::session_user(&req.state.db, &tokens::hash_token(&token)).await? else {
@@ -168,9 +208,10 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             p.uri.path().starts_with("/api/") && !html
         });
         if api_call {
-            if let (Some(res), Ok(status)) =
-                (use_context::<leptos_axum::ResponseOptions>(), StatusCode::from_u16(e.status()))
-            {
+            if let (Some(res), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                StatusCode::from_u16(e.status()),
+            ) {
                 res.set_status(status);
             }
         }

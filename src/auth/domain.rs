@@ -79,16 +79,28 @@ mod tests {
     fn password_length_rules() {
         assert_eq!(check_new_password("kurz"), Err(PasswordProblem::TooShort));
         assert_eq!(check_new_password("üüüüüüüüüü"), Ok(()));
-        assert_eq!(check_new_password(&"a".repeat(257)), Err(PasswordProblem::TooLong));
+        assert_eq!(
+            check_new_password(&"a".repeat(257)),
+            Err(PasswordProblem::TooLong)
+        );
     }
 
     #[test]
     fn throttle_locks_at_max_failures_until_window_ends() {
-        let rule = ThrottleRule { max_failures: 3, window_ms: 15 * MIN };
+        let rule = ThrottleRule {
+            max_failures: 3,
+            window_ms: 15 * MIN,
+        };
         assert_eq!(rule.locked_for(None, 0), None);
-        let two = Some(Window { start_ms: 0, failures: 2 });
+        let two = Some(Window {
+            start_ms: 0,
+            failures: 2,
+        });
         assert_eq!(rule.locked_for(two, MIN), None);
-        let three = Some(Window { start_ms: 0, failures: 3 });
+        let three = Some(Window {
+            start_ms: 0,
+            failures: 3,
+        });
         assert_eq!(rule.locked_for(three, 2 * MIN), Some(13 * MIN));
         assert_eq!(minutes_ceil(13 * MIN), 13);
         assert_eq!(minutes_ceil(1), 1);
@@ -98,7 +110,10 @@ mod tests {
 
     #[test]
     fn sessions_expire_when_idle_or_too_old() {
-        let p = SessionPolicy { idle_ms: 30 * MIN, absolute_ms: 12 * 60 * MIN };
+        let p = SessionPolicy {
+            idle_ms: 30 * MIN,
+            absolute_ms: 12 * 60 * MIN,
+        };
         assert!(p.is_valid(0, 0, 29 * MIN));
         assert!(!p.is_valid(0, 0, 30 * MIN));
         // Active all the time, but past the absolute lifetime.

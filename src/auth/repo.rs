@@ -21,7 +21,9 @@ pub struct SessionUser {
 }
 
 pub async fn any_org_exists(db: &Db) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs").fetch_one(db).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orgs")
+        .fetch_one(db)
+        .await?;
     Ok(n > 0)
 }
 
@@ -43,14 +45,26 @@ pub async fn create_org_with_owner(
     let org_id = new_id();
     let user_id = new_id();
     let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO orgs (id, name, plan, client_count, created_at) VALUES ($1, $2, $3, 0, $4)")
-        .bind(&org_id)
-        .bind(o.org_name)
-        .bind(o.plan.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    insert_user(&mut *tx, &user_id, &org_id, o.email, o.name, o.password_hash, Role::Owner, now).await?;
+    sqlx::query(
+        "INSERT INTO orgs (id, name, plan, client_count, created_at) VALUES ($1, $2, $3, 0, $4)",
+    )
+    .bind(&org_id)
+    .bind(o.org_name)
+    .bind(o.plan.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    insert_user(
+        &mut *tx,
+        &user_id,
+        &org_id,
+        o.email,
+        o.name,
+        o.password_hash,
+        Role::Owner,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok((org_id, user_id))
 }
@@ -94,10 +108,11 @@ pub struct LoginCandidate {
 }
 
 pub async fn find_login(db: &Db, email: &str) -> Result<Option<LoginCandidate>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, org_id, name, password_hash, active FROM users WHERE email = $1")
-        .bind(email.to_lowercase())
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, org_id, name, password_hash, active FROM users WHERE email = $1")
+            .bind(email.to_lowercase())
+            .fetch_optional(db)
+            .await?;
     row.map(|r| {
         Ok(LoginCandidate {
             user_id: r.try_get("id")?,
@@ -223,7 +238,12 @@ pub async fn throttle_window(db: &Db, key: &str) -> Result<Option<Window>, sqlx:
 /// Counts one failed login for `key` in a fixed window of `window_ms`: a new window starts
 /// when the old one has ended. One atomic upsert, so concurrent failures are all counted.
 /// (SET expressions see the old row on both SQLite and PostgreSQL.)
-pub async fn record_failure(db: &Db, key: &str, now: i64, window_ms: i64) -> Result<(), sqlx::Error> {
+pub async fn record_failure(
+    db: &Db,
+    key: &str,
+    now: i64,
+    window_ms: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO login_throttle (key, window_start, failures) VALUES ($1, $2, 1) \
          ON CONFLICT (key) DO UPDATE SET \

@@ -23,17 +23,25 @@ pub fn check_account(
     password: &str,
     password_repeat: Option<&str>,
 ) -> Result<Account, AppError> {
-    let name = clean_text(name, PERSON_MAX, true, false).map_err(|p| AppError::invalid("name", problem_message(t, p)))?;
-    let email = clean_email(email, true).map_err(|p| AppError::invalid("email", problem_message(t, p)))?;
+    let name = clean_text(name, PERSON_MAX, true, false)
+        .map_err(|p| AppError::invalid("name", problem_message(t, p)))?;
+    let email =
+        clean_email(email, true).map_err(|p| AppError::invalid("email", problem_message(t, p)))?;
     check_password(t, password, password_repeat)?;
-    Ok(Account { name, email: email.to_lowercase(), password: password.to_string() })
+    Ok(Account {
+        name,
+        email: email.to_lowercase(),
+        password: password.to_string(),
+    })
 }
 
 pub fn check_password(t: &T, password: &str, repeat: Option<&str>) -> Result<(), AppError> {
     use super::domain::{check_new_password, PasswordProblem, PASSWORD_MAX, PASSWORD_MIN};
     check_new_password(password).map_err(|p| {
         let msg = match p {
-            PasswordProblem::TooShort => fill(t.pw_too_short, &[("min", &PASSWORD_MIN.to_string())]),
+            PasswordProblem::TooShort => {
+                fill(t.pw_too_short, &[("min", &PASSWORD_MIN.to_string())])
+            }
             PasswordProblem::TooLong => fill(t.pw_too_long, &[("max", &PASSWORD_MAX.to_string())]),
         };
         AppError::invalid("password", msg)
@@ -52,11 +60,14 @@ pub async fn create_firm_checked(
     account: &Account,
     plan: Plan,
 ) -> Result<(String, String), AppError> {
-    let firm = clean_text(firm, FIRM_MAX, true, false).map_err(|p| AppError::invalid("firm", problem_message(t, p)))?;
-    let hash = crate::server::passwords::hash_password(account.password.clone()).await.map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })?;
+    let firm = clean_text(firm, FIRM_MAX, true, false)
+        .map_err(|p| AppError::invalid("firm", problem_message(t, p)))?;
+    let hash = crate::server::passwords::hash_password(account.password.clone())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })?;
     let owner = super::repo::NewOwner {
         org_name: &firm,
         name: &account.name,
@@ -72,7 +83,14 @@ pub async fn create_firm_checked(
 }
 
 /// `kundenportal create-admin`: same rules as the setup page, messages in English.
-pub async fn create_firm(db: &Db, firm: &str, name: &str, email: &str, password: &str, plan: Plan) -> Result<(), String> {
+pub async fn create_firm(
+    db: &Db,
+    firm: &str,
+    name: &str,
+    email: &str,
+    password: &str,
+    plan: Plan,
+) -> Result<(), String> {
     let t = crate::i18n::Lang::En.t();
     let result = async {
         let account = check_account(t, name, email, password, None)?;

@@ -7,7 +7,11 @@ use leptos::prelude::*;
 
 /// One page of clients, filtered by a search over name/email/company and by status.
 #[server(prefix = "/api", endpoint = "list_clients")]
-pub async fn list_clients(q: Option<String>, status: Option<String>, page: Option<u32>) -> Result<ClientPage, AppError> {
+pub async fn list_clients(
+    q: Option<String>,
+    status: Option<String>,
+    page: Option<u32>,
+) -> Result<ClientPage, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
@@ -24,8 +28,18 @@ pub async fn list_clients(q: Option<String>, status: Option<String>, page: Optio
                 offset: (page as i64 - 1) * page_size as i64,
             };
             let (rows, total) = super::repo::list(db, me.org_id(), &query).await?;
-            let firm_total = if pattern.is_none() && status.is_none() { total } else { super::repo::count(db, me.org_id()).await? };
-            Ok(ClientPage { rows, total, page, page_size, firm_total })
+            let firm_total = if pattern.is_none() && status.is_none() {
+                total
+            } else {
+                super::repo::count(db, me.org_id()).await?
+            };
+            Ok(ClientPage {
+                rows,
+                total,
+                page,
+                page_size,
+                firm_total,
+            })
         }
         .await,
     )
@@ -38,7 +52,9 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let db = &me.req.state.db;
-            let (client, created_at, updated_at) = super::repo::get(db, me.org_id(), &id).await?.ok_or(AppError::NotFound)?;
+            let (client, created_at, updated_at) = super::repo::get(db, me.org_id(), &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             Ok(ClientDetail {
                 client,
                 created_at,
@@ -59,12 +75,19 @@ struct CleanClient {
 }
 
 #[cfg(feature = "ssr")]
-fn clean_client(t: &crate::i18n::T, name: &str, email: &str, company: &str) -> Result<CleanClient, AppError> {
+fn clean_client(
+    t: &crate::i18n::T,
+    name: &str,
+    email: &str,
+    company: &str,
+) -> Result<CleanClient, AppError> {
     use super::domain::*;
     use crate::validate::problem_message;
     Ok(CleanClient {
-        name: clean_text(name, NAME_MAX, true, false).map_err(|p| AppError::invalid("name", problem_message(t, p)))?,
-        email: clean_email(email, false).map_err(|p| AppError::invalid("email", problem_message(t, p)))?,
+        name: clean_text(name, NAME_MAX, true, false)
+            .map_err(|p| AppError::invalid("name", problem_message(t, p)))?,
+        email: clean_email(email, false)
+            .map_err(|p| AppError::invalid("email", problem_message(t, p)))?,
         company: clean_text(company, COMPANY_MAX, false, false)
             .map_err(|p| AppError::invalid("company", problem_message(t, p)))?,
     })
@@ -85,12 +108,22 @@ pub async fn create_client(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let t = me.t();
-            let c = clean_client(t, &name, email.as_deref().unwrap_or(""), company.as_deref().unwrap_or(""))?;
+            let c = clean_client(
+                t,
+                &name,
+                email.as_deref().unwrap_or(""),
+                company.as_deref().unwrap_or(""),
+            )?;
             let db = &me.req.state.db;
             if allow_duplicate.is_none() {
-                let similar = super::repo::find_similar(db, me.org_id(), &c.name, &c.email, None).await?;
+                let similar =
+                    super::repo::find_similar(db, me.org_id(), &c.name, &c.email, None).await?;
                 if !similar.is_empty() {
-                    let names = similar.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ");
+                    let names = similar
+                        .iter()
+                        .map(|d| d.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     return Err(AppError::invalid(
                         "allow_duplicate",
                         crate::i18n::fill(t.duplicate_warning, &[("names", &names)]),
@@ -98,11 +131,23 @@ pub async fn create_client(
                 }
             }
             let plan = me.user.plan;
-            let new = super::repo::NewClient { name: &c.name, email: &c.email, company: &c.company };
+            let new = super::repo::NewClient {
+                name: &c.name,
+                email: &c.email,
+                company: &c.company,
+            };
             let now = crate::server::db::now_ms();
             match super::repo::create(db, me.org_id(), plan.max_clients(), &new, now).await? {
                 super::repo::CreateOutcome::Created(id) => {
-                    crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_CREATED, "").await?;
+                    crate::audit::repo::record(
+                        db,
+                        me.org_id(),
+                        &me.actor(),
+                        Some(&id),
+                        crate::audit::action::CLIENT_CREATED,
+                        "",
+                    )
+                    .await?;
                     leptos_axum::redirect(&format!("/clients/{id}"));
                     Ok(id)
                 }
@@ -113,7 +158,10 @@ pub async fn create_client(
                         crate::orgs::Plan::Team => "Team",
                     };
                     let max = plan.max_clients().unwrap_or_default().to_string();
-                    Err(AppError::Conflict(crate::i18n::fill(t.plan_limit, &[("plan", plan_name), ("max", &max)])))
+                    Err(AppError::Conflict(crate::i18n::fill(
+                        t.plan_limit,
+                        &[("plan", plan_name), ("max", &max)],
+                    )))
                 }
             }
         }
@@ -132,13 +180,31 @@ pub async fn update_client(
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
-            let c = clean_client(me.t(), &name, email.as_deref().unwrap_or(""), company.as_deref().unwrap_or(""))?;
+            let c = clean_client(
+                me.t(),
+                &name,
+                email.as_deref().unwrap_or(""),
+                company.as_deref().unwrap_or(""),
+            )?;
             let db = &me.req.state.db;
-            let new = super::repo::NewClient { name: &c.name, email: &c.email, company: &c.company };
-            if !super::repo::update(db, me.org_id(), &id, &new, crate::server::db::now_ms()).await? {
+            let new = super::repo::NewClient {
+                name: &c.name,
+                email: &c.email,
+                company: &c.company,
+            };
+            if !super::repo::update(db, me.org_id(), &id, &new, crate::server::db::now_ms()).await?
+            {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_UPDATED, "").await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&id),
+                crate::audit::action::CLIENT_UPDATED,
+                "",
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -152,12 +218,27 @@ pub async fn set_client_status(id: String, status: String) -> Result<(), AppErro
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let db = &me.req.state.db;
-            let wanted = super::ClientStatus::parse(&status).ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
-            let (client, _, _) = super::repo::get(db, me.org_id(), &id).await?.ok_or(AppError::NotFound)?;
-            let next = super::domain::next_status(client.status, super::domain::StatusEvent::SetByStaff(wanted));
-            super::repo::set_status(db, me.org_id(), &id, next, crate::server::db::now_ms()).await?;
+            let wanted = super::ClientStatus::parse(&status)
+                .ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
+            let (client, _, _) = super::repo::get(db, me.org_id(), &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let next = super::domain::next_status(
+                client.status,
+                super::domain::StatusEvent::SetByStaff(wanted),
+            );
+            super::repo::set_status(db, me.org_id(), &id, next, crate::server::db::now_ms())
+                .await?;
             let detail = format!("{} → {}", client.status.as_str(), next.as_str());
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_STATUS_CHANGED, &detail).await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&id),
+                crate::audit::action::CLIENT_STATUS_CHANGED,
+                &detail,
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -171,13 +252,33 @@ pub async fn add_client_note(id: String, body: String) -> Result<(), AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let body = super::domain::clean_text(&body, super::domain::NOTE_MAX, true, true)
-                .map_err(|p| AppError::invalid("body", crate::validate::problem_message(me.t(), p)))?;
+                .map_err(|p| {
+                    AppError::invalid("body", crate::validate::problem_message(me.t(), p))
+                })?;
             let db = &me.req.state.db;
             let now = crate::server::db::now_ms();
-            if !super::repo::add_note(db, me.org_id(), &id, &me.user.user_id, &me.user.name, &body, now).await? {
+            if !super::repo::add_note(
+                db,
+                me.org_id(),
+                &id,
+                &me.user.user_id,
+                &me.user.name,
+                &body,
+                now,
+            )
+            .await?
+            {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_NOTE_ADDED, "").await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&id),
+                crate::audit::action::CLIENT_NOTE_ADDED,
+                "",
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -196,7 +297,15 @@ pub async fn delete_client(id: String) -> Result<(), AppError> {
                 return Err(AppError::NotFound);
             }
             // The record of the deletion keeps no personal data of the client.
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&id), crate::audit::action::CLIENT_DELETED, "").await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&id),
+                crate::audit::action::CLIENT_DELETED,
+                "",
+            )
+            .await?;
             leptos_axum::redirect("/clients");
             Ok(())
         }

@@ -70,7 +70,10 @@ mod tests {
     #[test]
     fn first_upload_moves_offen_to_teilweise_only() {
         assert_eq!(next_status(Offen, StatusEvent::UploadAccepted), Teilweise);
-        assert_eq!(next_status(Teilweise, StatusEvent::UploadAccepted), Teilweise);
+        assert_eq!(
+            next_status(Teilweise, StatusEvent::UploadAccepted),
+            Teilweise
+        );
         assert_eq!(
             next_status(Vollstaendig, StatusEvent::UploadAccepted),
             Vollstaendig
@@ -88,8 +91,14 @@ mod tests {
 
     #[test]
     fn closing_all_cases_completes_and_reopening_goes_back() {
-        assert_eq!(next_status(Teilweise, StatusEvent::AllCasesClosed), Vollstaendig);
-        assert_eq!(next_status(Vollstaendig, StatusEvent::CaseOpened), Teilweise);
+        assert_eq!(
+            next_status(Teilweise, StatusEvent::AllCasesClosed),
+            Vollstaendig
+        );
+        assert_eq!(
+            next_status(Vollstaendig, StatusEvent::CaseOpened),
+            Teilweise
+        );
         assert_eq!(next_status(Offen, StatusEvent::CaseOpened), Offen);
     }
 

@@ -32,10 +32,15 @@ pub struct ListQuery<'a> {
 }
 
 /// One page of the firm's clients, most recently active first, and the number of matches.
-pub async fn list(db: &Db, org_id: &str, q: &ListQuery<'_>) -> Result<(Vec<ClientRow>, i64), sqlx::Error> {
+pub async fn list(
+    db: &Db,
+    org_id: &str,
+    q: &ListQuery<'_>,
+) -> Result<(Vec<ClientRow>, i64), sqlx::Error> {
     // Filters are bound, never formatted in; the two optional ones are expressed in SQL so the
     // statement text stays constant (one prepared statement per backend).
-    let filter = "org_id = $1 AND ($2 = '' OR search_text LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3)";
+    let filter =
+        "org_id = $1 AND ($2 = '' OR search_text LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3)";
     let pattern = q.pattern.unwrap_or("");
     let status = q.status.map(|s| s.as_str()).unwrap_or("");
     let rows = sqlx::query(&format!(
@@ -66,7 +71,11 @@ pub async fn count(db: &Db, org_id: &str) -> Result<i64, sqlx::Error> {
         .await
 }
 
-pub async fn get(db: &Db, org_id: &str, id: &str) -> Result<Option<(ClientRow, i64, i64)>, sqlx::Error> {
+pub async fn get(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<(ClientRow, i64, i64)>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {ROW_COLS}, created_at, updated_at FROM clients WHERE org_id = $1 AND id = $2"
     ))
@@ -74,8 +83,14 @@ pub async fn get(db: &Db, org_id: &str, id: &str) -> Result<Option<(ClientRow, i
     .bind(id)
     .fetch_optional(db)
     .await?;
-    row.map(|r| Ok((row_to_client(&r)?, r.try_get("created_at")?, r.try_get("updated_at")?)))
-        .transpose()
+    row.map(|r| {
+        Ok((
+            row_to_client(&r)?,
+            r.try_get("created_at")?,
+            r.try_get("updated_at")?,
+        ))
+    })
+    .transpose()
 }
 
 /// Clients of the firm with the same email (case-insensitive) or the same name.
@@ -173,7 +188,13 @@ pub async fn create(
 }
 
 /// Updates contact details; `false` when no such client exists in this firm.
-pub async fn update(db: &Db, org_id: &str, id: &str, c: &NewClient<'_>, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+    c: &NewClient<'_>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE clients SET name = $3, email = $4, company = $5, search_text = $6, \
          updated_at = $7, last_activity_at = $7 WHERE org_id = $1 AND id = $2",
@@ -191,7 +212,13 @@ pub async fn update(db: &Db, org_id: &str, id: &str, c: &NewClient<'_>, now: i64
     Ok(n == 1)
 }
 
-pub async fn set_status(db: &Db, org_id: &str, id: &str, status: ClientStatus, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_status(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+    status: ClientStatus,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE clients SET status = $3, updated_at = $4, last_activity_at = $4 WHERE org_id = $1 AND id = $2",
     )
@@ -216,10 +243,12 @@ pub async fn delete(db: &Db, org_id: &str, id: &str) -> Result<bool, sqlx::Error
         .await?
         .rows_affected();
     if n == 1 {
-        sqlx::query("UPDATE orgs SET client_count = client_count - 1 WHERE id = $1 AND client_count > 0")
-            .bind(org_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE orgs SET client_count = client_count - 1 WHERE id = $1 AND client_count > 0",
+        )
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(n == 1)
@@ -273,7 +302,12 @@ pub async fn notes(db: &Db, org_id: &str, client_id: &str) -> Result<Vec<ClientN
         .collect()
 }
 
-pub async fn activity(db: &Db, org_id: &str, client_id: &str, limit: i64) -> Result<Vec<ActivityEntry>, sqlx::Error> {
+pub async fn activity(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    limit: i64,
+) -> Result<Vec<ActivityEntry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT action, actor_name, detail, created_at FROM audit_events \
          WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",

@@ -6,8 +6,8 @@ use crate::auth::CurrentUser;
 use crate::i18n::fill;
 use crate::orgs::domain::Permission;
 use crate::ui::{
-    action_error, field_error, format, status_help, status_label, toast_on_success, use_lang, use_t, ConfirmDialog,
-    EmptyState, Field, FormError, Skeleton, StatusBadge,
+    action_error, field_error, format, status_help, status_label, toast_on_success, use_lang,
+    use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -23,7 +23,13 @@ pub fn ClientListPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let status = move || query.read().get("status").unwrap_or_default();
-    let page = move || query.read().get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(1);
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
     let clients = Resource::new(
         move || (q(), status(), page()),
         |(q, s, p)| super::api::list_clients(Some(q), Some(s), Some(p)),
@@ -112,7 +118,11 @@ fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
     }).collect_view();
     let summary = fill(
         t.pager_summary,
-        &[("page", &current.to_string()), ("pages", &pages.to_string()), ("total", &page.total.to_string())],
+        &[
+            ("page", &current.to_string()),
+            ("pages", &pages.to_string()),
+            ("total", &page.total.to_string()),
+        ],
     );
     view! {
         <table class="table" data-testid="client-table">
@@ -196,7 +206,14 @@ pub fn ClientDetailPage() -> impl IntoView {
     toast_on_success(update, t.saved);
     toast_on_success(set_status, t.saved);
     let detail = Resource::new(
-        move || (id(), update.version().get(), set_status.version().get(), add_note.version().get()),
+        move || {
+            (
+                id(),
+                update.version().get(),
+                set_status.version().get(),
+                add_note.version().get(),
+            )
+        },
         |(id, ..)| super::api::get_client(id),
     );
     view! {
@@ -233,10 +250,17 @@ fn ClientDetailView(
     let note_err = action_error(add_note);
     let delete_err = action_error(delete);
     let edit_open = move || update_err.get().is_some();
-    let dash = |s: &str| if s.is_empty() { t.never.to_string() } else { s.to_string() };
+    let dash = |s: &str| {
+        if s.is_empty() {
+            t.never.to_string()
+        } else {
+            s.to_string()
+        }
+    };
     let id = c.id.clone();
     let (id2, id3, id4) = (c.id.clone(), c.id.clone(), c.id.clone());
-    let (edit_name, edit_email, edit_company) = (c.name.clone(), c.email.clone(), c.company.clone());
+    let (edit_name, edit_email, edit_company) =
+        (c.name.clone(), c.email.clone(), c.company.clone());
     let delete_title = fill(t.delete_confirm_title, &[("name", &c.name)]);
     let status_now = c.status;
     view! {
@@ -395,7 +419,11 @@ fn activity_label(t: &crate::i18n::T, action: &str) -> String {
 fn status_change_text(t: &crate::i18n::T, detail: &str) -> String {
     detail
         .split(" → ")
-        .map(|s| ClientStatus::parse(s).map(|s| status_label(t, s).to_string()).unwrap_or_else(|| s.to_string()))
+        .map(|s| {
+            ClientStatus::parse(s)
+                .map(|s| status_label(t, s).to_string())
+                .unwrap_or_else(|| s.to_string())
+        })
         .collect::<Vec<_>>()
         .join(" → ")
 }

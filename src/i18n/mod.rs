@@ -262,7 +262,10 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        assert_eq!(fill("Seite {page} von {pages}", &[("page", "2"), ("pages", "9")]), "Seite 2 von 9");
+        assert_eq!(
+            fill("Seite {page} von {pages}", &[("page", "2"), ("pages", "9")]),
+            "Seite 2 von 9"
+        );
     }
 
     #[test]
@@ -272,12 +275,19 @@ mod tests {
             (Lang::De.t().login_locked, Lang::En.t().login_locked),
             (Lang::De.t().plan_limit, Lang::En.t().plan_limit),
             (Lang::De.t().pager_summary, Lang::En.t().pager_summary),
-            (Lang::De.t().duplicate_warning, Lang::En.t().duplicate_warning),
+            (
+                Lang::De.t().duplicate_warning,
+                Lang::En.t().duplicate_warning,
+            ),
             (Lang::De.t().mail_invite_body, Lang::En.t().mail_invite_body),
             (Lang::De.t().f_too_long, Lang::En.t().f_too_long),
         ];
         let holes = |s: &str| {
-            let mut v: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split_once('}').map(|x| x.0.to_string())).collect();
+            let mut v: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|x| x.0.to_string()))
+                .collect();
             v.sort();
             v
         };

@@ -51,7 +51,8 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteCreated,
             let email = crate::validate::clean_email(&email, true)
                 .map_err(|p| AppError::invalid("email", crate::validate::problem_message(t, p)))?
                 .to_lowercase();
-            let role = super::Role::parse(&role).ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
+            let role = super::Role::parse(&role)
+                .ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
             if !me.user.role.may_assign(role) {
                 return Err(AppError::invalid("role", t.role_forbidden));
             }
@@ -77,14 +78,27 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteCreated,
             )
             .await?;
             let link = format!("{}/invite/{token}", cfg.public_url());
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, crate::audit::action::MEMBER_INVITED, &format!("{email} ({})", role.as_str())).await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                None,
+                crate::audit::action::MEMBER_INVITED,
+                &format!("{email} ({})", role.as_str()),
+            )
+            .await?;
             let org = &me.user.org_name;
             let mail = crate::server::mail::Mail {
                 to: email.clone(),
                 subject: fill(t.mail_invite_subject, &[("org", org)]),
                 text: fill(
                     t.mail_invite_body,
-                    &[("inviter", &me.user.name), ("org", org), ("hours", &hours.to_string()), ("link", &link)],
+                    &[
+                        ("inviter", &me.user.name),
+                        ("org", org),
+                        ("hours", &hours.to_string()),
+                        ("link", &link),
+                    ],
                 ),
             };
             // The invitation exists and its link is shown to the inviter even if the mail fails.
@@ -104,10 +118,20 @@ pub async fn revoke_invite(invite_id: String) -> Result<(), AppError> {
         async {
             let me = staff(super::domain::Permission::ManageTeam).await?;
             let db = &me.req.state.db;
-            if !super::repo::revoke_invite(db, me.org_id(), &invite_id, crate::server::db::now_ms()).await? {
+            if !super::repo::revoke_invite(db, me.org_id(), &invite_id, crate::server::db::now_ms())
+                .await?
+            {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, crate::audit::action::INVITE_REVOKED, "").await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                None,
+                crate::audit::action::INVITE_REVOKED,
+                "",
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -122,8 +146,11 @@ pub async fn change_role(user_id: String, role: String) -> Result<(), AppError> 
             let me = staff(super::domain::Permission::ManageTeam).await?;
             let t = me.t();
             let db = &me.req.state.db;
-            let target = super::repo::member(db, me.org_id(), &user_id).await?.ok_or(AppError::NotFound)?;
-            let role = super::Role::parse(&role).ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
+            let target = super::repo::member(db, me.org_id(), &user_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let role = super::Role::parse(&role)
+                .ok_or_else(|| AppError::invalid("role", t.role_forbidden))?;
             if target.id == me.user.user_id {
                 return Err(AppError::Forbidden(t.cannot_change_self.into()));
             }
@@ -132,12 +159,28 @@ pub async fn change_role(user_id: String, role: String) -> Result<(), AppError> 
             }
             if role != super::Role::Owner
                 && target.active
-                && super::domain::would_orphan_firm(target.role, super::repo::active_owner_count(db, me.org_id()).await?)
+                && super::domain::would_orphan_firm(
+                    target.role,
+                    super::repo::active_owner_count(db, me.org_id()).await?,
+                )
             {
                 return Err(AppError::Conflict(t.last_owner.into()));
             }
             super::repo::set_role(db, me.org_id(), &user_id, role).await?;
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, crate::audit::action::MEMBER_ROLE_CHANGED, &format!("{}: {} → {}", target.email, target.role.as_str(), role.as_str())).await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                None,
+                crate::audit::action::MEMBER_ROLE_CHANGED,
+                &format!(
+                    "{}: {} → {}",
+                    target.email,
+                    target.role.as_str(),
+                    role.as_str()
+                ),
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -153,7 +196,9 @@ pub async fn set_member_active(user_id: String, active: bool) -> Result<(), AppE
             let me = staff(super::domain::Permission::ManageTeam).await?;
             let t = me.t();
             let db = &me.req.state.db;
-            let target = super::repo::member(db, me.org_id(), &user_id).await?.ok_or(AppError::NotFound)?;
+            let target = super::repo::member(db, me.org_id(), &user_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if target.id == me.user.user_id {
                 return Err(AppError::Forbidden(t.cannot_change_self.into()));
             }
@@ -162,13 +207,21 @@ pub async fn set_member_active(user_id: String, active: bool) -> Result<(), AppE
             }
             if !active
                 && target.active
-                && super::domain::would_orphan_firm(target.role, super::repo::active_owner_count(db, me.org_id()).await?)
+                && super::domain::would_orphan_firm(
+                    target.role,
+                    super::repo::active_owner_count(db, me.org_id()).await?,
+                )
             {
                 return Err(AppError::Conflict(t.last_owner.into()));
             }
             super::repo::set_active(db, me.org_id(), &user_id, active).await?;
-            let action = if active { crate::audit::action::MEMBER_REACTIVATED } else { crate::audit::action::MEMBER_DEACTIVATED };
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, action, &target.email).await?;
+            let action = if active {
+                crate::audit::action::MEMBER_REACTIVATED
+            } else {
+                crate::audit::action::MEMBER_DEACTIVATED
+            };
+            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, action, &target.email)
+                .await?;
             Ok(())
         }
         .await,
@@ -181,10 +234,19 @@ pub async fn change_plan(plan: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(super::domain::Permission::ManageFirm).await?;
-            let plan = super::Plan::parse(&plan).ok_or_else(|| AppError::invalid("plan", me.t().err_internal))?;
+            let plan = super::Plan::parse(&plan)
+                .ok_or_else(|| AppError::invalid("plan", me.t().err_internal))?;
             let db = &me.req.state.db;
             super::repo::set_plan(db, me.org_id(), plan).await?;
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, crate::audit::action::ORG_PLAN_CHANGED, plan.as_str()).await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                None,
+                crate::audit::action::ORG_PLAN_CHANGED,
+                plan.as_str(),
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -199,7 +261,10 @@ pub async fn load_invite(token: String) -> Result<InviteInfo, AppError> {
         async {
             let req = request().await?;
             let invite = open_invite(&req, &token).await?;
-            Ok(InviteInfo { org_name: invite.org_name, email: invite.email })
+            Ok(InviteInfo {
+                org_name: invite.org_name,
+                email: invite.email,
+            })
         }
         .await,
     )
@@ -207,26 +272,58 @@ pub async fn load_invite(token: String) -> Result<InviteInfo, AppError> {
 
 /// Public. Accepts an invitation: creates the account (single use) and signs it in.
 #[server(prefix = "/api", endpoint = "accept_invite")]
-pub async fn accept_invite(token: String, name: String, password: String, password_repeat: String) -> Result<(), AppError> {
+pub async fn accept_invite(
+    token: String,
+    name: String,
+    password: String,
+    password_repeat: String,
+) -> Result<(), AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
             let req = request().await?;
             let t = req.t();
             let invite = open_invite(&req, &token).await?;
-            let account = crate::auth::setup::check_account(t, &name, &invite.email, &password, Some(&password_repeat))?;
+            let account = crate::auth::setup::check_account(
+                t,
+                &name,
+                &invite.email,
+                &password,
+                Some(&password_repeat),
+            )?;
             let hash = crate::server::passwords::hash_password(account.password.clone())
                 .await
                 .map_err(|_| AppError::Internal)?;
             let db = &req.state.db;
-            let user_id = match super::repo::accept_invite(db, &invite, &account.name, &hash, crate::server::db::now_ms()).await {
+            let user_id = match super::repo::accept_invite(
+                db,
+                &invite,
+                &account.name,
+                &hash,
+                crate::server::db::now_ms(),
+            )
+            .await
+            {
                 Ok(Some(id)) => id,
                 Ok(None) => return Err(AppError::Conflict(t.invite_invalid.into())),
-                Err(e) if crate::server::db::is_unique_violation(&e) => return Err(AppError::invalid("name", t.email_taken)),
+                Err(e) if crate::server::db::is_unique_violation(&e) => {
+                    return Err(AppError::invalid("name", t.email_taken))
+                }
                 Err(e) => return Err(e.into()),
             };
-            let actor = crate::audit::repo::Actor { user_id: Some(user_id.clone()), ..req.anonymous_actor(&account.name) };
-            crate::audit::repo::record(db, &invite.org_id, &actor, None, crate::audit::action::MEMBER_JOINED, &invite.email).await?;
+            let actor = crate::audit::repo::Actor {
+                user_id: Some(user_id.clone()),
+                ..req.anonymous_actor(&account.name)
+            };
+            crate::audit::repo::record(
+                db,
+                &invite.org_id,
+                &actor,
+                None,
+                crate::audit::action::MEMBER_JOINED,
+                &invite.email,
+            )
+            .await?;
             crate::auth::api::start_session(&req, &user_id, &invite.org_id).await?;
             leptos_axum::redirect("/clients");
             Ok(())
@@ -236,12 +333,19 @@ pub async fn accept_invite(token: String, name: String, password: String, passwo
 }
 
 #[cfg(feature = "ssr")]
-async fn open_invite(req: &crate::auth::ctx::Req, token: &str) -> Result<super::repo::OpenInvite, AppError> {
+async fn open_invite(
+    req: &crate::auth::ctx::Req,
+    token: &str,
+) -> Result<super::repo::OpenInvite, AppError> {
     use crate::server::tokens;
     if !tokens::looks_like_token(token) {
         return Err(AppError::NotFound);
     }
-    super::repo::open_invite(&req.state.db, &tokens::hash_token(token), crate::server::db::now_ms())
-        .await?
-        .ok_or(AppError::NotFound)
+    super::repo::open_invite(
+        &req.state.db,
+        &tokens::hash_token(token),
+        crate::server::db::now_ms(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }

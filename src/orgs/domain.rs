@@ -80,7 +80,13 @@ mod tests {
             (Role::ReadOnly, [true, false, false, false, false]),
         ];
         for (role, expected) in table {
-            let perms = [ViewClients, EditClients, DeleteClients, ManageTeam, ManageFirm];
+            let perms = [
+                ViewClients,
+                EditClients,
+                DeleteClients,
+                ManageTeam,
+                ManageFirm,
+            ];
             for (p, want) in perms.into_iter().zip(expected) {
                 assert_eq!(role.may(p), want, "{role:?} {p:?}");
             }

@@ -27,17 +27,27 @@ pub async fn members(db: &Db, org_id: &str) -> Result<Vec<Member>, sqlx::Error> 
 }
 
 pub async fn member(db: &Db, org_id: &str, user_id: &str) -> Result<Option<Member>, sqlx::Error> {
-    Ok(members(db, org_id).await?.into_iter().find(|m| m.id == user_id))
+    Ok(members(db, org_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == user_id))
 }
 
 pub async fn active_owner_count(db: &Db, org_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = 'owner' AND active = 1")
-        .bind(org_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE org_id = $1 AND role = 'owner' AND active = 1",
+    )
+    .bind(org_id)
+    .fetch_one(db)
+    .await
 }
 
-pub async fn set_role(db: &Db, org_id: &str, user_id: &str, role: Role) -> Result<bool, sqlx::Error> {
+pub async fn set_role(
+    db: &Db,
+    org_id: &str,
+    user_id: &str,
+    role: Role,
+) -> Result<bool, sqlx::Error> {
     let n = sqlx::query("UPDATE users SET role = $3 WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -50,7 +60,12 @@ pub async fn set_role(db: &Db, org_id: &str, user_id: &str, role: Role) -> Resul
 
 /// Deactivates or reactivates a member. Deactivation deletes their sessions in the same
 /// transaction, so they are signed out on their very next request.
-pub async fn set_active(db: &Db, org_id: &str, user_id: &str, active: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_active(
+    db: &Db,
+    org_id: &str,
+    user_id: &str,
+    active: bool,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let n = sqlx::query("UPDATE users SET active = $3 WHERE org_id = $1 AND id = $2")
         .bind(org_id)
@@ -92,7 +107,11 @@ pub struct NewInvite<'a> {
     pub expires_at: i64,
 }
 
-pub async fn create_invite(db: &Db, org_id: &str, i: &NewInvite<'_>) -> Result<String, sqlx::Error> {
+pub async fn create_invite(
+    db: &Db,
+    org_id: &str,
+    i: &NewInvite<'_>,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     let mut tx = db.begin().await?;
     // A new invitation replaces an open one for the same address.
@@ -122,7 +141,11 @@ pub async fn create_invite(db: &Db, org_id: &str, i: &NewInvite<'_>) -> Result<S
     Ok(id)
 }
 
-pub async fn pending_invites(db: &Db, org_id: &str, now: i64) -> Result<Vec<PendingInvite>, sqlx::Error> {
+pub async fn pending_invites(
+    db: &Db,
+    org_id: &str,
+    now: i64,
+) -> Result<Vec<PendingInvite>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, email, role, expires_at FROM invites \
          WHERE org_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at",
@@ -144,7 +167,12 @@ pub async fn pending_invites(db: &Db, org_id: &str, now: i64) -> Result<Vec<Pend
         .collect()
 }
 
-pub async fn revoke_invite(db: &Db, org_id: &str, invite_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke_invite(
+    db: &Db,
+    org_id: &str,
+    invite_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE invites SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
     )
@@ -166,7 +194,11 @@ pub struct OpenInvite {
     pub role: Role,
 }
 
-pub async fn open_invite(db: &Db, token_hash: &str, now: i64) -> Result<Option<OpenInvite>, sqlx::Error> {
+pub async fn open_invite(
+    db: &Db,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<OpenInvite>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT i.id, i.org_id, o.name AS org_name, i.email, i.role FROM invites i JOIN orgs o ON o.id = i.org_id \
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2",

@@ -5,7 +5,10 @@ use crate::app::LanguageSwitch;
 use crate::auth::CurrentUser;
 use crate::i18n::{fill, T};
 use crate::orgs::domain::Permission;
-use crate::ui::{action_error, field_error, format, toast_on_success, use_lang, use_t, EmptyState, Field, FormError, Skeleton};
+use crate::ui::{
+    action_error, field_error, format, toast_on_success, use_lang, use_t, EmptyState, Field,
+    FormError, Skeleton,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -49,7 +52,13 @@ pub fn TeamPage() -> impl IntoView {
         },
         |_| super::api::load_team(),
     );
-    let actions = TeamActions { invite, revoke, role, active, plan };
+    let actions = TeamActions {
+        invite,
+        revoke,
+        role,
+        active,
+        plan,
+    };
     view! {
         <div class="page-head"><h1>{t.team_title}</h1></div>
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
@@ -81,10 +90,23 @@ fn TeamView(o: TeamOverview, actions: TeamActions) -> impl IntoView {
     let my_id = me.map(|u| u.user_id).unwrap_or_default();
     let manage = my_role.may(Permission::ManageTeam);
     let invite_err = action_error(actions.invite);
-    let member_err = Signal::derive(move || action_error(actions.role).get().or(action_error(actions.active).get()));
+    let member_err = Signal::derive(move || {
+        action_error(actions.role)
+            .get()
+            .or(action_error(actions.active).get())
+    });
     let usage = match o.plan.max_clients() {
-        Some(max) => fill(t.plan_usage, &[("count", &o.client_count.to_string()), ("max", &max.to_string())]),
-        None => fill(t.plan_usage_unlimited, &[("count", &o.client_count.to_string())]),
+        Some(max) => fill(
+            t.plan_usage,
+            &[
+                ("count", &o.client_count.to_string()),
+                ("max", &max.to_string()),
+            ],
+        ),
+        None => fill(
+            t.plan_usage_unlimited,
+            &[("count", &o.client_count.to_string())],
+        ),
     };
     let rows = o
         .members

@@ -67,7 +67,9 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
 }
 
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
@@ -107,8 +109,14 @@ mod tests {
     #[test]
     fn backend_and_path_from_url() {
         assert_eq!(Backend::of_url("postgres://a@b/c"), Backend::Postgres);
-        assert_eq!(Backend::of_url("sqlite://data/x.db?mode=rwc"), Backend::Sqlite);
-        assert_eq!(sqlite_path("sqlite://data/x.db?mode=rwc").as_deref(), Some("data/x.db"));
+        assert_eq!(
+            Backend::of_url("sqlite://data/x.db?mode=rwc"),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            sqlite_path("sqlite://data/x.db?mode=rwc").as_deref(),
+            Some("data/x.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
 }

@@ -21,7 +21,8 @@ use tower_http::{
 /// Leptos' own options, derived from our config (and cargo-leptos' LEPTOS_* variables when it
 /// runs us), so the binary needs no Cargo.toml at run time.
 pub fn leptos_options(config: &crate::config::Config) -> LeptosOptions {
-    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| config.server.site_root.clone());
+    let site_root =
+        std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| config.server.site_root.clone());
     LeptosOptions::builder()
         .output_name("kundenportal")
         .site_root(site_root)
@@ -97,21 +98,28 @@ async fn same_origin_writes(req: Request, next: Next) -> Response {
         return Response::builder()
             .status(StatusCode::FORBIDDEN)
             .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-            .body(Body::from("Anfrage von fremder Herkunft abgelehnt / cross-origin request refused"))
+            .body(Body::from(
+                "Anfrage von fremder Herkunft abgelehnt / cross-origin request refused",
+            ))
             .unwrap_or_default();
     }
     next.run(req).await
 }
 
 fn origin_host(origin: &str) -> Option<&str> {
-    origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'))
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn origin_host_strips_scheme() {
-        assert_eq!(super::origin_host("http://127.0.0.1:3000"), Some("127.0.0.1:3000"));
+        assert_eq!(
+            super::origin_host("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000")
+        );
         assert_eq!(super::origin_host("null"), None);
     }
 }

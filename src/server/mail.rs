@@ -38,8 +38,14 @@ pub enum MailError {
 }
 
 impl Mailer {
-    pub fn from_config(smtp_url: &str, from: &str, data_dir: &std::path::Path) -> Result<Self, MailError> {
-        let from: Mailbox = from.parse().map_err(|_| MailError::Address(from.to_string()))?;
+    pub fn from_config(
+        smtp_url: &str,
+        from: &str,
+        data_dir: &std::path::Path,
+    ) -> Result<Self, MailError> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| MailError::Address(from.to_string()))?;
         if smtp_url.is_empty() {
             let dir = data_dir.join("outbox");
             std::fs::create_dir_all(&dir).map_err(|e| MailError::Send(e.to_string()))?;
@@ -56,14 +62,21 @@ impl Mailer {
         let from = match self {
             Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
         };
-        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| MailError::Address(mail.to.clone()))?;
         let message = Message::builder()
             .from(from)
             .to(to)
             .subject(mail.subject)
-            .multipart(MultiPart::mixed().singlepart(
-                SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text),
-            ))
+            .multipart(
+                MultiPart::mixed().singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(mail.text),
+                ),
+            )
             .map_err(|e| MailError::Build(e.to_string()))?;
         match self {
             Mailer::Smtp { transport, .. } => transport

@@ -25,7 +25,10 @@ pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("KUNDENPORTAL_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 /// Hides the password of a database URL for printing.
@@ -48,18 +51,33 @@ pub async fn open_db(config: &Config) -> Result<db::Db, String> {
     let pool = db::connect(&url)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", redact_url(&url)))?;
-    db::migrate(&pool).await.map_err(|e| format!("migration failed: {e}"))?;
+    db::migrate(&pool)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
     Ok(pool)
 }
 
 pub async fn build_state(config: Config) -> Result<AppState, String> {
-    std::fs::create_dir_all(&config.server.data_dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", config.server.data_dir.display()))?;
+    std::fs::create_dir_all(&config.server.data_dir).map_err(|e| {
+        format!(
+            "cannot create data directory {}: {e}",
+            config.server.data_dir.display()
+        )
+    })?;
     let db = open_db(&config).await?;
-    let mailer = mail::Mailer::from_config(&config.mail.smtp_url, &config.mail.from, &config.server.data_dir)
-        .map_err(|e| e.to_string())?;
+    let mailer = mail::Mailer::from_config(
+        &config.mail.smtp_url,
+        &config.mail.from,
+        &config.server.data_dir,
+    )
+    .map_err(|e| e.to_string())?;
     let leptos_options = http::leptos_options(&config);
-    Ok(AppState { db, config: Arc::new(config), mailer, leptos_options })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        mailer,
+        leptos_options,
+    })
 }
 
 pub async fn serve(config: Config) -> Result<(), String> {
@@ -68,27 +86,42 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let has_firm = crate::auth::repo::any_org_exists(&state.db).await.map_err(|e| e.to_string())?;
+    let has_firm = crate::auth::repo::any_org_exists(&state.db)
+        .await
+        .map_err(|e| e.to_string())?;
     let url = state.config.public_url().to_string();
     println!();
     println!("  Kundenportal läuft / is running:  {url}");
     if has_firm {
         println!("  Anmelden / log in:                {url}/login");
-        if crate::orgs::repo::email_in_use(&state.db, demo::DEMO_OWNER_EMAIL).await.unwrap_or(false) {
-            println!("  Demo:  {}  /  {}", demo::DEMO_OWNER_EMAIL, demo::DEMO_PASSWORD);
+        if crate::orgs::repo::email_in_use(&state.db, demo::DEMO_OWNER_EMAIL)
+            .await
+            .unwrap_or(false)
+        {
+            println!(
+                "  Demo:  {}  /  {}",
+                demo::DEMO_OWNER_EMAIL,
+                demo::DEMO_PASSWORD
+            );
         }
     } else {
         println!("  Ersteinrichtung / first-run setup: {url}/setup  (creates your firm and its owner account)");
     }
     if state.mailer.is_outbox() {
-        println!("  Mails: written to {}/outbox (no SMTP configured)", state.config.server.data_dir.display());
+        println!(
+            "  Mails: written to {}/outbox (no SMTP configured)",
+            state.config.server.data_dir.display()
+        );
     }
     println!();
     let app = http::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
@@ -96,7 +129,8 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -107,7 +141,13 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(super::redact_url("postgres://kp:geheim@127.0.0.1/kp"), "postgres://kp:***@127.0.0.1/kp");
-        assert_eq!(super::redact_url("sqlite://data/kp.db"), "sqlite://data/kp.db");
+        assert_eq!(
+            super::redact_url("postgres://kp:geheim@127.0.0.1/kp"),
+            "postgres://kp:***@127.0.0.1/kp"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://data/kp.db"),
+            "sqlite://data/kp.db"
+        );
     }
 }

@@ -20,11 +20,14 @@ fn last_sunday_0100_utc(year: i32, month: Month) -> OffsetDateTime {
     while date.weekday() != Weekday::Sunday {
         date = date.previous_day().unwrap_or(date);
     }
-    date.with_hms(1, 0, 0).unwrap_or(time::PrimitiveDateTime::MIN).assume_utc()
+    date.with_hms(1, 0, 0)
+        .unwrap_or(time::PrimitiveDateTime::MIN)
+        .assume_utc()
 }
 
 fn local(ms: i64) -> OffsetDateTime {
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     utc.to_offset(berlin_offset(utc))
 }
 
@@ -32,8 +35,22 @@ fn local(ms: i64) -> OffsetDateTime {
 pub fn datetime(ms: i64, lang: Lang) -> String {
     let d = local(ms);
     match lang {
-        Lang::De => format!("{:02}.{:02}.{}, {:02}:{:02}", d.day(), d.month() as u8, d.year(), d.hour(), d.minute()),
-        Lang::En => format!("{}-{:02}-{:02} {:02}:{:02}", d.year(), d.month() as u8, d.day(), d.hour(), d.minute()),
+        Lang::De => format!(
+            "{:02}.{:02}.{}, {:02}:{:02}",
+            d.day(),
+            d.month() as u8,
+            d.year(),
+            d.hour(),
+            d.minute()
+        ),
+        Lang::En => format!(
+            "{}-{:02}-{:02} {:02}:{:02}",
+            d.year(),
+            d.month() as u8,
+            d.day(),
+            d.hour(),
+            d.minute()
+        ),
     }
 }
 
@@ -89,14 +106,32 @@ mod tests {
 
     #[test]
     fn berlin_winter_and_summer_time() {
-        assert_eq!(datetime(ms(datetime!(2025-01-24 13:05 UTC)), Lang::De), "24.01.2025, 14:05");
-        assert_eq!(datetime(ms(datetime!(2025-07-01 10:00 UTC)), Lang::De), "01.07.2025, 12:00");
+        assert_eq!(
+            datetime(ms(datetime!(2025-01-24 13:05 UTC)), Lang::De),
+            "24.01.2025, 14:05"
+        );
+        assert_eq!(
+            datetime(ms(datetime!(2025-07-01 10:00 UTC)), Lang::De),
+            "01.07.2025, 12:00"
+        );
         // Switch to summer time: 30 March 2025, 01:00 UTC.
-        assert_eq!(datetime(ms(datetime!(2025-03-30 00:59 UTC)), Lang::En), "2025-03-30 01:59");
-        assert_eq!(datetime(ms(datetime!(2025-03-30 01:00 UTC)), Lang::En), "2025-03-30 03:00");
+        assert_eq!(
+            datetime(ms(datetime!(2025-03-30 00:59 UTC)), Lang::En),
+            "2025-03-30 01:59"
+        );
+        assert_eq!(
+            datetime(ms(datetime!(2025-03-30 01:00 UTC)), Lang::En),
+            "2025-03-30 03:00"
+        );
         // Back to winter time: 26 October 2025, 01:00 UTC.
-        assert_eq!(datetime(ms(datetime!(2025-10-26 00:59 UTC)), Lang::De), "26.10.2025, 02:59");
-        assert_eq!(datetime(ms(datetime!(2025-10-26 01:00 UTC)), Lang::De), "26.10.2025, 02:00");
+        assert_eq!(
+            datetime(ms(datetime!(2025-10-26 00:59 UTC)), Lang::De),
+            "26.10.2025, 02:59"
+        );
+        assert_eq!(
+            datetime(ms(datetime!(2025-10-26 01:00 UTC)), Lang::De),
+            "26.10.2025, 02:00"
+        );
     }
 
     #[test]

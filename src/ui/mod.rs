@@ -116,19 +116,28 @@ pub fn field_error(err: Signal<Option<AppError>>, field: &'static str) -> Signal
 
 /// A form-level error box for errors that belong to no single field.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)] fields: &'static [&'static str]) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] fields: &'static [&'static str],
+) -> impl IntoView {
     let t = use_t();
     move || {
         error.get().and_then(|e| {
-            let belongs_to_field = matches!(&e, AppError::Invalid { field, .. } if fields.contains(&field.as_str()));
-            (!belongs_to_field).then(|| view! { <div class="form-error" role="alert">{e.user_message(t)}</div> })
+            let belongs_to_field =
+                matches!(&e, AppError::Invalid { field, .. } if fields.contains(&field.as_str()));
+            (!belongs_to_field)
+                .then(|| view! { <div class="form-error" role="alert">{e.user_message(t)}</div> })
         })
     }
 }
 
 /// An empty list, saying what to do next.
 #[component]
-pub fn EmptyState(title: &'static str, text: &'static str, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn EmptyState(
+    title: &'static str,
+    text: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <div class="empty">
             <h2>{title}</h2>

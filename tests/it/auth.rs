@@ -40,11 +40,24 @@ async fn wrong_password_is_refused_and_sessions_are_stored_hashed(db: Db) {
     let app = TestApp::spawn(db).await;
     app.firm("Kanzlei A", "a@kanzlei-a.de").await;
     let c = app.anonymous();
-    let (status, body) = c.call("login", &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")]).await;
+    let (status, body) = c
+        .call(
+            "login",
+            &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"]["field"], "password");
     // Unknown accounts get the very same answer (no enumeration).
-    let (status2, body2) = c.call("login", &[("email", "niemand@kanzlei-a.de"), ("password", "falsch-falsch")]).await;
+    let (status2, body2) = c
+        .call(
+            "login",
+            &[
+                ("email", "niemand@kanzlei-a.de"),
+                ("password", "falsch-falsch"),
+            ],
+        )
+        .await;
     assert_eq!((status2, body2), (status, body));
 
     let res = c
@@ -63,22 +76,47 @@ async fn wrong_password_is_refused_and_sessions_are_stored_hashed(db: Db) {
         .map(|v| v.to_str().unwrap().to_string())
         .find(|v| v.starts_with("kp_session="))
         .expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
-    let token = cookie.trim_start_matches("kp_session=").split(';').next().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let token = cookie
+        .trim_start_matches("kp_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     assert_eq!(token.len(), 43);
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&app.state.db).await.unwrap();
-    assert!(!stored.contains(&token), "the raw token must never be stored");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(
+        !stored.contains(&token),
+        "the raw token must never be stored"
+    );
     assert!(stored.contains(&kundenportal::server::tokens::hash_token(&token)));
 }
 
 async fn login_rotates_the_session_and_logout_ends_it(db: Db) {
     let app = TestApp::spawn(db).await;
     let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
-    let before: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions").fetch_all(&app.state.db).await.unwrap();
+    let before: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
     // Logging in again in the same browser replaces the session instead of adding one.
-    let (status, _) = owner.call("login", &[("email", "a@kanzlei-a.de"), ("password", PASSWORD)]).await;
+    let (status, _) = owner
+        .call(
+            "login",
+            &[("email", "a@kanzlei-a.de"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let after: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions").fetch_all(&app.state.db).await.unwrap();
+    let after: Vec<String> = sqlx::query_scalar("SELECT id FROM sessions")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(after.len(), 1);
     assert_ne!(before, after);
 
@@ -87,19 +125,37 @@ async fn login_rotates_the_session_and_logout_ends_it(db: Db) {
     let (status, body) = owner.call("whoami", &[]).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_kind(&body), "Unauthorized");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&app.state.db).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
 }
 
 async fn sessions_end_after_idle_timeout_and_absolute_lifetime(db: Db) {
-    let app = TestApp::spawn_with(db, &[("KUNDENPORTAL_SESSIONS_IDLE_MINUTES", "30"), ("KUNDENPORTAL_SESSIONS_ABSOLUTE_HOURS", "8")]).await;
+    let app = TestApp::spawn_with(
+        db,
+        &[
+            ("KUNDENPORTAL_SESSIONS_IDLE_MINUTES", "30"),
+            ("KUNDENPORTAL_SESSIONS_ABSOLUTE_HOURS", "8"),
+        ],
+    )
+    .await;
     let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
     let now = kundenportal::server::db::now_ms();
     // Active 29 minutes ago: still valid (and touched).
-    sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(now - 29 * 60_000).execute(&app.state.db).await.unwrap();
+    sqlx::query("UPDATE sessions SET last_seen_at = $1")
+        .bind(now - 29 * 60_000)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(owner.call("whoami", &[]).await.0, StatusCode::OK);
     // Idle for 31 minutes: gone.
-    sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(now - 31 * 60_000).execute(&app.state.db).await.unwrap();
+    sqlx::query("UPDATE sessions SET last_seen_at = $1")
+        .bind(now - 31 * 60_000)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(owner.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
 
     let owner = app.login("a@kanzlei-a.de").await;
@@ -116,27 +172,57 @@ async fn sessions_end_after_idle_timeout_and_absolute_lifetime(db: Db) {
 async fn failed_logins_are_throttled_per_account_and_per_ip(db: Db) {
     let app = TestApp::spawn_with(
         db,
-        &[("KUNDENPORTAL_SECURITY_LOGIN_MAX_FAILURES_PER_ACCOUNT", "3"), ("KUNDENPORTAL_SECURITY_LOGIN_MAX_FAILURES_PER_IP", "5")],
+        &[
+            ("KUNDENPORTAL_SECURITY_LOGIN_MAX_FAILURES_PER_ACCOUNT", "3"),
+            ("KUNDENPORTAL_SECURITY_LOGIN_MAX_FAILURES_PER_IP", "5"),
+        ],
     )
     .await;
     app.firm("Kanzlei A", "a@kanzlei-a.de").await;
     app.firm("Kanzlei B", "b@kanzlei-b.de").await;
     let c = app.anonymous();
     for _ in 0..3 {
-        let (status, _) = c.call("login", &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")]).await;
+        let (status, _) = c
+            .call(
+                "login",
+                &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")],
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Locked: even the right password is refused now, with a message saying how long.
-    let (status, body) = c.call("login", &[("email", "a@kanzlei-a.de"), ("password", PASSWORD)]).await;
+    let (status, body) = c
+        .call(
+            "login",
+            &[("email", "a@kanzlei-a.de"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let msg = body["RateLimited"].as_str().unwrap();
     assert!(msg.contains("15 Minuten"), "{msg}");
     // Another account from the same IP still works until the IP limit (5 failures) is reached.
-    assert_eq!(c.call("login", &[("email", "b@kanzlei-b.de"), ("password", PASSWORD)]).await.0, StatusCode::OK);
+    assert_eq!(
+        c.call(
+            "login",
+            &[("email", "b@kanzlei-b.de"), ("password", PASSWORD)]
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
     for _ in 0..2 {
-        c.call("login", &[("email", "nobody@x.de"), ("password", "falsch-falsch")]).await;
+        c.call(
+            "login",
+            &[("email", "nobody@x.de"), ("password", "falsch-falsch")],
+        )
+        .await;
     }
-    let (status, body) = c.call("login", &[("email", "b@kanzlei-b.de"), ("password", PASSWORD)]).await;
+    let (status, body) = c
+        .call(
+            "login",
+            &[("email", "b@kanzlei-b.de"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(body["RateLimited"].as_str().unwrap().contains("Netzwerk"));
 }
@@ -148,11 +234,22 @@ async fn deactivated_members_lose_their_sessions_at_once(db: Db) {
     assert_eq!(member.call("whoami", &[]).await.0, StatusCode::OK);
     let (_, me) = member.call("whoami", &[]).await;
     let id = me["user_id"].as_str().unwrap().to_string();
-    let (status, body) = owner.call("set_member_active", &[("user_id", &id), ("active", "false")]).await;
+    let (status, body) = owner
+        .call(
+            "set_member_active",
+            &[("user_id", &id), ("active", "false")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(member.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
     // And cannot log in again, with a message that says why.
-    let (status, body) = app.anonymous().call("login", &[("email", "m@kanzlei-a.de"), ("password", PASSWORD)]).await;
+    let (status, body) = app
+        .anonymous()
+        .call(
+            "login",
+            &[("email", "m@kanzlei-a.de"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body["Forbidden"].as_str().unwrap().contains("deaktiviert"));
 }
@@ -165,10 +262,22 @@ async fn pages_redirect_anonymous_visitors_to_login(db: Db) {
     assert_eq!(res.headers()["location"], "/login");
     let res = app.anonymous().get("/login").await;
     assert_eq!(res.status(), StatusCode::OK);
-    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let html = res.text().await.unwrap();
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "hydration script carries the CSP nonce");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "hydration script carries the CSP nonce"
+    );
     assert!(html.contains("<html lang=\"de\""));
 }
 

@@ -81,26 +81,41 @@ fn every_server_function_is_in_the_matrix() {
         );
     }
     for (e, ..) in ENDPOINTS {
-        assert!(registered.iter().any(|p| p == e), "{e} in the matrix but not registered");
+        assert!(
+            registered.iter().any(|p| p == e),
+            "{e} in the matrix but not registered"
+        );
     }
 }
 
 async fn matrix(db: Db) {
     let app = TestApp::spawn(db).await;
     let owner_a = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
-    let reader_a = app.member(&owner_a, "reader@kanzlei-a.de", "readonly").await;
+    let reader_a = app
+        .member(&owner_a, "reader@kanzlei-a.de", "readonly")
+        .await;
     let member_a = app.member(&owner_a, "member@kanzlei-a.de", "member").await;
     let owner_b = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
     let client = owner_a.create_client("Schmidt AG", "info@schmidt.de").await;
     owner_b.create_client("Fremd GmbH", "").await;
-    let (_, inv) = owner_a.call("invite_member", &[("email", "offen@kanzlei-a.de"), ("role", "member")]).await;
+    let (_, inv) = owner_a
+        .call(
+            "invite_member",
+            &[("email", "offen@kanzlei-a.de"), ("role", "member")],
+        )
+        .await;
     assert!(inv["link"].is_string());
-    let invite: String = sqlx::query_scalar("SELECT id FROM invites WHERE email = 'offen@kanzlei-a.de'")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let invite: String =
+        sqlx::query_scalar("SELECT id FROM invites WHERE email = 'offen@kanzlei-a.de'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
     let (_, me) = member_a.call("whoami", &[]).await;
-    let ids = Ids { client, invite, member: me["user_id"].as_str().unwrap().to_string() };
+    let ids = Ids {
+        client,
+        invite,
+        member: me["user_id"].as_str().unwrap().to_string(),
+    };
 
     for &(endpoint, kind, takes_ids) in ENDPOINTS {
         if kind == Kind::Public {
@@ -110,7 +125,11 @@ async fn matrix(db: Db) {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
         let (status, b) = app.anonymous().call(endpoint, &form).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {endpoint}: {b}");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "anonymous {endpoint}: {b}"
+        );
         assert_eq!(error_kind(&b), "Unauthorized");
 
         if takes_ids {

@@ -11,24 +11,47 @@ async fn create_validates_and_warns_about_duplicates(db: Db) {
     let (status, body) = owner.call("create_client", &[("name", "   ")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"]["field"], "name");
-    let (status, body) = owner.call("create_client", &[("name", "Schmidt AG"), ("email", "nope@")]).await;
+    let (status, body) = owner
+        .call(
+            "create_client",
+            &[("name", "Schmidt AG"), ("email", "nope@")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"]["field"], "email");
 
     // Only the name is required.
-    let (status, id) = owner.call("create_client", &[("name", "Schmidt AG"), ("email", ""), ("company", "")]).await;
+    let (status, id) = owner
+        .call(
+            "create_client",
+            &[("name", "Schmidt AG"), ("email", ""), ("company", "")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{id}");
     // Same name again: a warning naming the existing client, nothing created...
     let (status, body) = owner.call("create_client", &[("name", "schmidt ag")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["Invalid"]["field"], "allow_duplicate");
-    assert!(body["Invalid"]["message"].as_str().unwrap().contains("Schmidt AG"));
+    assert!(body["Invalid"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Schmidt AG"));
     // ...same email too, in any case.
     owner.create_client("Max Muster", "max@muster.de").await;
-    let (status, _) = owner.call("create_client", &[("name", "M. Muster"), ("email", "MAX@muster.de")]).await;
+    let (status, _) = owner
+        .call(
+            "create_client",
+            &[("name", "M. Muster"), ("email", "MAX@muster.de")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // ...unless confirmed.
-    let (status, _) = owner.call("create_client", &[("name", "Schmidt AG"), ("allow_duplicate", "1")]).await;
+    let (status, _) = owner
+        .call(
+            "create_client",
+            &[("name", "Schmidt AG"), ("allow_duplicate", "1")],
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let (_, page) = owner.call("list_clients", &[]).await;
     assert_eq!(page["total"], 3);
@@ -37,7 +60,9 @@ async fn create_validates_and_warns_about_duplicates(db: Db) {
     let outbox = app.state.config.server.data_dir.join("outbox");
     assert_eq!(std::fs::read_dir(outbox).unwrap().count(), 0);
 
-    let (_, detail) = owner.call("get_client", &[("id", id.as_str().unwrap())]).await;
+    let (_, detail) = owner
+        .call("get_client", &[("id", id.as_str().unwrap())])
+        .await;
     assert_eq!(detail["client"]["status"], "Offen");
     assert_eq!(detail["activity"][0]["action"], "client.created");
 }
@@ -45,16 +70,39 @@ async fn create_validates_and_warns_about_duplicates(db: Db) {
 async fn search_filter_and_paging(db: Db) {
     let app = TestApp::spawn_with(db, &[("KUNDENPORTAL_LIMITS_PAGE_SIZE", "2")]).await;
     let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
-    sqlx::query("UPDATE orgs SET plan = 'team'").execute(&app.state.db).await.unwrap();
-    let schmidt = owner.create_client("Schmidt AG", "buchhaltung@schmidt-ag.de").await;
-    owner.create_client("Anna Weber", "anna.weber@gmail.com").await;
-    owner.create_client("Müller & Partner", "info@mueller.de").await;
-    let (s, b) = owner.call("create_client", &[("name", "Thomas Fischer"), ("email", "t@gmail.com"), ("company", "Schmidtke Elektro")]).await;
+    sqlx::query("UPDATE orgs SET plan = 'team'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let schmidt = owner
+        .create_client("Schmidt AG", "buchhaltung@schmidt-ag.de")
+        .await;
+    owner
+        .create_client("Anna Weber", "anna.weber@gmail.com")
+        .await;
+    owner
+        .create_client("Müller & Partner", "info@mueller.de")
+        .await;
+    let (s, b) = owner
+        .call(
+            "create_client",
+            &[
+                ("name", "Thomas Fischer"),
+                ("email", "t@gmail.com"),
+                ("company", "Schmidtke Elektro"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     owner.create_client("100% Rabatt_GmbH", "").await;
 
     let names = |page: &serde_json::Value| -> Vec<String> {
-        page["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
+        page["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
     };
     // One query over name, email and company at once.
     let (_, p) = owner.call("list_clients", &[("q", "schmidt")]).await;
@@ -71,9 +119,19 @@ async fn search_filter_and_paging(db: Db) {
     assert_eq!(p["total"], 1);
 
     // Status filter combined with search.
-    let (s, _) = owner.call("set_client_status", &[("id", &schmidt), ("status", "vollstaendig")]).await;
+    let (s, _) = owner
+        .call(
+            "set_client_status",
+            &[("id", &schmidt), ("status", "vollstaendig")],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (_, p) = owner.call("list_clients", &[("q", "schmidt"), ("status", "vollstaendig")]).await;
+    let (_, p) = owner
+        .call(
+            "list_clients",
+            &[("q", "schmidt"), ("status", "vollstaendig")],
+        )
+        .await;
     assert_eq!(names(&p), vec!["Schmidt AG"]);
     let (_, p) = owner.call("list_clients", &[("status", "offen")]).await;
     assert_eq!(p["total"], 4);
@@ -85,44 +143,97 @@ async fn search_filter_and_paging(db: Db) {
     assert_eq!(names(&p1)[0], "Schmidt AG");
     let (_, p3) = owner.call("list_clients", &[("page", "3")]).await;
     assert_eq!(p3["rows"].as_array().unwrap().len(), 1);
-    let all: Vec<String> = [p1, owner.call("list_clients", &[("page", "2")]).await.1, p3].iter().flat_map(names).collect();
+    let all: Vec<String> = [p1, owner.call("list_clients", &[("page", "2")]).await.1, p3]
+        .iter()
+        .flat_map(names)
+        .collect();
     let mut unique = all.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), 5, "pages neither repeat nor skip clients: {all:?}");
+    assert_eq!(
+        unique.len(),
+        5,
+        "pages neither repeat nor skip clients: {all:?}"
+    );
 }
 
 async fn edit_status_notes_and_delete(db: Db) {
     let app = TestApp::spawn(db).await;
     let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
     let id = owner.create_client("Anna Weber", "").await;
-    let (s, b) = owner.call("update_client", &[("id", &id), ("name", "Weber, Anna"), ("email", "anna@weber.de"), ("company", "Weber Design")]).await;
+    let (s, b) = owner
+        .call(
+            "update_client",
+            &[
+                ("id", &id),
+                ("name", "Weber, Anna"),
+                ("email", "anna@weber.de"),
+                ("company", "Weber Design"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, b) = owner.call("update_client", &[("id", &id), ("name", "Weber, Anna"), ("email", "kaputt")]).await;
-    assert_eq!((s, b["Invalid"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("email")));
-    let (s, _) = owner.call("set_client_status", &[("id", &id), ("status", "teilweise")]).await;
+    let (s, b) = owner
+        .call(
+            "update_client",
+            &[("id", &id), ("name", "Weber, Anna"), ("email", "kaputt")],
+        )
+        .await;
+    assert_eq!(
+        (s, b["Invalid"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("email"))
+    );
+    let (s, _) = owner
+        .call("set_client_status", &[("id", &id), ("status", "teilweise")])
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, b) = owner.call("set_client_status", &[("id", &id), ("status", "erfunden")]).await;
+    let (s, b) = owner
+        .call("set_client_status", &[("id", &id), ("status", "erfunden")])
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    let (s, _) = owner.call("add_client_note", &[("id", &id), ("body", "Zeile 1\nZeile 2")]).await;
+    let (s, _) = owner
+        .call(
+            "add_client_note",
+            &[("id", &id), ("body", "Zeile 1\nZeile 2")],
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let (_, d) = owner.call("get_client", &[("id", &id)]).await;
     assert_eq!(d["client"]["company"], "Weber Design");
     assert_eq!(d["client"]["status"], "Teilweise");
     assert_eq!(d["notes"][0]["body"], "Zeile 1\nZeile 2");
     assert_eq!(d["notes"][0]["author_name"], "Owner");
-    let actions: Vec<&str> = d["activity"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
-    for a in ["client.created", "client.updated", "client.status_changed", "client.note_added"] {
+    let actions: Vec<&str> = d["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "client.created",
+        "client.updated",
+        "client.status_changed",
+        "client.note_added",
+    ] {
         assert!(actions.contains(&a), "{actions:?}");
     }
 
     let (s, _) = owner.call("delete_client", &[("id", &id)]).await;
     assert_eq!(s, StatusCode::OK);
     let (s, b) = owner.call("get_client", &[("id", &id)]).await;
-    assert_eq!((s, error_kind(&b)), (StatusCode::NOT_FOUND, "NotFound".into()));
-    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM client_notes").fetch_one(&app.state.db).await.unwrap();
+    assert_eq!(
+        (s, error_kind(&b)),
+        (StatusCode::NOT_FOUND, "NotFound".into())
+    );
+    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM client_notes")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(notes, 0, "notes go with the client");
-    let count: i64 = sqlx::query_scalar("SELECT client_count FROM orgs").fetch_one(&app.state.db).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT client_count FROM orgs")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(count, 0, "the plan slot is free again");
     let (s, _) = owner.call("delete_client", &[("id", &id)]).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -136,7 +247,9 @@ async fn plan_limit_holds_under_concurrent_creation(db: Db) {
         let owner = owner.clone();
         tasks.push(tokio::spawn(async move {
             let name = format!("Kunde {i}");
-            owner.call("create_client", &[("name", name.as_str())]).await
+            owner
+                .call("create_client", &[("name", name.as_str())])
+                .await
         }));
     }
     let mut ok = 0;
@@ -146,25 +259,43 @@ async fn plan_limit_holds_under_concurrent_creation(db: Db) {
         match status {
             StatusCode::OK => ok += 1,
             StatusCode::CONFLICT => {
-                assert!(body["Conflict"].as_str().unwrap().contains("höchstens 10 Kunden"), "{body}");
+                assert!(
+                    body["Conflict"]
+                        .as_str()
+                        .unwrap()
+                        .contains("höchstens 10 Kunden"),
+                    "{body}"
+                );
                 refused += 1
             }
             other => panic!("unexpected {other}: {body}"),
         }
     }
     assert_eq!((ok, refused), (10, 6));
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients").fetch_one(&app.state.db).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
     assert_eq!(rows, 10, "nothing half-created");
     // Upgrading lifts the limit.
-    assert_eq!(owner.call("change_plan", &[("plan", "pro")]).await.0, StatusCode::OK);
+    assert_eq!(
+        owner.call("change_plan", &[("plan", "pro")]).await.0,
+        StatusCode::OK
+    );
     owner.create_client("Kunde 11", "").await;
 }
 
 async fn ten_thousand_clients_stay_one_indexed_page(db: Db) {
     let app = TestApp::spawn(db).await;
     let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
-    let org: String = sqlx::query_scalar("SELECT id FROM orgs").fetch_one(&app.state.db).await.unwrap();
-    sqlx::query("UPDATE orgs SET plan = 'team'").execute(&app.state.db).await.unwrap();
+    let org: String = sqlx::query_scalar("SELECT id FROM orgs")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orgs SET plan = 'team'")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
     let now = kundenportal::server::db::now_ms();
     let mut tx = app.state.db.begin().await.unwrap();
     for i in 0..10_000i64 {

@@ -53,10 +53,18 @@ async fn database_url(db: Db, dir: &std::path::Path) -> String {
                 "kp_it_{}_{}_{}",
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::SeqCst),
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .subsec_nanos()
             );
-            let pool = kundenportal::server::db::connect(&admin).await.expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create database");
+            let pool = kundenportal::server::db::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create database");
             pool.close().await;
             let base = admin.rsplit_once('/').expect("database url with a path").0;
             format!("{base}/{name}")
@@ -73,22 +81,36 @@ impl TestApp {
     pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = database_url(db, dir.path()).await;
-        let mut env: HashMap<String, String> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        env.insert("KUNDENPORTAL_SERVER_DATA_DIR".into(), dir.path().display().to_string());
+        let mut env: HashMap<String, String> = overrides
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.insert(
+            "KUNDENPORTAL_SERVER_DATA_DIR".into(),
+            dir.path().display().to_string(),
+        );
         env.insert("DATABASE_URL".into(), url);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         env.insert("KUNDENPORTAL_SERVER_LISTEN".into(), addr.to_string());
-        env.entry("KUNDENPORTAL_SERVER_PUBLIC_URL".into()).or_insert(format!("http://{addr}"));
+        env.entry("KUNDENPORTAL_SERVER_PUBLIC_URL".into())
+            .or_insert(format!("http://{addr}"));
         let config = Config::load_with(None, |k| env.get(k).cloned()).unwrap();
         let state = server::build_state(config).await.unwrap();
         let app = server::http::router(state.clone());
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .await
-                .unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
-        TestApp { url: format!("http://{addr}"), state, _dir: dir }
+        TestApp {
+            url: format!("http://{addr}"),
+            state,
+            _dir: dir,
+        }
     }
 
     pub fn anonymous(&self) -> Caller {
@@ -98,22 +120,36 @@ impl TestApp {
     /// A firm with its owner (through the same code as the setup page); returns the owner,
     /// signed in.
     pub async fn firm(&self, firm: &str, email: &str) -> Caller {
-        kundenportal::auth::setup::create_firm(&self.state.db, firm, "Owner", email, PASSWORD, kundenportal::orgs::Plan::Solo)
-            .await
-            .unwrap();
+        kundenportal::auth::setup::create_firm(
+            &self.state.db,
+            firm,
+            "Owner",
+            email,
+            PASSWORD,
+            kundenportal::orgs::Plan::Solo,
+        )
+        .await
+        .unwrap();
         self.login(email).await
     }
 
     pub async fn login(&self, email: &str) -> Caller {
         let c = self.anonymous();
-        let (status, body) = c.call("login", &[("email", email), ("password", PASSWORD)]).await;
-        assert!(status.is_success(), "login of {email} failed: {status} {body}");
+        let (status, body) = c
+            .call("login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert!(
+            status.is_success(),
+            "login of {email} failed: {status} {body}"
+        );
         c
     }
 
     /// Invites `email` with `role` as `owner` and accepts; returns the new member signed in.
     pub async fn member(&self, owner: &Caller, email: &str, role: &str) -> Caller {
-        let (status, body) = owner.call("invite_member", &[("email", email), ("role", role)]).await;
+        let (status, body) = owner
+            .call("invite_member", &[("email", email), ("role", role)])
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let link = body["link"].as_str().unwrap().to_string();
         let token = link.rsplit('/').next().unwrap().to_string();
@@ -121,7 +157,12 @@ impl TestApp {
         let (status, body) = c
             .call(
                 "accept_invite",
-                &[("token", &token), ("name", email), ("password", PASSWORD), ("password_repeat", PASSWORD)],
+                &[
+                    ("token", &token),
+                    ("name", email),
+                    ("password", PASSWORD),
+                    ("password_repeat", PASSWORD),
+                ],
             )
             .await;
         assert!(status.is_success(), "{status} {body}");
@@ -142,7 +183,10 @@ impl Caller {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Caller { http, base: base.to_string() }
+        Caller {
+            http,
+            base: base.to_string(),
+        }
     }
 
     /// Calls a server function the way the hydrated app does (form-encoded, JSON back).
@@ -163,13 +207,22 @@ impl Caller {
 
     /// Loads a page the way a browser does.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).header("Accept", "text/html").send().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Creates a client and returns its id.
     pub async fn create_client(&self, name: &str, email: &str) -> String {
-        let (status, body) =
-            self.call("create_client", &[("name", name), ("email", email), ("allow_duplicate", "1")]).await;
+        let (status, body) = self
+            .call(
+                "create_client",
+                &[("name", name), ("email", email), ("allow_duplicate", "1")],
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body.as_str().unwrap().to_string()
     }
