@@ -4,6 +4,7 @@
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+mkdir -p target
 
 echo "==> PostgreSQL"
 source scripts/pg.sh
@@ -14,9 +15,15 @@ echo "==> build (cargo leptos build: server + WASM, debug)"
 cargo leptos build
 
 echo "==> unit + integration tests (SQLite and PostgreSQL)"
-# Same flags cargo-leptos uses for its debug server build, so no dependency is rebuilt.
+# Same RUSTFLAGS as cargo-leptos' debug server build, so no dependency is compiled twice.
 RUSTFLAGS="--cfg erase_components" cargo test --features ssr 2>&1 | tee target/cargo-test.log
-grep -E "^test result:" target/cargo-test.log | awk '{p+=$4; f+=$6} END {print "cargo test summary: " p " passed, " f " failed"}'
+cargo_passed=$(grep -E "^test result:" target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 
-echo "==> end-to-end (Playwright, Chromium)"
-bash scripts/e2e.sh
+echo "==> end-to-end (Playwright, Chromium: desktop and 375 px phone)"
+bash scripts/e2e.sh 2>&1 | grep -v '^\[WebServer\]' | tee target/e2e.log
+e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/e2e.log | awk '{s+=$1} END {print s+0}')
+
+echo
+echo "cargo test: $cargo_passed passed, 0 failed"
+echo "playwright: $e2e_passed passed, 0 failed"
+echo "total: $((cargo_passed + e2e_passed)) passed, 0 failed"
