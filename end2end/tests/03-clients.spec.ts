@@ -116,3 +116,32 @@ test('edit contact data, change status, add an internal note, then delete with c
   await page.goBack();
   await expect(page.getByRole('heading', { name: 'Seite nicht gefunden' })).toBeVisible();
 });
+
+test('without JavaScript: create with an error shown next to the field, then delete through the confirmation', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  // login() waits for hydration, which never comes without JavaScript: log in by form.
+  await page.goto('/login');
+  await page.locator('#f-email').fill('owner@kanzlei-test.de');
+  await page.locator('#f-password').fill('ein-sehr-geheimes-passwort');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+
+  await page.goto('/clients/new');
+  await page.locator('#f-email').fill('ohne-js@beispiel');
+  await page.locator('#f-name').fill('Ohne JavaScript GmbH');
+  await page.getByRole('button', { name: 'Kunden anlegen' }).click();
+  await expect(page.locator('#f-email-error')).toContainText('gültige E-Mail-Adresse');
+  await page.locator('#f-name').fill('Ohne JavaScript GmbH');
+  await page.locator('#f-email').fill('');
+  await page.getByRole('button', { name: 'Kunden anlegen' }).click();
+  await expect(page).toHaveURL(/\/clients\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Ohne JavaScript GmbH' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Kunden löschen' }).click();
+  await expect(page).toHaveURL(/\?confirm=delete$/);
+  await page.getByRole('dialog').getByRole('button', { name: 'Endgültig löschen' }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await expect(page.getByTestId('client-table')).not.toContainText('Ohne JavaScript GmbH');
+  await context.close();
+});

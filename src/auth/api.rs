@@ -49,15 +49,10 @@ pub async fn setup_firm(
                 crate::orgs::Plan::Solo,
             )
             .await?;
-            let actor = crate::audit::repo::Actor {
-                user_id: Some(user_id.clone()),
-                ..req.anonymous_actor(&account.name)
-            };
-            crate::audit::repo::record(
-                &req.state.db,
+            req.audit_as(
                 &org_id,
-                &actor,
-                None,
+                &user_id,
+                &account.name,
                 crate::audit::action::ORG_CREATED,
                 "",
             )
@@ -127,15 +122,10 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             match candidate {
                 Some(c) if ok && c.active => {
                     super::repo::clear_throttle(db, &account_key).await?;
-                    let actor = crate::audit::repo::Actor {
-                        user_id: Some(c.user_id.clone()),
-                        ..req.anonymous_actor(&c.name)
-                    };
-                    crate::audit::repo::record(
-                        db,
+                    req.audit_as(
                         &c.org_id,
-                        &actor,
-                        None,
+                        &c.user_id,
+                        &c.name,
                         crate::audit::action::LOGIN,
                         "",
                     )
@@ -149,15 +139,10 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
                     super::repo::record_failure(db, &account_key, now, window_ms).await?;
                     super::repo::record_failure(db, &ip_key, now, window_ms).await?;
                     if let Some(c) = other {
-                        let actor = crate::audit::repo::Actor {
-                            user_id: Some(c.user_id.clone()),
-                            ..req.anonymous_actor(&c.name)
-                        };
-                        crate::audit::repo::record(
-                            db,
+                        req.audit_as(
                             &c.org_id,
-                            &actor,
-                            None,
+                            &c.user_id,
+                            &c.name,
                             crate::audit::action::LOGIN_FAILED,
                             "",
                         )
@@ -180,15 +165,10 @@ pub async fn logout() -> Result<(), AppError> {
             let req = request().await?;
             if let Some(user) = session(&req).await? {
                 super::repo::delete_session(&req.state.db, &user.session_id).await?;
-                let actor = crate::audit::repo::Actor {
-                    user_id: Some(user.user_id.clone()),
-                    ..req.anonymous_actor(&user.name)
-                };
-                crate::audit::repo::record(
-                    &req.state.db,
+                req.audit_as(
                     &user.org_id,
-                    &actor,
-                    None,
+                    &user.user_id,
+                    &user.name,
                     crate::audit::action::LOGOUT,
                     "",
                 )

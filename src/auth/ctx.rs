@@ -78,13 +78,23 @@ impl Req {
         }
     }
 
-    pub fn anonymous_actor(&self, name: &str) -> Actor {
-        Actor {
-            user_id: None,
+    /// Records an action of a person who is not (yet) signed in: login, setup, joining.
+    pub async fn audit_as(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        name: &str,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        let actor = Actor {
+            user_id: Some(user_id.to_string()),
             name: name.to_string(),
             ip: self.ip.clone(),
             user_agent: self.user_agent.clone(),
-        }
+        };
+        crate::audit::repo::record(&self.state.db, org_id, &actor, None, action, detail).await?;
+        Ok(())
     }
 }
 
@@ -155,6 +165,25 @@ impl Staff {
     }
     pub fn t(&self) -> &'static T {
         self.req.t()
+    }
+
+    /// Records what this staff member did in the firm's audit trail.
+    pub async fn audit(
+        &self,
+        client_id: Option<&str>,
+        action: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        crate::audit::repo::record(
+            &self.req.state.db,
+            self.org_id(),
+            &self.actor(),
+            client_id,
+            action,
+            detail,
+        )
+        .await?;
+        Ok(())
     }
 }
 

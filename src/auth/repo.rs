@@ -258,6 +258,18 @@ pub async fn record_failure(
     Ok(())
 }
 
+/// Forgets failure windows that ended (housekeeping).
+pub async fn delete_stale_throttles(db: &Db, now: i64, window_ms: i64) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM login_throttle WHERE window_start + $2 <= $1")
+            .bind(now)
+            .bind(window_ms)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
+
 pub async fn clear_throttle(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_throttle WHERE key = $1")
         .bind(key)

@@ -139,15 +139,8 @@ pub async fn create_client(
             let now = crate::server::db::now_ms();
             match super::repo::create(db, me.org_id(), plan.max_clients(), &new, now).await? {
                 super::repo::CreateOutcome::Created(id) => {
-                    crate::audit::repo::record(
-                        db,
-                        me.org_id(),
-                        &me.actor(),
-                        Some(&id),
-                        crate::audit::action::CLIENT_CREATED,
-                        "",
-                    )
-                    .await?;
+                    me.audit(Some(&id), crate::audit::action::CLIENT_CREATED, "")
+                        .await?;
                     leptos_axum::redirect(&format!("/clients/{id}"));
                     Ok(id)
                 }
@@ -196,15 +189,8 @@ pub async fn update_client(
             {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
-                Some(&id),
-                crate::audit::action::CLIENT_UPDATED,
-                "",
-            )
-            .await?;
+            me.audit(Some(&id), crate::audit::action::CLIENT_UPDATED, "")
+                .await?;
             Ok(())
         }
         .await,
@@ -230,10 +216,7 @@ pub async fn set_client_status(id: String, status: String) -> Result<(), AppErro
             super::repo::set_status(db, me.org_id(), &id, next, crate::server::db::now_ms())
                 .await?;
             let detail = format!("{} → {}", client.status.as_str(), next.as_str());
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 Some(&id),
                 crate::audit::action::CLIENT_STATUS_CHANGED,
                 &detail,
@@ -270,15 +253,8 @@ pub async fn add_client_note(id: String, body: String) -> Result<(), AppError> {
             {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
-                Some(&id),
-                crate::audit::action::CLIENT_NOTE_ADDED,
-                "",
-            )
-            .await?;
+            me.audit(Some(&id), crate::audit::action::CLIENT_NOTE_ADDED, "")
+                .await?;
             Ok(())
         }
         .await,
@@ -297,15 +273,8 @@ pub async fn delete_client(id: String) -> Result<(), AppError> {
                 return Err(AppError::NotFound);
             }
             // The record of the deletion keeps no personal data of the client.
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
-                Some(&id),
-                crate::audit::action::CLIENT_DELETED,
-                "",
-            )
-            .await?;
+            me.audit(Some(&id), crate::audit::action::CLIENT_DELETED, "")
+                .await?;
             leptos_axum::redirect("/clients");
             Ok(())
         }

@@ -43,7 +43,6 @@ pub fn ClientListPage() -> impl IntoView {
             <div class="field">
                 <label for="f-q">{t.search_label}</label>
                 <input id="f-q" type="search" name="q" value=q placeholder=t.search_placeholder aria-describedby="f-q-hint"/>
-                <span class="hint" id="f-q-hint">{t.search_hint}</span>
             </div>
             <div class="field">
                 <label for="f-status">{t.status_label}</label>
@@ -55,6 +54,7 @@ pub fn ClientListPage() -> impl IntoView {
                 </select>
             </div>
             <div class="field"><button class="btn" type="submit">{t.filter_submit}</button></div>
+            <p class="hint filters-hint" id="f-q-hint">{t.search_hint}</p>
         </Form>
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
             {move || Suspend::new(async move {

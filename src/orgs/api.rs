@@ -78,10 +78,7 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteCreated,
             )
             .await?;
             let link = format!("{}/invite/{token}", cfg.public_url());
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 None,
                 crate::audit::action::MEMBER_INVITED,
                 &format!("{email} ({})", role.as_str()),
@@ -123,15 +120,8 @@ pub async fn revoke_invite(invite_id: String) -> Result<(), AppError> {
             {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
-                None,
-                crate::audit::action::INVITE_REVOKED,
-                "",
-            )
-            .await?;
+            me.audit(None, crate::audit::action::INVITE_REVOKED, "")
+                .await?;
             Ok(())
         }
         .await,
@@ -167,10 +157,7 @@ pub async fn change_role(user_id: String, role: String) -> Result<(), AppError> 
                 return Err(AppError::Conflict(t.last_owner.into()));
             }
             super::repo::set_role(db, me.org_id(), &user_id, role).await?;
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 None,
                 crate::audit::action::MEMBER_ROLE_CHANGED,
                 &format!(
@@ -220,8 +207,7 @@ pub async fn set_member_active(user_id: String, active: bool) -> Result<(), AppE
             } else {
                 crate::audit::action::MEMBER_DEACTIVATED
             };
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), None, action, &target.email)
-                .await?;
+            me.audit(None, action, &target.email).await?;
             Ok(())
         }
         .await,
@@ -238,15 +224,8 @@ pub async fn change_plan(plan: String) -> Result<(), AppError> {
                 .ok_or_else(|| AppError::invalid("plan", me.t().err_internal))?;
             let db = &me.req.state.db;
             super::repo::set_plan(db, me.org_id(), plan).await?;
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
-                None,
-                crate::audit::action::ORG_PLAN_CHANGED,
-                plan.as_str(),
-            )
-            .await?;
+            me.audit(None, crate::audit::action::ORG_PLAN_CHANGED, plan.as_str())
+                .await?;
             Ok(())
         }
         .await,
@@ -311,15 +290,10 @@ pub async fn accept_invite(
                 }
                 Err(e) => return Err(e.into()),
             };
-            let actor = crate::audit::repo::Actor {
-                user_id: Some(user_id.clone()),
-                ..req.anonymous_actor(&account.name)
-            };
-            crate::audit::repo::record(
-                db,
+            req.audit_as(
                 &invite.org_id,
-                &actor,
-                None,
+                &user_id,
+                &account.name,
                 crate::audit::action::MEMBER_JOINED,
                 &invite.email,
             )

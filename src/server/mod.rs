@@ -114,6 +114,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         );
     }
     println!();
+    tokio::spawn(housekeeping(state.clone()));
     let app = http::router(state);
     axum::serve(
         listener,
@@ -122,6 +123,27 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| e.to_string())
+}
+
+/// Removes sessions past their lifetime and ended failed-login windows, hourly. Idle sessions
+/// are refused on use anyway; this only keeps the tables small. Safe on several nodes (plain
+/// deletes of expired rows).
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = db::now_ms();
+        let window = state.config.security.login_window_minutes * 60_000;
+        let sessions = crate::auth::repo::delete_expired_sessions(&state.db, now).await;
+        let throttles = crate::auth::repo::delete_stale_throttles(&state.db, now, window).await;
+        match (sessions, throttles) {
+            (Ok(s), Ok(t)) if s + t > 0 => {
+                tracing::info!(sessions = s, throttles = t, "housekeeping")
+            }
+            (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "housekeeping failed"),
+            _ => {}
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -317,3 +317,52 @@ on_both_databases!(
     pages_redirect_anonymous_visitors_to_login,
     cross_site_posts_are_refused,
 );
+
+async fn housekeeping_removes_only_expired_rows(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let _owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let _again = app.login("a@kanzlei-a.de").await;
+    let now = kundenportal::server::db::now_ms();
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE id = (SELECT MIN(id) FROM sessions)")
+        .bind(now - 1)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let removed = kundenportal::auth::repo::delete_expired_sessions(&app.state.db, now)
+        .await
+        .unwrap();
+    assert_eq!(removed, 1);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
+
+    let window = 15 * 60_000;
+    kundenportal::auth::repo::record_failure(&app.state.db, "ip:old", now - window - 1, window)
+        .await
+        .unwrap();
+    kundenportal::auth::repo::record_failure(&app.state.db, "ip:new", now, window)
+        .await
+        .unwrap();
+    kundenportal::auth::repo::record_failure(&app.state.db, "ip:new", now + 1, window)
+        .await
+        .unwrap();
+    assert_eq!(
+        kundenportal::auth::repo::delete_stale_throttles(&app.state.db, now, window)
+            .await
+            .unwrap(),
+        1
+    );
+    let w = kundenportal::auth::repo::throttle_window(&app.state.db, "ip:new")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (w.start_ms, w.failures),
+        (now, 2),
+        "one window, both failures counted"
+    );
+}
+
+on_both_databases!(housekeeping_removes_only_expired_rows);
