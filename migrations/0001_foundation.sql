@@ -74,9 +74,8 @@ CREATE TABLE clients (
     -- SQLite's lower() only folds ASCII.
     search_text        TEXT NOT NULL,
     status             TEXT NOT NULL DEFAULT 'offen',
-    -- Counters and times maintained by the upload features, kept on the row so the list
-    -- stays one indexed query with 10,000 clients.
-    active_link_count  BIGINT NOT NULL DEFAULT 0,
+    -- Maintained by the upload features, kept on the row so the list stays one indexed
+    -- query with 10,000 clients. (Active links are counted live: expiry changes them.)
     file_count         BIGINT NOT NULL DEFAULT 0,
     last_upload_at     BIGINT,
     last_activity_at   BIGINT NOT NULL,

@@ -10,7 +10,14 @@ pub struct Config {
     pub sessions: SessionConfig,
     pub security: SecurityConfig,
     pub mail: MailConfig,
+    pub uploads: UploadsConfig,
     pub limits: LimitsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadsConfig {
+    pub max_file_mb: i64,
+    pub expire_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,6 +146,8 @@ impl Config {
                 self.security.login_max_failures_per_ip,
             ),
             ("limits.page_size", self.limits.page_size as i64),
+            ("uploads.max_file_mb", self.uploads.max_file_mb),
+            ("uploads.expire_hours", self.uploads.expire_hours),
         ];
         for (k, v) in positive {
             if v <= 0 {

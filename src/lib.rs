@@ -10,12 +10,14 @@ pub mod auth;
 pub mod clients;
 #[cfg(feature = "ssr")]
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod i18n;
 pub mod orgs;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;
+pub mod uploads;
 pub mod validate;
 
 #[cfg(feature = "hydrate")]

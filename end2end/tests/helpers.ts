@@ -9,7 +9,7 @@ export const OWNER = {
 
 /** Waits until the WASM client has hydrated the page, so clicks reach live handlers. */
 export async function hydrated(page: Page) {
-  await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
 }
 
 export async function login(page: Page, email = OWNER.email, password = OWNER.password) {

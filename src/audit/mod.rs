@@ -22,4 +22,9 @@ pub mod action {
     pub const CLIENT_STATUS_CHANGED: &str = "client.status_changed";
     pub const CLIENT_NOTE_ADDED: &str = "client.note_added";
     pub const CLIENT_DELETED: &str = "client.deleted";
+    pub const FILE_UPLOADED: &str = "file.uploaded";
+    pub const LINK_CREATED: &str = "link.created";
+    pub const LINK_SENT: &str = "link.sent";
+    pub const LINK_REVOKED: &str = "link.revoked";
+    pub const FILE_QUARANTINED: &str = "file.quarantined";
 }

@@ -5,9 +5,16 @@ use super::{ActivityEntry, ClientNote, ClientRow, ClientStatus, PossibleDuplicat
 use crate::server::db::{new_id, Db};
 use sqlx::Row;
 
-/// Columns for `ClientRow`, in the order `row_to_client` reads them.
-const ROW_COLS: &str = "id, name, company, email, status, active_link_count, file_count, \
-                        last_upload_at, last_activity_at";
+/// Columns for `ClientRow`.
+/// `$now` must be bound as parameter `now_param` for the live count of active links.
+fn row_cols(now_param: usize) -> String {
+    format!(
+        "id, name, company, email, status, file_count, last_upload_at, last_activity_at, \
+         (SELECT COUNT(*) FROM upload_links l WHERE l.client_id = clients.id AND l.revoked_at IS NULL \
+          AND (l.expires_at IS NULL OR l.expires_at > ${now_param}) \
+          AND (l.max_files IS NULL OR l.files_received < l.max_files)) AS active_link_count"
+    )
+}
 
 fn row_to_client(r: &sqlx::any::AnyRow) -> Result<ClientRow, sqlx::Error> {
     let status: String = r.try_get("status")?;
@@ -44,14 +51,16 @@ pub async fn list(
     let pattern = q.pattern.unwrap_or("");
     let status = q.status.map(|s| s.as_str()).unwrap_or("");
     let rows = sqlx::query(&format!(
-        "SELECT {ROW_COLS} FROM clients WHERE {filter} \
-         ORDER BY last_activity_at DESC, id DESC LIMIT $4 OFFSET $5"
+        "SELECT {} FROM clients WHERE {filter} \
+         ORDER BY last_activity_at DESC, id DESC LIMIT $4 OFFSET $5",
+        row_cols(6)
     ))
     .bind(org_id)
     .bind(pattern)
     .bind(status)
     .bind(q.limit)
     .bind(q.offset)
+    .bind(crate::server::db::now_ms())
     .fetch_all(db)
     .await?;
     let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM clients WHERE {filter}"))
@@ -77,10 +86,12 @@ pub async fn get(
     id: &str,
 ) -> Result<Option<(ClientRow, i64, i64)>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "SELECT {ROW_COLS}, created_at, updated_at FROM clients WHERE org_id = $1 AND id = $2"
+        "SELECT {}, created_at, updated_at FROM clients WHERE org_id = $1 AND id = $2",
+        row_cols(3)
     ))
     .bind(org_id)
     .bind(id)
+    .bind(crate::server::db::now_ms())
     .fetch_optional(db)
     .await?;
     row.map(|r| {

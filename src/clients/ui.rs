@@ -9,6 +9,7 @@ use crate::ui::{
     action_error, field_error, format, status_help, status_label, toast_on_success, use_lang,
     use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
 };
+use crate::uploads::ui::{ClientFiles, ClientLinks};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -259,6 +260,7 @@ fn ClientDetailView(
     };
     let id = c.id.clone();
     let (id2, id3, id4) = (c.id.clone(), c.id.clone(), c.id.clone());
+    let (files_id, links_id) = (c.id.clone(), c.id.clone());
     let (edit_name, edit_email, edit_company) =
         (c.name.clone(), c.email.clone(), c.company.clone());
     let delete_title = fill(t.delete_confirm_title, &[("name", &c.name)]);
@@ -296,15 +298,15 @@ fn ClientDetailView(
                 </section>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>
-                    <p class="muted">{t.no_received_files}</p>
+                    <ClientFiles client_id=files_id.clone() sent=false/>
                 </section>
                 <section class="card" aria-labelledby="h-sent">
                     <h2 id="h-sent">{t.sent_files}</h2>
-                    <p class="muted">{t.no_sent_files}</p>
+                    <ClientFiles client_id=files_id.clone() sent=true/>
                 </section>
                 <section class="card" aria-labelledby="h-links">
                     <h2 id="h-links">{t.active_links}</h2>
-                    <p class="muted">{t.no_active_links}</p>
+                    <ClientLinks client_id=links_id.clone() can_edit/>
                 </section>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>

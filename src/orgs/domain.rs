@@ -13,6 +13,16 @@ impl Plan {
             Plan::Team => None,
         }
     }
+
+    /// Bytes of files a firm on this plan may store.
+    pub fn storage_quota(self) -> i64 {
+        const GIB: i64 = 1024 * 1024 * 1024;
+        match self {
+            Plan::Solo => 5 * GIB,
+            Plan::Pro => 50 * GIB,
+            Plan::Team => 500 * GIB,
+        }
+    }
 }
 
 /// Everything a staff member can attempt. Checked by `Role::may` before any data is touched.

@@ -81,6 +81,14 @@ pub async fn set_active(
     Ok(n == 1)
 }
 
+pub async fn plan(db: &Db, org_id: &str) -> Result<Plan, sqlx::Error> {
+    let p: String = sqlx::query_scalar("SELECT plan FROM orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    Ok(Plan::parse(&p).unwrap_or_default())
+}
+
 pub async fn set_plan(db: &Db, org_id: &str, plan: Plan) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orgs SET plan = $2 WHERE id = $1")
         .bind(org_id)

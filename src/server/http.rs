@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let ctx_state = state.clone();
     let shell_opts = state.leptos_options.clone();
-    Router::new()
+    let pages = Router::new()
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
             &state,
@@ -48,8 +48,13 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_opts.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+    // Uploads stream large bodies, bounded by their declared Upload-Length instead of the
+    // small limit for server functions.
+    Router::new()
+        .merge(crate::uploads::http::routes())
+        .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

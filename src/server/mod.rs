@@ -3,8 +3,10 @@
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod keys;
 pub mod mail;
 pub mod passwords;
+pub mod storage;
 pub mod tokens;
 
 use crate::config::Config;
@@ -19,6 +21,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub mailer: mail::Mailer,
     pub leptos_options: LeptosOptions,
+    pub storage: storage::Storage,
+    pub master_key: keys::MasterKey,
+    pub uploads: crate::uploads::http::UploadState,
 }
 
 pub fn init_tracing() {
@@ -72,11 +77,24 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     )
     .map_err(|e| e.to_string())?;
     let leptos_options = http::leptos_options(&config);
+    let storage = storage::Storage::local(&config.server.data_dir).map_err(|e| {
+        format!(
+            "cannot create file storage in {}: {e}",
+            config.server.data_dir.display()
+        )
+    })?;
+    let master_key = keys::MasterKey::load(
+        &config.server.data_dir,
+        std::env::var("KUNDENPORTAL_MASTER_KEY").ok().as_deref(),
+    )?;
     Ok(AppState {
         db,
         config: Arc::new(config),
         mailer,
         leptos_options,
+        storage,
+        master_key,
+        uploads: Default::default(),
     })
 }
 
@@ -125,15 +143,21 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// Removes sessions past their lifetime and ended failed-login windows, hourly. Idle sessions
+/// Removes expired unfinished uploads (their partial data too), sessions past their lifetime
+/// and ended failed-login windows, every 10 minutes. Idle sessions
 /// are refused on use anyway; this only keeps the tables small. Safe on several nodes (plain
 /// deletes of expired rows).
 async fn housekeeping(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;
         let now = db::now_ms();
         let window = state.config.security.login_window_minutes * 60_000;
+        match crate::uploads::http::remove_expired(&state).await {
+            Ok(n) if n > 0 => tracing::info!(uploads = n, "expired unfinished uploads removed"),
+            Err(e) => tracing::warn!(error = %e, "removing expired uploads failed"),
+            _ => {}
+        }
         let sessions = crate::auth::repo::delete_expired_sessions(&state.db, now).await;
         let throttles = crate::auth::repo::delete_stale_throttles(&state.db, now, window).await;
         match (sessions, throttles) {

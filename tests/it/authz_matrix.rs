@@ -41,6 +41,11 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("change_role", Kind::StaffWrite, true),
     ("set_member_active", Kind::StaffWrite, true),
     ("change_plan", Kind::StaffWrite, false),
+    ("public_upload_link", Kind::Public, false),
+    ("list_upload_links", Kind::StaffRead, true),
+    ("list_client_files", Kind::StaffRead, true),
+    ("create_upload_link", Kind::StaffWrite, true),
+    ("revoke_upload_link", Kind::StaffWrite, true),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -48,6 +53,10 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
     let s = |v: &str| v.to_string();
     match endpoint {
         "get_client" | "delete_client" => vec![("id", ids.client.clone())],
+        "list_upload_links" | "list_client_files" | "create_upload_link" => {
+            vec![("client_id", ids.client.clone())]
+        }
+        "revoke_upload_link" => vec![("link_id", ids.link.clone())],
         "update_client" => vec![("id", ids.client.clone()), ("name", s("Geändert"))],
         "set_client_status" => vec![("id", ids.client.clone()), ("status", s("teilweise"))],
         "add_client_note" => vec![("id", ids.client.clone()), ("body", s("Notiz"))],
@@ -64,6 +73,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 
 struct Ids {
     client: String,
+    link: String,
     invite: String,
     member: String,
 }
@@ -111,8 +121,14 @@ async fn matrix(db: Db) {
             .await
             .unwrap();
     let (_, me) = member_a.call("whoami", &[]).await;
+    let (status, created) = owner_a
+        .call("create_upload_link", &[("client_id", &client)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let link = created["id"].as_str().unwrap().to_string();
     let ids = Ids {
         client,
+        link,
         invite,
         member: me["user_id"].as_str().unwrap().to_string(),
     };

@@ -41,14 +41,14 @@ pub const PASSWORD: &str = "test-passwort-lang-genug";
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-async fn database_url(db: Db, dir: &std::path::Path) -> String {
+pub async fn database_url(db: Db, dir: &std::path::Path) -> String {
     match db {
         Db::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
         Db::Postgres => {
-            let admin = std::env::var("KP_TEST_PG_URL").expect(
-                "KP_TEST_PG_URL is not set: PostgreSQL tests need a server (make test starts one; \
-                 see scripts/pg.sh)",
-            );
+            // scripts/pg.sh starts PostgreSQL with this role; KP_TEST_PG_URL points elsewhere.
+            let admin = std::env::var("KP_TEST_PG_URL").unwrap_or_else(|_| {
+                "postgres://kp_test:kp_test@127.0.0.1:5432/postgres".to_string()
+            });
             let name = format!(
                 "kp_it_{}_{}_{}",
                 std::process::id(),
@@ -177,6 +177,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// An anonymous browser for a server at `base`.
+    pub fn at(base: &str) -> Caller {
+        Caller::new(base)
+    }
+
     fn new(base: &str) -> Caller {
         let http = reqwest::Client::builder()
             .cookie_store(true)

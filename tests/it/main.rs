@@ -7,3 +7,5 @@ mod auth;
 mod authz_matrix;
 mod clients;
 mod team;
+mod uploads;
+mod uploads_crash;

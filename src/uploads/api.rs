@@ -1,0 +1,254 @@
+//! Server functions of the upload zone: upload links (create, list, revoke), the public view
+//! of a link, and a client's files. Staff functions authorize first; the public one answers
+//! only for a valid-looking token and never says whether an unknown token ever existed.
+
+use super::{CreatedLink, FileView, LinkView, PublicLink};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+pub const TITLE_MAX: usize = 200;
+pub const MESSAGE_MAX: usize = 2000;
+
+/// Creates an upload link for a client; optionally emails it to the client's address (the
+/// only moment a client is notified). The URL is returned once and never stored in clear.
+#[server(prefix = "/api", endpoint = "create_upload_link")]
+pub async fn create_upload_link(
+    client_id: String,
+    title: Option<String>,
+    message: Option<String>,
+    expires_on: Option<String>,
+    max_files: Option<String>,
+    password: Option<String>,
+    send_email: Option<String>,
+) -> Result<CreatedLink, AppError> {
+    use crate::auth::ctx::*;
+    use crate::validate::{clean_text, problem_message};
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let t = me.t();
+            let title = clean_text(title.as_deref().unwrap_or(""), TITLE_MAX, false, false)
+                .map_err(|p| AppError::invalid("title", problem_message(t, p)))?;
+            let message = clean_text(message.as_deref().unwrap_or(""), MESSAGE_MAX, false, true)
+                .map_err(|p| AppError::invalid("message", problem_message(t, p)))?;
+            let now = crate::server::db::now_ms();
+            let expires_at = match expires_on
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                None => None,
+                Some(d) => {
+                    let end = super::domain::end_of_day_berlin(d)
+                        .ok_or_else(|| AppError::invalid("expires_on", t.link_date_invalid))?;
+                    if end <= now {
+                        return Err(AppError::invalid("expires_on", t.link_date_past));
+                    }
+                    Some(end)
+                }
+            };
+            let max_files = match max_files
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                None => None,
+                Some(m) => Some(
+                    m.parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=10_000).contains(n))
+                        .ok_or_else(|| AppError::invalid("max_files", t.link_max_files_invalid))?,
+                ),
+            };
+            let password_hash = match password.as_deref().filter(|p| !p.is_empty()) {
+                None => None,
+                Some(p) => {
+                    if p.chars().count() < 6 || p.chars().count() > 256 {
+                        return Err(AppError::invalid("password", t.link_password_rule));
+                    }
+                    Some(
+                        crate::server::passwords::hash_password(p.to_string())
+                            .await
+                            .map_err(|_| AppError::Internal)?,
+                    )
+                }
+            };
+            let db = &me.req.state.db;
+            let (client, ..) = crate::clients::repo::get(db, me.org_id(), &client_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if send_email.is_some() && client.email.is_empty() {
+                return Err(AppError::invalid("send_email", t.link_no_email));
+            }
+            let token = crate::server::tokens::new_token();
+            let id = super::repo::create_link(
+                db,
+                &super::repo::NewLink {
+                    org_id: me.org_id(),
+                    client_id: &client_id,
+                    token_hash: &crate::server::tokens::hash_token(&token),
+                    title: &title,
+                    message: &message,
+                    expires_at,
+                    max_files,
+                    password_hash: password_hash.as_deref(),
+                    created_by: &me.user.user_id,
+                    now,
+                },
+            )
+            .await?
+            .ok_or(AppError::NotFound)?;
+            let url = format!("{}/u/{token}", me.req.state.config.public_url());
+            me.audit(Some(&client_id), crate::audit::action::LINK_CREATED, &title)
+                .await?;
+            let mut emailed_to = None;
+            let mut mail_failed = false;
+            if send_email.is_some() {
+                use crate::i18n::fill;
+                let org = &me.user.org_name;
+                let subject = fill(t.mail_link_subject, &[("org", org)]);
+                let mut text = fill(t.mail_link_body, &[("org", org), ("link", &url)]);
+                if !message.is_empty() {
+                    text = format!("{message}\n\n{text}");
+                }
+                let mail = crate::server::mail::Mail {
+                    to: client.email.clone(),
+                    subject,
+                    text,
+                };
+                match me.req.state.mailer.send(mail).await {
+                    Ok(()) => {
+                        me.audit(Some(&client_id), crate::audit::action::LINK_SENT, "")
+                            .await?;
+                        emailed_to = Some(client.email);
+                    }
+                    Err(e) => {
+                        // The link exists and is shown; staff pass it on themselves.
+                        tracing::warn!(error = %e, "upload link mail failed");
+                        mail_failed = true;
+                    }
+                }
+            }
+            Ok(CreatedLink {
+                id,
+                url,
+                emailed_to,
+                mail_failed,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "list_upload_links")]
+pub async fn list_upload_links(client_id: String) -> Result<Vec<LinkView>, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            crate::clients::repo::get(db, me.org_id(), &client_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let now = crate::server::db::now_ms();
+            Ok(super::repo::links_of_client(db, me.org_id(), &client_id)
+                .await?
+                .into_iter()
+                .map(|l| LinkView {
+                    state: super::domain::link_state(
+                        l.revoked_at,
+                        l.expires_at,
+                        l.max_files,
+                        l.files_received,
+                        now,
+                    ),
+                    id: l.id,
+                    title: l.title,
+                    expires_at: l.expires_at,
+                    max_files: l.max_files,
+                    files_received: l.files_received,
+                    has_password: l.password_hash.is_some(),
+                    created_at: l.created_at,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "revoke_upload_link")]
+pub async fn revoke_upload_link(link_id: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            let link = super::repo::link(db, me.org_id(), &link_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            super::repo::revoke_link(db, me.org_id(), &link_id, crate::server::db::now_ms())
+                .await?;
+            me.audit(
+                Some(&link.client_id),
+                crate::audit::action::LINK_REVOKED,
+                &link.title,
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "list_client_files")]
+pub async fn list_client_files(client_id: String) -> Result<Vec<FileView>, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            crate::clients::repo::get(db, me.org_id(), &client_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(super::repo::files_of_client(db, me.org_id(), &client_id).await?)
+        }
+        .await,
+    )
+}
+
+/// Public. What the upload page shows. Unknown tokens answer `NotFound` — the same for a
+/// token that never existed and a malformed one.
+#[server(prefix = "/api", endpoint = "public_upload_link")]
+pub async fn public_upload_link(token: String) -> Result<PublicLink, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            if !crate::server::tokens::looks_like_token(&token) {
+                return Err(AppError::NotFound);
+            }
+            let link = super::repo::link_by_token(
+                &req.state.db,
+                &crate::server::tokens::hash_token(&token),
+            )
+            .await?
+            .ok_or(AppError::NotFound)?;
+            let now = crate::server::db::now_ms();
+            Ok(PublicLink {
+                state: super::domain::link_state(
+                    link.revoked_at,
+                    link.expires_at,
+                    link.max_files,
+                    link.files_received,
+                    now,
+                ),
+                firm_name: link.org_name,
+                title: link.title,
+                message: link.message,
+                needs_password: link.password_hash.is_some(),
+                max_file_bytes: req.state.config.uploads.max_file_mb * 1024 * 1024,
+            })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,376 @@
+//! Pure rules of the upload zone: link states, file names, tus header parsing, the offset a
+//! sealed blob can durably hold, and the built-in content checks.
+
+use super::LinkState;
+use crate::crypto::{Header, HEADER_LEN, TAG_LEN};
+
+/// Whether a link can take uploads at `now`. Revocation wins over expiry, expiry over use.
+pub fn link_state(
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
+    max_files: Option<i64>,
+    received: i64,
+    now: i64,
+) -> LinkState {
+    if revoked_at.is_some() {
+        LinkState::Revoked
+    } else if expires_at.is_some_and(|e| now >= e) {
+        LinkState::Expired
+    } else if max_files.is_some_and(|m| received >= m) {
+        LinkState::UsedUp
+    } else {
+        LinkState::Active
+    }
+}
+
+/// The last millisecond of a calendar day ("2026-12-31") in German time, as unix ms.
+pub fn end_of_day_berlin(date: &str) -> Option<i64> {
+    let mut it = date.trim().splitn(3, '-');
+    let y: i32 = it.next()?.parse().ok()?;
+    let m: u8 = it.next()?.parse().ok()?;
+    let d: u8 = it.next()?.parse().ok()?;
+    let day = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
+    let next = day.next_day()?.midnight();
+    // The offset at the end of the day (the summer-time switch happens at 01:00 UTC).
+    let guess = next.assume_utc();
+    let offset = crate::ui::format::berlin_offset(guess);
+    Some(((next.assume_offset(offset).unix_timestamp_nanos() / 1_000_000) as i64) - 1)
+}
+
+pub const FILENAME_MAX: usize = 200;
+
+/// A file name safe to store, show and send in `Content-Disposition`: no directories, no
+/// control or bidi characters, no leading dots, not empty, at most 200 characters (the
+/// extension is kept when shortening).
+pub fn sanitize_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{FEFF}')
+        })
+        .map(|c| if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    let name = if trimmed.is_empty() {
+        "datei".to_string()
+    } else {
+        trimmed.to_string()
+    };
+    if name.chars().count() <= FILENAME_MAX {
+        return name;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() && e.chars().count() <= 10 => {
+            (s.to_string(), format!(".{e}"))
+        }
+        _ => (name.clone(), String::new()),
+    };
+    let keep = FILENAME_MAX - ext.chars().count();
+    format!("{}{ext}", stem.chars().take(keep).collect::<String>())
+}
+
+/// Parses tus `Upload-Metadata`: comma-separated `key base64value` pairs (value optional).
+/// Returns `None` for malformed input (bad base64, non-UTF-8, duplicate or empty keys).
+pub fn parse_metadata(header: &str) -> Option<Vec<(String, String)>> {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let mut out: Vec<(String, String)> = Vec::new();
+    if header.trim().is_empty() {
+        return Some(out);
+    }
+    for pair in header.split(',') {
+        let mut it = pair.trim().splitn(2, ' ');
+        let key = it.next()?.trim();
+        if key.is_empty() || key.contains(' ') || out.iter().any(|(k, _)| k == key) {
+            return None;
+        }
+        let value = match it.next() {
+            Some(v) => String::from_utf8(STANDARD.decode(v.trim()).ok()?).ok()?,
+            None => String::new(),
+        };
+        out.push((key.to_string(), value));
+    }
+    Some(out)
+}
+
+/// Parses `Upload-Checksum: sha256 <base64>`; `Err(())` for an unsupported algorithm.
+pub fn parse_checksum(header: &str) -> Result<[u8; 32], ChecksumError> {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let (algo, value) = header
+        .trim()
+        .split_once(' ')
+        .ok_or(ChecksumError::Malformed)?;
+    if !algo.eq_ignore_ascii_case("sha256") {
+        return Err(ChecksumError::Unsupported);
+    }
+    let bytes = STANDARD
+        .decode(value.trim())
+        .map_err(|_| ChecksumError::Malformed)?;
+    bytes.try_into().map_err(|_| ChecksumError::Malformed)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumError {
+    Unsupported,
+    Malformed,
+}
+
+/// Bytes of the sealed blob that hold the first `committed` plaintext bytes of an upload of
+/// `length` bytes. `committed` is always a multiple of the segment size, or `length`.
+pub fn blob_len_for(header: &Header, committed: u64, length: u64) -> u64 {
+    let seg = header.segment_len as u64;
+    if committed >= length {
+        return header.blob_len(length);
+    }
+    HEADER_LEN as u64 + (committed / seg) * (seg + TAG_LEN as u64)
+}
+
+/// How far an upload can durably advance: whole segments only, except the very end.
+pub fn durable_offset(segment_len: u64, received_to: u64, length: u64) -> u64 {
+    if received_to >= length {
+        length
+    } else {
+        received_to - received_to % segment_len
+    }
+}
+
+/// Result of the built-in checks on a finished file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanVerdict {
+    Clean,
+    Quarantined(QuarantineReason),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarantineReason {
+    Empty,
+    Eicar,
+    TypeMismatch,
+    TypeNotAllowed,
+    ArchiveBomb,
+    Malware,
+}
+
+impl QuarantineReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::Eicar => "eicar",
+            Self::TypeMismatch => "type_mismatch",
+            Self::TypeNotAllowed => "type_not_allowed",
+            Self::ArchiveBomb => "archive_bomb",
+            Self::Malware => "malware",
+        }
+    }
+}
+
+/// The EICAR anti-virus test string (68 bytes; scanners accept trailing whitespace).
+pub const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+/// What the first bytes of a file say it is.
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    const SIGS: &[(&[u8], &str)] = &[
+        (b"%PDF-", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"GIF87a", "image/gif"),
+        (b"GIF89a", "image/gif"),
+        (b"PK\x03\x04", "application/zip"),
+        (b"PK\x05\x06", "application/zip"),
+        (b"II*\x00", "image/tiff"),
+        (b"MM\x00*", "image/tiff"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "application/x-ole-storage",
+        ),
+        (b"MZ", "application/x-msdownload"),
+        (b"\x7fELF", "application/x-executable"),
+    ];
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some("image/webp");
+    }
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        let brand = &head[8..12];
+        return Some(
+            if brand == b"heic" || brand == b"heix" || brand == b"mif1" {
+                "image/heic"
+            } else {
+                "video/mp4"
+            },
+        );
+    }
+    SIGS.iter()
+        .find(|(sig, _)| head.starts_with(sig))
+        .map(|(_, m)| *m)
+}
+
+/// The type family a file name's extension claims, as the sniffed type would name it.
+/// Office formats are ZIP (docx, xlsx, pptx) or OLE (doc, xls) containers.
+pub fn expected_sniff(ext: &str) -> Option<&'static [&'static str]> {
+    Some(match ext.to_ascii_lowercase().as_str() {
+        "pdf" => &["application/pdf"],
+        "png" => &["image/png"],
+        "jpg" | "jpeg" => &["image/jpeg"],
+        "gif" => &["image/gif"],
+        "webp" => &["image/webp"],
+        "tif" | "tiff" => &["image/tiff"],
+        "heic" | "heif" => &["image/heic"],
+        "zip" | "docx" | "xlsx" | "pptx" | "odt" | "ods" => &["application/zip"],
+        "doc" | "xls" | "ppt" | "msg" => &["application/x-ole-storage"],
+        _ => return None,
+    })
+}
+
+/// Whether the content matches what its name claims. Formats without a signature (txt, csv,
+/// xml) pass when they do not look like an executable.
+pub fn type_matches(filename: &str, head: &[u8]) -> bool {
+    let sniffed = sniff(head);
+    if matches!(
+        sniffed,
+        Some("application/x-msdownload" | "application/x-executable")
+    ) {
+        return filename.rsplit_once('.').is_some_and(|(_, e)| {
+            matches!(e.to_ascii_lowercase().as_str(), "exe" | "dll" | "bin")
+        });
+    }
+    match filename
+        .rsplit_once('.')
+        .and_then(|(_, e)| expected_sniff(e))
+    {
+        Some(expected) => sniffed.is_some_and(|s| expected.contains(&s)),
+        None => true,
+    }
+}
+
+/// Whether `filename`'s extension is on the firm's allow-list (empty list: everything allowed).
+pub fn extension_allowed(filename: &str, allow: &[String]) -> bool {
+    if allow.is_empty() {
+        return true;
+    }
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    allow
+        .iter()
+        .any(|a| a.trim_start_matches('.').eq_ignore_ascii_case(&ext))
+}
+
+/// A ZIP whose entries declare far more uncompressed than compressed bytes is treated as a
+/// decompression bomb: ratio above 100 : 1 and more than 100 MiB unpacked.
+pub fn is_archive_bomb(compressed: u64, uncompressed: u64) -> bool {
+    uncompressed > 100 * 1024 * 1024 && uncompressed > compressed.saturating_mul(100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_states() {
+        assert_eq!(link_state(None, None, None, 100, 5), LinkState::Active);
+        assert_eq!(
+            link_state(Some(1), Some(10), None, 0, 5),
+            LinkState::Revoked
+        );
+        assert_eq!(link_state(None, Some(10), None, 0, 10), LinkState::Expired);
+        assert_eq!(link_state(None, Some(10), None, 0, 9), LinkState::Active);
+        assert_eq!(link_state(None, None, Some(3), 3, 0), LinkState::UsedUp);
+        assert_eq!(
+            link_state(None, Some(10), Some(3), 3, 11),
+            LinkState::Expired
+        );
+    }
+
+    #[test]
+    fn expiry_dates_end_at_midnight_german_time() {
+        // 2026-01-15 24:00 CET = 23:00 UTC
+        assert_eq!(end_of_day_berlin("2026-01-15"), Some(1_768_518_000_000 - 1));
+        // 2026-07-15 24:00 CEST = 22:00 UTC
+        assert_eq!(end_of_day_berlin("2026-07-15"), Some(1_784_152_800_000 - 1));
+        assert_eq!(end_of_day_berlin("2026-02-30"), None);
+        assert_eq!(end_of_day_berlin("morgen"), None);
+    }
+
+    #[test]
+    fn filenames_are_made_safe() {
+        assert_eq!(sanitize_filename("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_filename("..\\..\\boot.ini"), "boot.ini");
+        assert_eq!(
+            sanitize_filename("C:\\Users\\max\\Jahresabschluss 2025.pdf"),
+            "Jahresabschluss 2025.pdf"
+        );
+        assert_eq!(
+            sanitize_filename("rechnung\u{202E}fdp.exe"),
+            "rechnungfdp.exe"
+        );
+        assert_eq!(sanitize_filename("a\u{0}b\nc.txt"), "abc.txt");
+        assert_eq!(sanitize_filename(".htaccess"), "htaccess");
+        assert_eq!(sanitize_filename("   "), "datei");
+        assert_eq!(sanitize_filename("x\"y<z>.pdf"), "x_y_z_.pdf");
+        let long = format!("{}.pdf", "ä".repeat(300));
+        let s = sanitize_filename(&long);
+        assert_eq!(s.chars().count(), FILENAME_MAX);
+        assert!(s.ends_with(".pdf"));
+        assert_eq!(
+            sanitize_filename("Müller – Vollmacht (unterschrieben).docx"),
+            "Müller – Vollmacht (unterschrieben).docx"
+        );
+    }
+
+    #[test]
+    fn tus_metadata() {
+        let m = parse_metadata(
+            "filename SmFocmVzYWJzY2hsdXNzLnBkZg==,filetype YXBwbGljYXRpb24vcGRm,empty",
+        )
+        .unwrap();
+        assert_eq!(m[0], ("filename".into(), "Jahresabschluss.pdf".into()));
+        assert_eq!(m[1], ("filetype".into(), "application/pdf".into()));
+        assert_eq!(m[2], ("empty".into(), String::new()));
+        assert_eq!(parse_metadata("").unwrap(), vec![]);
+        assert!(parse_metadata("filename !!!").is_none());
+        assert!(parse_metadata("a YQ==,a YQ==").is_none());
+        assert!(parse_metadata("filename //79").is_none(), "not UTF-8");
+    }
+
+    #[test]
+    fn checksums() {
+        let h = "sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        assert_eq!(parse_checksum(h).unwrap()[0], 0xe3);
+        assert_eq!(parse_checksum("md5 abc="), Err(ChecksumError::Unsupported));
+        assert_eq!(parse_checksum("sha256 kurz"), Err(ChecksumError::Malformed));
+    }
+
+    #[test]
+    fn offsets_advance_by_whole_segments_only() {
+        let seg = 65_536u64;
+        assert_eq!(durable_offset(seg, 100_000, 1_000_000), 65_536);
+        assert_eq!(durable_offset(seg, 65_535, 1_000_000), 0);
+        assert_eq!(durable_offset(seg, 1_000_000, 1_000_000), 1_000_000);
+        let h = Header::new([0; 7]);
+        assert_eq!(blob_len_for(&h, 0, 10), HEADER_LEN as u64);
+        assert_eq!(
+            blob_len_for(&h, seg, 3 * seg),
+            HEADER_LEN as u64 + seg + TAG_LEN as u64
+        );
+        assert_eq!(blob_len_for(&h, 10, 10), h.blob_len(10));
+    }
+
+    #[test]
+    fn content_checks() {
+        assert!(type_matches("a.pdf", b"%PDF-1.7 ..."));
+        assert!(!type_matches("a.pdf", b"MZ\x90\x00 this is an exe"));
+        assert!(!type_matches("rechnung.pdf", b"PK\x03\x04"));
+        assert!(type_matches("vertrag.docx", b"PK\x03\x04...."));
+        assert!(type_matches("notizen.txt", b"Hallo"));
+        assert!(!type_matches("notizen.txt", b"MZ\x90\x00"));
+        assert!(type_matches("foto.JPG", b"\xff\xd8\xff\xe0"));
+        assert!(extension_allowed("a.PDF", &["pdf".into(), ".jpg".into()]));
+        assert!(!extension_allowed("a.exe", &["pdf".into()]));
+        assert!(extension_allowed("a.exe", &[]));
+        assert!(is_archive_bomb(1024 * 1024, 1024 * 1024 * 1024));
+        assert!(!is_archive_bomb(500 * 1024 * 1024, 1024 * 1024 * 1024));
+        assert!(!is_archive_bomb(10, 10_000));
+    }
+}

@@ -1,0 +1,224 @@
+//! Finishing an upload: content checks, the file record (with its version), the client's
+//! counters and status (Offen → Teilweise on the first accepted file), the link's use count
+//! and the audit event — in one transaction.
+
+use super::domain::{self, QuarantineReason, ScanVerdict};
+use super::repo::UploadRow;
+use crate::clients::domain::{next_status, StatusEvent};
+use crate::clients::ClientStatus;
+use crate::crypto::{self, Header, SegmentCipher, HEADER_LEN};
+use crate::server::{db::now_ms, AppState};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// Decrypts segment `index` of a finished blob.
+pub async fn read_segment(
+    st: &AppState,
+    org_id: &str,
+    blob_id: &str,
+    cipher: &SegmentCipher,
+    index: u64,
+    count: u64,
+) -> Result<Vec<u8>, String> {
+    let sealed = cipher.header().sealed_segment_len() as u64;
+    let mut buf = st
+        .storage
+        .read_at(
+            org_id,
+            blob_id,
+            HEADER_LEN as u64 + index * sealed,
+            sealed as usize,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    cipher
+        .open(index, index + 1 == count, &mut buf)
+        .map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+/// The SHA-256 of a finished blob's plaintext, by decrypting it (after a restart the running
+/// hash of the upload is gone).
+async fn hash_blob(
+    st: &AppState,
+    up: &UploadRow,
+    cipher: &SegmentCipher,
+) -> Result<[u8; 32], String> {
+    let count = cipher.header().segment_count(up.length as u64);
+    let mut h = Sha256::new();
+    for i in 0..count {
+        h.update(read_segment(st, &up.org_id, &up.id, cipher, i, count).await?);
+    }
+    Ok(h.finalize().into())
+}
+
+pub fn scan(filename: &str, length: i64, head: &[u8]) -> ScanVerdict {
+    if length == 0 {
+        return ScanVerdict::Quarantined(QuarantineReason::Empty);
+    }
+    let trimmed = head.trim_ascii_end();
+    if length <= 128 && trimmed.starts_with(domain::EICAR) {
+        return ScanVerdict::Quarantined(QuarantineReason::Eicar);
+    }
+    if !domain::type_matches(filename, head) {
+        return ScanVerdict::Quarantined(QuarantineReason::TypeMismatch);
+    }
+    ScanVerdict::Clean
+}
+
+pub async fn finish(
+    st: &AppState,
+    up: &UploadRow,
+    key: &[u8; crypto::KEY_LEN],
+    header: Header,
+    digest: Option<[u8; 32]>,
+) -> Result<(), String> {
+    let cipher = SegmentCipher::new(key, header);
+    let count = header.segment_count(up.length as u64);
+    let head = read_segment(st, &up.org_id, &up.id, &cipher, 0, count).await?;
+    let digest = match digest {
+        Some(d) => d,
+        None => hash_blob(st, up, &cipher).await?,
+    };
+    let verdict = scan(&up.filename, up.length, &head);
+    let (scan_state, reason) = match verdict {
+        ScanVerdict::Clean => ("clean", ""),
+        ScanVerdict::Quarantined(r) => ("quarantined", r.code()),
+    };
+    let now = now_ms();
+    let db = &st.db;
+    let mut tx = db.begin().await.map_err(|e| e.to_string())?;
+    // Marking the upload done first takes the write lock and makes finishing happen once.
+    let n =
+        sqlx::query("UPDATE uploads SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL")
+            .bind(&up.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?
+            .rows_affected();
+    if n == 0 {
+        return Ok(());
+    }
+    let name_key = up.filename.to_lowercase();
+    let version: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM files WHERE client_id = $1 AND direction = $2 AND name_key = $3",
+    )
+    .bind(&up.client_id)
+    .bind(&up.direction)
+    .bind(&name_key)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| e.to_string())?;
+    sqlx::query(
+        "INSERT INTO files (id, org_id, client_id, direction, name, name_key, version, size, mime, sha256, wrapped_key, \
+         nonce_prefix, scan_state, scan_reason, review_state, link_id, uploaded_by, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'neu',$15,$16,$17)",
+    )
+    .bind(&up.id)
+    .bind(&up.org_id)
+    .bind(&up.client_id)
+    .bind(&up.direction)
+    .bind(&up.filename)
+    .bind(&name_key)
+    .bind(version)
+    .bind(up.length)
+    .bind(&up.mime)
+    .bind(hex::encode(digest))
+    .bind(&up.wrapped_key)
+    .bind(&up.nonce_prefix)
+    .bind(scan_state)
+    .bind(reason)
+    .bind(up.link_id.as_deref())
+    .bind(up.uploaded_by.as_deref())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| e.to_string())?;
+    if let Some(link) = &up.link_id {
+        sqlx::query("UPDATE upload_links SET files_received = files_received + 1 WHERE id = $1")
+            .bind(link)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    if scan_state == "clean" && up.direction == "received" {
+        let row = sqlx::query("SELECT status FROM clients WHERE id = $1 AND org_id = $2")
+            .bind(&up.client_id)
+            .bind(&up.org_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status: String = row.try_get("status").map_err(|e| e.to_string())?;
+        let next = next_status(
+            ClientStatus::parse(&status).unwrap_or_default(),
+            StatusEvent::UploadAccepted,
+        );
+        sqlx::query(
+            "UPDATE clients SET file_count = file_count + 1, last_upload_at = $3, last_activity_at = $3, status = $4 \
+             WHERE id = $1 AND org_id = $2",
+        )
+        .bind(&up.client_id)
+        .bind(&up.org_id)
+        .bind(now)
+        .bind(next.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    let name = match &up.uploaded_by {
+        Some(user) => sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default(),
+        None => "Upload-Link".to_string(),
+    };
+    let actor = crate::audit::repo::Actor {
+        user_id: up.uploaded_by.clone(),
+        name,
+        ..Default::default()
+    };
+    let action = if scan_state == "clean" {
+        crate::audit::action::FILE_UPLOADED
+    } else {
+        crate::audit::action::FILE_QUARANTINED
+    };
+    crate::audit::repo::record(
+        &mut *tx,
+        &up.org_id,
+        &actor,
+        Some(&up.client_id),
+        action,
+        &up.filename,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_checks() {
+        assert_eq!(
+            scan("a.pdf", 0, b""),
+            ScanVerdict::Quarantined(QuarantineReason::Empty)
+        );
+        let mut eicar = domain::EICAR.to_vec();
+        eicar.extend_from_slice(b"\r\n");
+        assert_eq!(
+            scan("eicar.com", eicar.len() as i64, &eicar),
+            ScanVerdict::Quarantined(QuarantineReason::Eicar)
+        );
+        assert_eq!(
+            scan("rechnung.pdf", 4, b"MZ\x90\x00"),
+            ScanVerdict::Quarantined(QuarantineReason::TypeMismatch)
+        );
+        assert_eq!(scan("rechnung.pdf", 9, b"%PDF-1.7\n"), ScanVerdict::Clean);
+    }
+}

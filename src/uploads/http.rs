@@ -1,0 +1,880 @@
+//! The tus 1.0 endpoint under `/api/uploads/`: core protocol plus the creation, expiration,
+//! termination and checksum (sha256) extensions.
+//!
+//! Uploads are sealed as they arrive: only whole 64 KiB segments (and the final one) are ever
+//! written, so no plaintext touches the disk, and the offset answered is the one really
+//! persisted (blob synced before the database moves). A client simply resends the rest — tus
+//! allows a server to accept less than it was sent.
+//!
+//! Credentials: `Authorization: Bearer <upload-link token>` (plus `Upload-Link-Password` for
+//! protected links) for clients, or a staff session cookie with `client_id` in the metadata.
+
+// Helpers return the finished HTTP answer as their error (the axum idiom); it is built once
+// per failed request, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+use super::domain::{self, ChecksumError};
+use super::repo::{self, UploadRow};
+use super::LinkState;
+use crate::crypto::{self, Header, SegmentCipher};
+use crate::i18n::Lang;
+use crate::server::{db::now_ms, tokens, AppState};
+use axum::{
+    body::Body,
+    extract::{Path, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{options, post},
+    Router,
+};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const TUS_VERSION: &str = "1.0.0";
+/// A PATCH whose body stalls longer than this is ended; what arrived until then is kept.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Long PATCHes (without a checksum) are committed every this many bytes, so a crash or a
+/// broken connection loses at most this much.
+const COMMIT_EVERY: u64 = 8 * 1024 * 1024;
+
+/// In-process state of uploads being written: a lock per upload (one writer at a time) and
+/// the running SHA-256 of the committed plaintext, so finishing needs no second pass.
+#[derive(Clone, Default)]
+pub struct UploadState {
+    inner: Arc<Mutex<HashMap<String, Progress>>>,
+}
+
+#[derive(Clone)]
+struct Progress {
+    busy: bool,
+    /// Plaintext bytes the hasher has seen (equals `committed` when it can be trusted).
+    hashed: u64,
+    hasher: Sha256,
+}
+
+impl UploadState {
+    /// Claims the upload for one request; `None` when another request is writing it.
+    fn claim(&self, id: &str, committed: u64) -> Option<(u64, Sha256)> {
+        let mut map = self.inner.lock().ok()?;
+        let p = map.entry(id.to_string()).or_insert_with(|| Progress {
+            busy: false,
+            hashed: 0,
+            hasher: Sha256::new(),
+        });
+        if p.busy {
+            return None;
+        }
+        p.busy = true;
+        if p.hashed != committed {
+            // After a restart the running hash is gone; it is rebuilt when the file is finished.
+            p.hashed = u64::MAX;
+        }
+        Some((p.hashed, p.hasher.clone()))
+    }
+
+    fn release(&self, id: &str, hashed: Option<(u64, Sha256)>) {
+        if let Ok(mut map) = self.inner.lock() {
+            if let Some(p) = map.get_mut(id) {
+                p.busy = false;
+                if let Some((n, h)) = hashed {
+                    p.hashed = n;
+                    p.hasher = h;
+                }
+            }
+        }
+    }
+
+    fn forget(&self, id: &str) {
+        if let Ok(mut map) = self.inner.lock() {
+            map.remove(id);
+        }
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/uploads", post(create).options(preflight))
+        .route("/api/uploads/", post(create).options(preflight))
+        .route(
+            "/api/uploads/{id}",
+            options(preflight).head(head).patch(patch).delete(terminate),
+        )
+}
+
+fn tus_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert("tus-resumable", HeaderValue::from_static(TUS_VERSION));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// An error answer: status, a machine-readable code (`Upload-Error`) and a sentence.
+fn fail(status: StatusCode, code: &'static str, message: String) -> Response {
+    let mut r = (status, message).into_response();
+    r.headers_mut()
+        .insert("upload-error", HeaderValue::from_static(code));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    tus_headers(r)
+}
+
+fn lang(headers: &HeaderMap) -> Lang {
+    Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()))
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "upload failed");
+    fail(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "internal error".into(),
+    )
+}
+
+async fn preflight() -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    let h = r.headers_mut();
+    h.insert("tus-version", HeaderValue::from_static(TUS_VERSION));
+    h.insert(
+        "tus-extension",
+        HeaderValue::from_static("creation,expiration,termination,checksum"),
+    );
+    h.insert("tus-checksum-algorithm", HeaderValue::from_static("sha256"));
+    tus_headers(r)
+}
+
+/// Who is uploading.
+enum Uploader {
+    Link(repo::LinkRow),
+    Staff(crate::auth::repo::SessionUser),
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Resolves the credential. `Err` carries the complete answer (unknown, expired, …).
+async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Response> {
+    let t = lang(headers).t();
+    if let Some(token) = bearer(headers) {
+        let link = if tokens::looks_like_token(token) {
+            repo::link_by_token(&st.db, &tokens::hash_token(token))
+                .await
+                .map_err(internal)?
+        } else {
+            None
+        };
+        let Some(link) = link else {
+            return Err(fail(
+                StatusCode::NOT_FOUND,
+                "link_unknown",
+                t.link_unknown.into(),
+            ));
+        };
+        match domain::link_state(
+            link.revoked_at,
+            link.expires_at,
+            link.max_files,
+            link.files_received,
+            now_ms(),
+        ) {
+            LinkState::Active => {}
+            LinkState::Expired => {
+                return Err(fail(
+                    StatusCode::GONE,
+                    "link_expired",
+                    t.link_expired.into(),
+                ))
+            }
+            LinkState::Revoked => {
+                return Err(fail(
+                    StatusCode::GONE,
+                    "link_revoked",
+                    t.link_revoked.into(),
+                ))
+            }
+            LinkState::UsedUp => {
+                return Err(fail(
+                    StatusCode::GONE,
+                    "link_used_up",
+                    t.link_used_up.into(),
+                ))
+            }
+        }
+        if let Some(hash) = &link.password_hash {
+            let given = headers
+                .get("upload-link-password")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            if !crate::server::passwords::verify_password(given, Some(hash.clone())).await {
+                return Err(fail(
+                    StatusCode::UNAUTHORIZED,
+                    "link_password",
+                    t.link_password_wrong.into(),
+                ));
+            }
+        }
+        return Ok(Uploader::Link(link));
+    }
+    let cookie = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let token = cookie.split(';').find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == crate::auth::ctx::SESSION_COOKIE).then_some(v)
+    });
+    if let Some(token) = token.filter(|t| tokens::looks_like_token(t)) {
+        if let Some(user) = crate::auth::repo::session_user(&st.db, &tokens::hash_token(token))
+            .await
+            .map_err(internal)?
+        {
+            let s = &st.config.sessions;
+            let policy = crate::auth::domain::SessionPolicy {
+                idle_ms: s.idle_minutes * 60_000,
+                absolute_ms: s.absolute_hours * 3_600_000,
+            };
+            if policy.is_valid(user.created_at, user.last_seen_at, now_ms()) {
+                if !user.role.may(crate::orgs::domain::Permission::EditClients) {
+                    return Err(fail(
+                        StatusCode::FORBIDDEN,
+                        "forbidden",
+                        t.err_forbidden_role.into(),
+                    ));
+                }
+                return Ok(Uploader::Staff(user));
+            }
+        }
+    }
+    Err(fail(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        t.err_unauthorized.into(),
+    ))
+}
+
+/// The upload, if this caller may touch it. Another link's or firm's upload is "not found".
+async fn authorized_upload(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<UploadRow, Response> {
+    let who = uploader(st, headers).await?;
+    let t = lang(headers).t();
+    let not_found = || fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into());
+    let up = repo::upload(&st.db, id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let allowed = match &who {
+        Uploader::Link(l) => up.link_id.as_deref() == Some(l.id.as_str()),
+        Uploader::Staff(u) => up.org_id == u.org_id && up.link_id.is_none(),
+    };
+    if !allowed {
+        return Err(not_found());
+    }
+    Ok(up)
+}
+
+fn check_version(headers: &HeaderMap) -> Result<(), Response> {
+    match headers.get("tus-resumable").and_then(|v| v.to_str().ok()) {
+        Some(TUS_VERSION) => Ok(()),
+        _ => {
+            let mut r = fail(
+                StatusCode::PRECONDITION_FAILED,
+                "tus_version",
+                "Tus-Resumable 1.0.0 required".into(),
+            );
+            r.headers_mut()
+                .insert("tus-version", HeaderValue::from_static(TUS_VERSION));
+            Err(r)
+        }
+    }
+}
+
+fn http_date(ms: i64) -> String {
+    let t = std::time::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    httpdate::fmt_http_date(t)
+}
+
+async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(r) = check_version(&headers) {
+        return r;
+    }
+    let t = lang(&headers).t();
+    let who = match uploader(&st, &headers).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if headers.contains_key("upload-defer-length") {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "defer_length",
+            "Upload-Defer-Length is not supported".into(),
+        );
+    }
+    let Some(length) = headers
+        .get("upload-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|l| *l >= 0)
+    else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "length",
+            "Upload-Length required".into(),
+        );
+    };
+    let meta = headers
+        .get("upload-metadata")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(meta) = domain::parse_metadata(meta) else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "metadata",
+            "Upload-Metadata malformed".into(),
+        );
+    };
+    let get = |k: &str| meta.iter().find(|(mk, _)| mk == k).map(|(_, v)| v.as_str());
+    let filename = domain::sanitize_filename(get("filename").or(get("name")).unwrap_or(""));
+    let mime: String = get("filetype")
+        .or(get("type"))
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+
+    let (org_id, client_id, link_id, uploaded_by, direction, plan) = match &who {
+        Uploader::Link(l) => {
+            let plan = crate::orgs::repo::plan(&st.db, &l.org_id).await;
+            (
+                l.org_id.clone(),
+                l.client_id.clone(),
+                Some(l.id.clone()),
+                None,
+                "received",
+                plan,
+            )
+        }
+        Uploader::Staff(u) => {
+            let Some(client) = get("client_id") else {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    "metadata",
+                    "client_id required".into(),
+                );
+            };
+            match crate::clients::repo::get(&st.db, &u.org_id, client).await {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
+                }
+                Err(e) => return internal(e),
+            }
+            (
+                u.org_id.clone(),
+                client.to_string(),
+                None,
+                Some(u.user_id.clone()),
+                "sent",
+                Ok(u.plan),
+            )
+        }
+    };
+    let plan = match plan {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    // Limits are checked before a single byte is sent.
+    let max_file = st.config.uploads.max_file_mb * 1024 * 1024;
+    if length > max_file {
+        let msg = crate::i18n::fill(t.upload_too_large, &[("max", &format_size(max_file))]);
+        return fail(StatusCode::PAYLOAD_TOO_LARGE, "too_large", msg);
+    }
+    let used = match repo::storage_used(&st.db, &org_id).await {
+        Ok(u) => u,
+        Err(e) => return internal(e),
+    };
+    if used + length > plan.storage_quota() {
+        let msg = crate::i18n::fill(
+            t.upload_quota,
+            &[("quota", &format_size(plan.storage_quota()))],
+        );
+        return fail(StatusCode::PAYLOAD_TOO_LARGE, "quota", msg);
+    }
+
+    let id = crate::server::db::new_id();
+    let mut data_key = [0u8; crypto::KEY_LEN];
+    let mut prefix = [0u8; crypto::PREFIX_LEN];
+    let mut wrap_nonce = [0u8; 12];
+    {
+        use rand::RngCore;
+        let mut rng = rand::rngs::OsRng;
+        rng.fill_bytes(&mut data_key);
+        rng.fill_bytes(&mut prefix);
+        rng.fill_bytes(&mut wrap_nonce);
+    }
+    let wrapped = crypto::wrap_key(st.master_key.bytes(), &data_key, wrap_nonce, id.as_bytes());
+    let header = Header::new(prefix);
+    if let Err(e) = st.storage.create(&org_id, &id, &header.encode()).await {
+        return internal(e);
+    }
+    let now = now_ms();
+    let expires_at = now + st.config.uploads.expire_hours * 3_600_000;
+    let new = repo::NewUpload {
+        id: &id,
+        org_id: &org_id,
+        client_id: &client_id,
+        link_id: link_id.as_deref(),
+        uploaded_by: uploaded_by.as_deref(),
+        direction,
+        filename: &filename,
+        mime: &mime,
+        length,
+        wrapped_key: &STANDARD.encode(&wrapped),
+        nonce_prefix: &STANDARD.encode(prefix),
+        now,
+        expires_at,
+    };
+    if let Err(e) = repo::create_upload(&st.db, &new).await {
+        let _ = st.storage.delete(&org_id, &id).await;
+        return internal(e);
+    }
+    if length == 0 {
+        // Nothing will be sent: seal the one empty segment and finish right away.
+        let up = match repo::upload(&st.db, &id).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return internal("upload vanished"),
+            Err(e) => return internal(e),
+        };
+        if let Err(r) =
+            write_and_commit(&st, &up, &data_key, header, Vec::new(), Sha256::new(), 0).await
+        {
+            return r;
+        }
+    }
+    let mut r = StatusCode::CREATED.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::LOCATION,
+        HeaderValue::from_str(&format!("/api/uploads/{id}")).expect("ascii id"),
+    );
+    h.insert(
+        "upload-expires",
+        HeaderValue::from_str(&http_date(expires_at)).expect("ascii date"),
+    );
+    tus_headers(r)
+}
+
+pub fn format_size(bytes: i64) -> String {
+    const GB: i64 = 1024 * 1024 * 1024;
+    const MB: i64 = 1024 * 1024;
+    if bytes >= GB && bytes % GB == 0 {
+        format!("{} GB", bytes / GB)
+    } else if bytes >= MB {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+async fn head(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(r) = check_version(&headers) {
+        return r;
+    }
+    let up = match authorized_upload(&st, &headers, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if up.completed_at.is_none() && now_ms() >= up.expires_at {
+        return fail(
+            StatusCode::GONE,
+            "upload_expired",
+            lang(&headers).t().upload_expired.into(),
+        );
+    }
+    let mut r = StatusCode::OK.into_response();
+    let h = r.headers_mut();
+    h.insert("upload-offset", HeaderValue::from(up.committed));
+    h.insert("upload-length", HeaderValue::from(up.length));
+    if up.completed_at.is_none() {
+        h.insert(
+            "upload-expires",
+            HeaderValue::from_str(&http_date(up.expires_at)).expect("ascii date"),
+        );
+    }
+    tus_headers(r)
+}
+
+async fn terminate(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = check_version(&headers) {
+        return r;
+    }
+    let up = match authorized_upload(&st, &headers, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if up.completed_at.is_some() {
+        // A finished upload is a file now; it is deleted through the file, not the upload.
+        return fail(
+            StatusCode::CONFLICT,
+            "completed",
+            "upload already completed".into(),
+        );
+    }
+    if st.uploads.claim(&id, up.committed as u64).is_none() {
+        return fail(StatusCode::CONFLICT, "busy", "upload in progress".into());
+    }
+    let result = async {
+        repo::delete_upload(&st.db, &id).await.map_err(internal)?;
+        st.storage.delete(&up.org_id, &id).await.map_err(internal)
+    }
+    .await;
+    st.uploads.forget(&id);
+    match result {
+        Ok(()) => tus_headers(StatusCode::NO_CONTENT.into_response()),
+        Err(r) => r,
+    }
+}
+
+fn decode_key(st: &AppState, up: &UploadRow) -> Result<([u8; crypto::KEY_LEN], Header), Response> {
+    let wrapped = STANDARD.decode(&up.wrapped_key).map_err(internal)?;
+    let key =
+        crypto::unwrap_key(st.master_key.bytes(), &wrapped, up.id.as_bytes()).map_err(internal)?;
+    let prefix: [u8; crypto::PREFIX_LEN] = STANDARD
+        .decode(&up.nonce_prefix)
+        .map_err(internal)?
+        .try_into()
+        .map_err(|_| internal("bad prefix"))?;
+    Ok((key, Header::new(prefix)))
+}
+
+async fn patch(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(r) = check_version(&headers) {
+        return r;
+    }
+    let t = lang(&headers).t();
+    if headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        != Some("application/offset+octet-stream")
+    {
+        return fail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "Content-Type application/offset+octet-stream required".into(),
+        );
+    }
+    let Some(offset) = headers
+        .get("upload-offset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+    else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "offset",
+            "Upload-Offset required".into(),
+        );
+    };
+    let checksum = match headers
+        .get("upload-checksum")
+        .and_then(|v| v.to_str().ok())
+        .map(domain::parse_checksum)
+    {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(ChecksumError::Unsupported)) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "checksum_algorithm",
+                "only sha256 is supported".into(),
+            )
+        }
+        Some(Err(ChecksumError::Malformed)) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "checksum",
+                "Upload-Checksum malformed".into(),
+            )
+        }
+    };
+    let up = match authorized_upload(&st, &headers, &id).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if up.completed_at.is_none() && now_ms() >= up.expires_at {
+        return fail(StatusCode::GONE, "upload_expired", t.upload_expired.into());
+    }
+    if offset != up.committed {
+        let mut r = fail(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            "Upload-Offset does not match".into(),
+        );
+        r.headers_mut()
+            .insert("upload-offset", HeaderValue::from(up.committed));
+        return r;
+    }
+    if up.completed_at.is_some() {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        r.headers_mut()
+            .insert("upload-offset", HeaderValue::from(up.committed));
+        return tus_headers(r);
+    }
+    let Some((hashed, file_hasher)) = st.uploads.claim(&id, up.committed as u64) else {
+        return fail(
+            StatusCode::CONFLICT,
+            "busy",
+            "another request is writing this upload".into(),
+        );
+    };
+    let result = receive(&st, &up, checksum, hashed, file_hasher, body).await;
+    match result {
+        Ok((new_offset, hash_state)) => {
+            st.uploads.release(&id, Some(hash_state));
+            if new_offset == up.length {
+                st.uploads.forget(&id);
+            }
+            let mut r = StatusCode::NO_CONTENT.into_response();
+            r.headers_mut()
+                .insert("upload-offset", HeaderValue::from(new_offset));
+            tus_headers(r)
+        }
+        Err(r) => {
+            st.uploads.release(&id, None);
+            r
+        }
+    }
+}
+
+/// Streams the body into sealed segments. Returns the new committed offset and the running
+/// hash of the committed plaintext.
+async fn receive(
+    st: &AppState,
+    up: &UploadRow,
+    checksum: Option<[u8; 32]>,
+    hashed: u64,
+    mut file_hasher: Sha256,
+    body: Body,
+) -> Result<(i64, (u64, Sha256)), Response> {
+    let (key, header) = decode_key(st, up)?;
+    let seg = header.segment_len as usize;
+    let length = up.length as u64;
+    let start = up.committed as u64;
+    let remaining = length - start;
+    let hash_ok = hashed == start;
+    let cipher = SegmentCipher::new(&key, header);
+    let mut writer = st
+        .storage
+        .writer_at(
+            &up.org_id,
+            &up.id,
+            domain::blob_len_for(&header, start, length),
+        )
+        .await
+        .map_err(internal)?;
+    let mut chunk_hasher = checksum.map(|_| Sha256::new());
+    let mut index = start / seg as u64;
+    let count = header.segment_count(length);
+    let mut buf: Vec<u8> = Vec::with_capacity(seg + crypto::TAG_LEN);
+    let mut received: u64 = 0;
+    let mut sealed_to = start;
+    let mut committed = start;
+    let mut interrupted = false;
+    let mut stream = body.into_data_stream();
+    loop {
+        let next = match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
+            Ok(n) => n,
+            Err(_) => {
+                interrupted = true;
+                break;
+            }
+        };
+        let chunk = match next {
+            None => break,
+            Some(Ok(c)) => c,
+            Some(Err(_)) => {
+                interrupted = true;
+                break;
+            }
+        };
+        if received + chunk.len() as u64 > remaining {
+            return Err(fail(
+                StatusCode::BAD_REQUEST,
+                "too_long",
+                "body exceeds Upload-Length".into(),
+            ));
+        }
+        received += chunk.len() as u64;
+        if let Some(h) = chunk_hasher.as_mut() {
+            h.update(&chunk);
+        }
+        let mut data = &chunk[..];
+        while !data.is_empty() {
+            let take = (seg - buf.len()).min(data.len());
+            buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if buf.len() == seg {
+                if hash_ok {
+                    file_hasher.update(&buf);
+                }
+                cipher
+                    .seal(index, index + 1 == count, &mut buf)
+                    .map_err(internal)?;
+                writer.write(&buf).await.map_err(internal)?;
+                sealed_to += seg as u64;
+                index += 1;
+                buf.clear();
+            }
+        }
+        if checksum.is_none() && sealed_to - committed >= COMMIT_EVERY && sealed_to < length {
+            writer.sync().await.map_err(internal)?;
+            if !repo::advance(&st.db, &up.id, committed as i64, sealed_to as i64)
+                .await
+                .map_err(internal)?
+            {
+                return Err(fail(
+                    StatusCode::CONFLICT,
+                    "offset_mismatch",
+                    "upload changed meanwhile".into(),
+                ));
+            }
+            committed = sealed_to;
+        }
+    }
+    if let (Some(expected), Some(h)) = (checksum, chunk_hasher) {
+        if interrupted {
+            // The checksum covers the whole request; nothing of a broken one is kept.
+            return Err(fail(
+                StatusCode::BAD_REQUEST,
+                "interrupted",
+                "request interrupted".into(),
+            ));
+        }
+        if h.finalize().as_slice() != expected {
+            return Err(fail(
+                StatusCode::from_u16(460).expect("460 is valid"),
+                "checksum_mismatch",
+                "checksum mismatch".into(),
+            ));
+        }
+    }
+    if start + received == length && sealed_to < length || (length == 0) {
+        if hash_ok {
+            file_hasher.update(&buf);
+        }
+        cipher.seal(index, true, &mut buf).map_err(internal)?;
+        writer.write(&buf).await.map_err(internal)?;
+        sealed_to = length;
+    }
+    // Whatever did not fill a segment is dropped; the client sends it again.
+    writer.commit().await.map_err(internal)?;
+    let new_offset = sealed_to as i64;
+    if sealed_to != committed
+        && !repo::advance(&st.db, &up.id, committed as i64, new_offset)
+            .await
+            .map_err(internal)?
+    {
+        return Err(fail(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            "upload changed meanwhile".into(),
+        ));
+    }
+    let hash_state = (if hash_ok { sealed_to } else { u64::MAX }, file_hasher);
+    if new_offset == up.length {
+        let digest = if hash_ok {
+            Some(hash_state.1.clone().finalize().into())
+        } else {
+            None
+        };
+        let done = UploadRow {
+            committed: new_offset,
+            ..up.clone()
+        };
+        super::finish::finish(st, &done, &key, header, digest)
+            .await
+            .map_err(internal)?;
+    }
+    Ok((new_offset, hash_state))
+}
+
+/// Seals `plain` as the final segment at `index` and commits (used for empty files).
+async fn write_and_commit(
+    st: &AppState,
+    up: &UploadRow,
+    key: &[u8; crypto::KEY_LEN],
+    header: Header,
+    mut plain: Vec<u8>,
+    mut hasher: Sha256,
+    index: u64,
+) -> Result<(), Response> {
+    hasher.update(&plain);
+    let cipher = SegmentCipher::new(key, header);
+    cipher.seal(index, true, &mut plain).map_err(internal)?;
+    let mut w = st
+        .storage
+        .writer_at(&up.org_id, &up.id, crypto::HEADER_LEN as u64)
+        .await
+        .map_err(internal)?;
+    w.write(&plain).await.map_err(internal)?;
+    w.commit().await.map_err(internal)?;
+    super::finish::finish(st, up, key, header, Some(hasher.finalize().into()))
+        .await
+        .map_err(internal)
+}
+
+/// Removes unfinished uploads whose expiry passed, with their partial data. Returns how many.
+pub async fn remove_expired(st: &AppState) -> Result<u64, String> {
+    let mut removed = 0;
+    loop {
+        let batch = repo::expired_uploads(&st.db, now_ms(), 100)
+            .await
+            .map_err(|e| e.to_string())?;
+        if batch.is_empty() {
+            return Ok(removed);
+        }
+        for (id, org_id) in batch {
+            // Skip an upload a request is writing right now; the next round gets it.
+            if st.uploads.claim(&id, u64::MAX).is_none() {
+                continue;
+            }
+            let r = async {
+                st.storage
+                    .delete(&org_id, &id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                repo::delete_upload(&st.db, &id)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            .await;
+            st.uploads.forget(&id);
+            r?;
+            removed += 1;
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Upload-zone parts of the staff client page: upload links (create, copy, e-mail, revoke)
+//! and the received/sent files with their review and scan state.
+
+use super::{FileView, LinkState, LinkView, ReviewState};
+use crate::i18n::{fill, T};
+use crate::ui::{
+    action_error, field_error, format, use_lang, use_t, use_toasts, Field, FormError, Skeleton,
+};
+use leptos::prelude::*;
+
+pub fn link_state_label(t: &T, s: LinkState) -> &'static str {
+    match s {
+        LinkState::Active => t.link_state_active,
+        LinkState::Expired => t.link_state_expired,
+        LinkState::Revoked => t.link_state_revoked,
+        LinkState::UsedUp => t.link_state_used_up,
+    }
+}
+
+pub fn review_label(t: &T, r: ReviewState) -> &'static str {
+    match r {
+        ReviewState::Neu => t.review_neu,
+        ReviewState::Geprueft => t.review_geprueft,
+        ReviewState::Rueckfrage => t.review_rueckfrage,
+    }
+}
+
+pub fn quarantine_text(t: &T, code: &str) -> &'static str {
+    match code {
+        "empty" => t.q_empty,
+        "eicar" => t.q_eicar,
+        "type_mismatch" => t.q_type_mismatch,
+        "type_not_allowed" => t.q_type_not_allowed,
+        "archive_bomb" => t.q_archive_bomb,
+        _ => t.q_malware,
+    }
+}
+
+/// "2,4 MB" (de) / "2.4 MB" (en).
+pub fn human_size(bytes: i64, lang: crate::i18n::Lang) -> String {
+    let (v, unit) = match bytes {
+        b if b >= 1 << 30 => (b as f64 / (1u64 << 30) as f64, "GB"),
+        b if b >= 1 << 20 => (b as f64 / (1u64 << 20) as f64, "MB"),
+        b if b >= 1 << 10 => (b as f64 / 1024.0, "KB"),
+        b => return format!("{b} B"),
+    };
+    let s = format!("{v:.1} {unit}");
+    match lang {
+        crate::i18n::Lang::De => s.replace('.', ","),
+        crate::i18n::Lang::En => s,
+    }
+}
+
+/// The "Aktive Links" card: list, revoke, and the form that creates (and optionally mails) a link.
+#[component]
+pub fn ClientLinks(client_id: String, can_edit: bool) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let create = ServerAction::<super::api::CreateUploadLink>::new();
+    let revoke = ServerAction::<super::api::RevokeUploadLink>::new();
+    crate::ui::toast_on_success(revoke, t.link_revoked_toast);
+    let err = action_error(create);
+    let cid = client_id.clone();
+    let links = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        move |_| super::api::list_upload_links(cid.clone()),
+    );
+    let toasts = use_toasts();
+    let copy = move |url: String| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&url);
+            toasts.push(t.link_copied, false);
+        }
+    };
+    view! {
+        {move || create.value().get().and_then(|r| r.ok()).map(|c| {
+            let url = c.url.clone();
+            view! {
+                <div class="form-ok" role="status" data-testid="new-link">
+                    <p>{t.link_created}</p>
+                    <p class="invite-link" data-testid="new-link-url">{c.url.clone()}</p>
+                    {c.emailed_to.map(|e| view! { <p class="small">{fill(t.link_emailed, &[("email", &e)])}</p> })}
+                    {c.mail_failed.then(|| view! { <p class="small">{t.link_mail_failed}</p> })}
+                    <button class="btn btn-secondary" type="button" on:click=move |_| copy(url.clone())>{t.link_copy}</button>
+                </div>
+            }
+        })}
+        <Transition fallback=|| view! { <Skeleton lines=2/> }>
+            {move || Suspend::new(async move {
+                match links.await {
+                    Ok(list) if list.iter().any(|l| l.state == LinkState::Active) || !list.is_empty() => view! {
+                        <ul class="timeline" data-testid="links">
+                            {list.into_iter().map(|l: LinkView| {
+                                let title = if l.title.is_empty() { t.link_untitled.to_string() } else { l.title.clone() };
+                                let uses = match l.max_files {
+                                    Some(m) => fill(t.link_uses_max, &[("n", &l.files_received.to_string()), ("max", &m.to_string())]),
+                                    None => fill(t.link_uses, &[("n", &l.files_received.to_string())]),
+                                };
+                                let active = l.state == LinkState::Active;
+                                view! {
+                                    <li class="row">
+                                        <span><strong>{title}</strong>" · "<span class=if active { "badge badge-vollstaendig" } else { "badge badge-offen" }>{link_state_label(t, l.state)}</span></span>
+                                        <span class="small muted">
+                                            {uses}
+                                            {l.expires_at.map(|e| format!(" · {}", fill(t.link_valid_until, &[("date", &format::date(e, lang))])))}
+                                            {l.has_password.then(|| format!(" · {}", t.link_protected))}
+                                        </span>
+                                        {(can_edit && active).then(|| view! {
+                                            <ActionForm attr:novalidate=true action=revoke>
+                                                <input type="hidden" name="link_id" value=l.id.clone()/>
+                                                <button class="btn btn-link" type="submit">{t.revoke}</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Ok(_) => view! { <p class="muted">{t.no_active_links}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        {can_edit.then(|| view! {
+            <details class="mt" open=move || err.get().is_some()>
+                <summary class="btn btn-secondary">{t.link_create_title}</summary>
+                <FormError error=err fields=&["title", "message", "expires_on", "max_files", "password", "send_email"]/>
+                <ActionForm attr:novalidate=true action=create>
+                    <input type="hidden" name="client_id" value=client_id.clone()/>
+                    <Field id_prefix="link-" label=t.link_title_label name="title" error=field_error(err, "title")/>
+                    <Field id_prefix="link-" label=t.link_message_label name="message" kind="textarea" error=field_error(err, "message")/>
+                    <Field id_prefix="link-" label=t.link_expires_label name="expires_on" kind="date" error=field_error(err, "expires_on")/>
+                    <Field id_prefix="link-" label=t.link_max_files_label name="max_files" kind="number" error=field_error(err, "max_files")/>
+                    <Field id_prefix="link-" label=t.link_password_label name="password" kind="password" autocomplete="new-password" hint=t.link_password_hint error=field_error(err, "password")/>
+                    <label class="checkbox"><input type="checkbox" name="send_email" value="1"/>{t.link_send_email}</label>
+                    {move || field_error(err, "send_email").get().map(|e| view! { <span class="field-error">{e}</span> })}
+                    <button class="btn" type="submit">{t.link_create_submit}</button>
+                </ActionForm>
+            </details>
+        })}
+    }
+}
+
+/// Received or sent files of a client.
+#[component]
+pub fn ClientFiles(client_id: String, sent: bool) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let files = Resource::new(
+        move || (),
+        move |_| super::api::list_client_files(client_id.clone()),
+    );
+    let empty = if sent {
+        t.no_sent_files
+    } else {
+        t.no_received_files
+    };
+    view! {
+        <Transition fallback=|| view! { <Skeleton lines=2/> }>
+            {move || Suspend::new(async move {
+                let list: Vec<FileView> = match files.await {
+                    Ok(l) => l.into_iter().filter(|f| f.sent == sent).collect(),
+                    Err(e) => return view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
+                };
+                if list.is_empty() {
+                    return view! { <p class="muted">{empty}</p> }.into_any();
+                }
+                view! {
+                    <ul class="timeline" data-testid=if sent { "sent-files" } else { "received-files" }>
+                        {list.into_iter().map(|f| view! {
+                            <li>
+                                <div class="row">
+                                    <strong class="filename">{f.name.clone()}</strong>
+                                    {(f.version > 1).then(|| view! { <span class="badge badge-role">{fill(t.file_version, &[("n", &f.version.to_string())])}</span> })}
+                                    {if f.quarantined {
+                                        view! { <span class="badge badge-danger">{t.file_quarantined}</span> }.into_any()
+                                    } else {
+                                        view! { <span class=format!("badge badge-review-{}", f.review.as_str())>{review_label(t, f.review)}</span> }.into_any()
+                                    }}
+                                </div>
+                                <div class="small muted">{human_size(f.size, lang)}" · "{format::datetime(f.created_at, lang)}</div>
+                                {f.quarantined.then(|| view! { <div class="small field-error">{quarantine_text(t, &f.scan_reason)}</div> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(human_size(512, Lang::De), "512 B");
+        assert_eq!(human_size(2_516_582, Lang::De), "2,4 MB");
+        assert_eq!(human_size(2_516_582, Lang::En), "2.4 MB");
+        assert_eq!(human_size(16_106_127_360, Lang::En), "15.0 GB");
+    }
+}
