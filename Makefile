@@ -23,7 +23,7 @@ build:
 
 lint:
 	cargo fmt --check
-	RUSTFLAGS="--cfg erase_components" cargo clippy --all-targets --features ssr -- -D warnings
+	LEPTOS_OUTPUT_NAME=kundenportal RUSTFLAGS="--cfg erase_components" cargo clippy --all-targets --features ssr -- -D warnings
 	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 fmt:

@@ -15,8 +15,10 @@ echo "==> build (cargo leptos build: server + WASM, debug)"
 cargo leptos build
 
 echo "==> unit + integration tests (SQLite and PostgreSQL)"
-# Same RUSTFLAGS as cargo-leptos' debug server build, so no dependency is compiled twice.
-RUSTFLAGS="--cfg erase_components" cargo test --features ssr 2>&1 | tee target/cargo-test.log
+# Same RUSTFLAGS as cargo-leptos' debug server build, so no dependency is compiled twice, and
+# the same LEPTOS_OUTPUT_NAME: it is baked into the server binary (which `cargo test` rebuilds
+# and the end-to-end run below uses) and names the WASM file the pages load.
+LEPTOS_OUTPUT_NAME=kundenportal RUSTFLAGS="--cfg erase_components" cargo test --features ssr 2>&1 | tee target/cargo-test.log
 cargo_passed=$(grep -E "^test result:" target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 
 echo "==> end-to-end (Playwright, Chromium: desktop and 375 px phone)"

@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/u/:token") view=crate::uploads::ui::PublicUploadPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=|| view! { <Redirect path="/clients"/> }/>
                         <Route path=path!("clients") view=ClientListPage/>

@@ -23,6 +23,8 @@ pub mod action {
     pub const CLIENT_NOTE_ADDED: &str = "client.note_added";
     pub const CLIENT_DELETED: &str = "client.deleted";
     pub const FILE_UPLOADED: &str = "file.uploaded";
+    pub const FILE_DOWNLOADED: &str = "file.downloaded";
+    pub const FILE_REVIEWED: &str = "file.reviewed";
     pub const LINK_CREATED: &str = "link.created";
     pub const LINK_SENT: &str = "link.sent";
     pub const LINK_REVOKED: &str = "link.revoked";

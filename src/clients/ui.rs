@@ -9,7 +9,7 @@ use crate::ui::{
     action_error, field_error, format, status_help, status_label, toast_on_success, use_lang,
     use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
 };
-use crate::uploads::ui::{ClientFiles, ClientLinks};
+use crate::uploads::ui::{ClientFiles, ClientLinks, FilesResource, LinksResource, UploadActions};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -217,11 +217,26 @@ pub fn ClientDetailPage() -> impl IntoView {
         },
         |(id, ..)| super::api::get_client(id),
     );
+    let uploads = UploadActions::default();
+    let files: FilesResource = Resource::new(
+        move || (id(), uploads.review.version().get()),
+        |(id, _)| crate::uploads::api::list_client_files(id),
+    );
+    let links: LinksResource = Resource::new(
+        move || {
+            (
+                id(),
+                uploads.create_link.version().get(),
+                uploads.revoke_link.version().get(),
+            )
+        },
+        |(id, ..)| crate::uploads::api::list_upload_links(id),
+    );
     view! {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links/> }.into_any(),
                     Err(e) => view! {
                         <EmptyState title=t.not_found_title text=t.not_found_text>
                             <p class="muted">{e.user_message(t)}</p>
@@ -241,6 +256,9 @@ fn ClientDetailView(
     set_status: ServerAction<super::api::SetClientStatus>,
     add_note: ServerAction<super::api::AddClientNote>,
     delete: ServerAction<super::api::DeleteClient>,
+    uploads: UploadActions,
+    files: FilesResource,
+    links: LinksResource,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -260,7 +278,7 @@ fn ClientDetailView(
     };
     let id = c.id.clone();
     let (id2, id3, id4) = (c.id.clone(), c.id.clone(), c.id.clone());
-    let (files_id, links_id) = (c.id.clone(), c.id.clone());
+    let links_id = c.id.clone();
     let (edit_name, edit_email, edit_company) =
         (c.name.clone(), c.email.clone(), c.company.clone());
     let delete_title = fill(t.delete_confirm_title, &[("name", &c.name)]);
@@ -298,15 +316,15 @@ fn ClientDetailView(
                 </section>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>
-                    <ClientFiles client_id=files_id.clone() sent=false/>
+                    <ClientFiles files sent=false actions=uploads can_edit/>
                 </section>
                 <section class="card" aria-labelledby="h-sent">
                     <h2 id="h-sent">{t.sent_files}</h2>
-                    <ClientFiles client_id=files_id.clone() sent=true/>
+                    <ClientFiles files sent=true actions=uploads/>
                 </section>
                 <section class="card" aria-labelledby="h-links">
                     <h2 id="h-links">{t.active_links}</h2>
-                    <ClientLinks client_id=links_id.clone() can_edit/>
+                    <ClientLinks client_id=links_id.clone() can_edit links actions=uploads/>
                 </section>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>

@@ -295,6 +295,31 @@ pub struct T {
     pub q_archive_bomb: &'static str,
     pub q_malware: &'static str,
 
+    pub download: &'static str,
+    pub review_action: &'static str,
+    pub review_state_label: &'static str,
+    pub review_comment_label: &'static str,
+
+    pub up_choose: &'static str,
+    pub up_drop_hint: &'static str,
+    pub up_needs_js: &'static str,
+    pub up_queued: &'static str,
+    pub up_paused: &'static str,
+    pub up_retrying: &'static str,
+    pub up_done: &'static str,
+    pub up_failed: &'static str,
+    pub up_cancelled: &'static str,
+    pub up_pause: &'static str,
+    pub up_resume: &'static str,
+    pub up_eta_sec: &'static str,
+    pub up_eta_min: &'static str,
+    pub up_too_large: &'static str,
+    pub up_offline: &'static str,
+    pub up_connection_lost: &'static str,
+
+    pub public_upload_title: &'static str,
+    pub public_upload_hint: &'static str,
+
     // time
     pub just_now: &'static str,
     pub minutes_ago: &'static str,

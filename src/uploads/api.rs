@@ -252,3 +252,47 @@ pub async fn public_upload_link(token: String) -> Result<PublicLink, AppError> {
         .await,
     )
 }
+
+/// Staff review of a received file: "neu", "geprüft", or "Rückfrage" with a comment for the
+/// client (required then).
+#[server(prefix = "/api", endpoint = "review_file")]
+pub async fn review_file(
+    file_id: String,
+    state: String,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    use crate::validate::{clean_text, problem_message};
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let t = me.t();
+            let state = super::ReviewState::parse(&state)
+                .ok_or_else(|| AppError::invalid("state", t.f_required))?;
+            let comment = clean_text(
+                comment.as_deref().unwrap_or(""),
+                MESSAGE_MAX,
+                state == super::ReviewState::Rueckfrage,
+                true,
+            )
+            .map_err(|p| AppError::invalid("comment", problem_message(t, p)))?;
+            let comment = if state == super::ReviewState::Rueckfrage {
+                comment
+            } else {
+                String::new()
+            };
+            let (client_id, name) =
+                super::repo::set_review(&me.req.state.db, me.org_id(), &file_id, state, &comment)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            me.audit(
+                Some(&client_id),
+                crate::audit::action::FILE_REVIEWED,
+                &format!("{name}: {}", state.as_str()),
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -374,3 +374,89 @@ mod tests {
         assert!(!is_archive_bomb(10, 10_000));
     }
 }
+
+/// Pure rules of the upload widget (browser side).
+pub mod widget {
+    /// Bytes per PATCH request from the browser: big enough for throughput, small enough that
+    /// progress moves and a retry repeats little on a phone connection.
+    pub const CHUNK: u64 = 4 * 1024 * 1024;
+
+    /// Wait before retry `attempt` (0-based) after a network error or a 5xx: 1, 2, 4, 8, 16,
+    /// then 30 s; `None` once the widget should stop and say the connection is gone.
+    pub fn backoff_ms(attempt: u32) -> Option<u32> {
+        match attempt {
+            0..=4 => Some(1000 << attempt),
+            5..=11 => Some(30_000),
+            _ => None,
+        }
+    }
+
+    /// Whether a failed request is worth retrying (network trouble, server busy or broken).
+    pub fn retryable(status: Option<u16>) -> bool {
+        match status {
+            None => true,
+            Some(s) => s == 408 || s == 409 || s == 423 || s == 429 || s >= 500,
+        }
+    }
+
+    /// The key under which the browser remembers an upload's URL, so a reloaded page resumes
+    /// the same file: per link (or staff context), file name, size and modification time.
+    pub fn resume_key(scope: &str, name: &str, size: u64, modified_ms: u64) -> String {
+        format!("kp-upload:{scope}:{size}:{modified_ms}:{name}")
+    }
+
+    /// Bytes per second over a sliding measurement and the seconds left, for the progress line.
+    pub fn rate_and_eta(done_bytes: u64, elapsed_ms: u64, remaining: u64) -> (u64, Option<u64>) {
+        if elapsed_ms < 500 || done_bytes == 0 {
+            return (0, None);
+        }
+        let rate = done_bytes * 1000 / elapsed_ms;
+        (rate, (rate > 0).then(|| remaining.div_ceil(rate)))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn backoff_grows_then_gives_up() {
+            let delays: Vec<_> = (0..14).map(backoff_ms).collect();
+            assert_eq!(
+                &delays[..6],
+                &[
+                    Some(1000),
+                    Some(2000),
+                    Some(4000),
+                    Some(8000),
+                    Some(16000),
+                    Some(30000)
+                ]
+            );
+            assert_eq!(delays[11], Some(30000));
+            assert_eq!(delays[12], None);
+        }
+
+        #[test]
+        fn what_is_retried() {
+            assert!(retryable(None));
+            assert!(retryable(Some(503)));
+            assert!(
+                retryable(Some(409)),
+                "offset mismatch: ask the server again"
+            );
+            assert!(!retryable(Some(413)));
+            assert!(!retryable(Some(410)));
+            assert!(!retryable(Some(404)));
+        }
+
+        #[test]
+        fn eta() {
+            assert_eq!(rate_and_eta(0, 1000, 100), (0, None));
+            assert_eq!(
+                rate_and_eta(10_000_000, 2_000, 20_000_000),
+                (5_000_000, Some(4))
+            );
+            assert_eq!(resume_key("abc", "a.pdf", 3, 7), "kp-upload:abc:3:7:a.pdf");
+        }
+    }
+}

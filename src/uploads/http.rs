@@ -100,6 +100,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/uploads", post(create).options(preflight))
         .route("/api/uploads/", post(create).options(preflight))
         .route(
+            "/api/files/{id}/download",
+            axum::routing::get(super::download::download),
+        )
+        .route(
             "/api/uploads/{id}",
             options(preflight).head(head).patch(patch).delete(terminate),
         )
@@ -228,41 +232,47 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
         }
         return Ok(Uploader::Link(link));
     }
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let token = cookie.split(';').find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == crate::auth::ctx::SESSION_COOKIE).then_some(v)
-    });
-    if let Some(token) = token.filter(|t| tokens::looks_like_token(t)) {
-        if let Some(user) = crate::auth::repo::session_user(&st.db, &tokens::hash_token(token))
-            .await
-            .map_err(internal)?
-        {
-            let s = &st.config.sessions;
-            let policy = crate::auth::domain::SessionPolicy {
-                idle_ms: s.idle_minutes * 60_000,
-                absolute_ms: s.absolute_hours * 3_600_000,
-            };
-            if policy.is_valid(user.created_at, user.last_seen_at, now_ms()) {
-                if !user.role.may(crate::orgs::domain::Permission::EditClients) {
-                    return Err(fail(
-                        StatusCode::FORBIDDEN,
-                        "forbidden",
-                        t.err_forbidden_role.into(),
-                    ));
-                }
-                return Ok(Uploader::Staff(user));
-            }
+    if let Some(user) = staff_from_headers(st, headers).await {
+        if !user.role.may(crate::orgs::domain::Permission::EditClients) {
+            return Err(fail(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                t.err_forbidden_role.into(),
+            ));
         }
+        return Ok(Uploader::Staff(user));
     }
     Err(fail(
         StatusCode::UNAUTHORIZED,
         "unauthorized",
         t.err_unauthorized.into(),
     ))
+}
+
+/// The staff member behind the request's session cookie, if the session is valid.
+pub async fn staff_from_headers(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Option<crate::auth::repo::SessionUser> {
+    let cookie = headers.get(header::COOKIE)?.to_str().ok()?;
+    let token = cookie.split(';').find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == crate::auth::ctx::SESSION_COOKIE).then_some(v)
+    })?;
+    if !tokens::looks_like_token(token) {
+        return None;
+    }
+    let user = crate::auth::repo::session_user(&st.db, &tokens::hash_token(token))
+        .await
+        .ok()??;
+    let s = &st.config.sessions;
+    let policy = crate::auth::domain::SessionPolicy {
+        idle_ms: s.idle_minutes * 60_000,
+        absolute_ms: s.absolute_hours * 3_600_000,
+    };
+    policy
+        .is_valid(user.created_at, user.last_seen_at, now_ms())
+        .then_some(user)
 }
 
 /// The upload, if this caller may touch it. Another link's or firm's upload is "not found".

@@ -4,12 +4,15 @@
 pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod download;
+#[cfg(feature = "ssr")]
 pub mod finish;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
 pub mod repo;
 pub mod ui;
+pub mod widget;
 
 use serde::{Deserialize, Serialize};
 

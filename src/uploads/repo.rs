@@ -306,3 +306,73 @@ pub async fn files_of_client(
         })
         .collect()
 }
+
+/// A finished file with what a download needs.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub id: String,
+    pub org_id: String,
+    pub client_id: String,
+    pub name: String,
+    pub size: i64,
+    pub wrapped_key: String,
+    pub nonce_prefix: String,
+    pub quarantined: bool,
+    pub sha256: String,
+}
+
+pub async fn stored_file(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<StoredFile>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, org_id, client_id, name, size, wrapped_key, nonce_prefix, scan_state, sha256 FROM files \
+         WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        let scan: String = r.try_get("scan_state")?;
+        Ok(StoredFile {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            client_id: r.try_get("client_id")?,
+            name: r.try_get("name")?,
+            size: r.try_get("size")?,
+            wrapped_key: r.try_get("wrapped_key")?,
+            nonce_prefix: r.try_get("nonce_prefix")?,
+            quarantined: scan != "clean",
+            sha256: r.try_get("sha256")?,
+        })
+    })
+    .transpose()
+}
+
+/// Sets the review of a received file; `None` when there is no such file in this firm.
+pub async fn set_review(
+    db: &Db,
+    org_id: &str,
+    file_id: &str,
+    state: super::ReviewState,
+    comment: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT client_id, name FROM files WHERE org_id = $1 AND id = $2 AND direction = 'received'")
+        .bind(org_id)
+        .bind(file_id)
+        .fetch_optional(db)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    sqlx::query(
+        "UPDATE files SET review_state = $3, review_comment = $4 WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(file_id)
+    .bind(state.as_str())
+    .bind(comment)
+    .execute(db)
+    .await?;
+    Ok(Some((r.try_get("client_id")?, r.try_get("name")?)))
+}

@@ -1,7 +1,9 @@
 //! Upload-zone parts of the staff client page: upload links (create, copy, e-mail, revoke)
 //! and the received/sent files with their review and scan state.
 
+use super::widget::UploadWidget;
 use super::{FileView, LinkState, LinkView, ReviewState};
+use crate::app::LanguageSwitch;
 use crate::i18n::{fill, T};
 use crate::ui::{
     action_error, field_error, format, use_lang, use_t, use_toasts, Field, FormError, Skeleton,
@@ -51,20 +53,46 @@ pub fn human_size(bytes: i64, lang: crate::i18n::Lang) -> String {
     }
 }
 
+/// Upload links of a client, loaded by the page (resources must be created outside
+/// suspended views to hydrate) and refreshed by these actions.
+pub type LinksResource = Resource<Result<Vec<LinkView>, crate::error::AppError>>;
+pub type FilesResource = Resource<Result<Vec<FileView>, crate::error::AppError>>;
+
+/// The actions of the upload parts of the client page.
+#[derive(Clone, Copy)]
+pub struct UploadActions {
+    pub create_link: ServerAction<super::api::CreateUploadLink>,
+    pub revoke_link: ServerAction<super::api::RevokeUploadLink>,
+    pub review: ServerAction<super::api::ReviewFile>,
+}
+
+impl Default for UploadActions {
+    fn default() -> Self {
+        let t = use_t();
+        let a = UploadActions {
+            create_link: ServerAction::new(),
+            revoke_link: ServerAction::new(),
+            review: ServerAction::new(),
+        };
+        crate::ui::toast_on_success(a.revoke_link, t.link_revoked_toast);
+        crate::ui::toast_on_success(a.review, t.saved);
+        a
+    }
+}
+
 /// The "Aktive Links" card: list, revoke, and the form that creates (and optionally mails) a link.
 #[component]
-pub fn ClientLinks(client_id: String, can_edit: bool) -> impl IntoView {
+pub fn ClientLinks(
+    client_id: String,
+    can_edit: bool,
+    links: LinksResource,
+    actions: UploadActions,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let create = ServerAction::<super::api::CreateUploadLink>::new();
-    let revoke = ServerAction::<super::api::RevokeUploadLink>::new();
-    crate::ui::toast_on_success(revoke, t.link_revoked_toast);
+    let create = actions.create_link;
+    let revoke = actions.revoke_link;
     let err = action_error(create);
-    let cid = client_id.clone();
-    let links = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        move |_| super::api::list_upload_links(cid.clone()),
-    );
     let toasts = use_toasts();
     let copy = move |url: String| {
         if let Some(w) = web_sys::window() {
@@ -141,15 +169,17 @@ pub fn ClientLinks(client_id: String, can_edit: bool) -> impl IntoView {
     }
 }
 
-/// Received or sent files of a client.
+/// Received or sent files of a client, with download and (for received files) review.
 #[component]
-pub fn ClientFiles(client_id: String, sent: bool) -> impl IntoView {
+pub fn ClientFiles(
+    files: FilesResource,
+    sent: bool,
+    actions: UploadActions,
+    #[prop(optional)] can_edit: bool,
+) -> impl IntoView {
     let t = use_t();
-    let lang = use_lang();
-    let files = Resource::new(
-        move || (),
-        move |_| super::api::list_client_files(client_id.clone()),
-    );
+    let review = actions.review;
+    let review_err = action_error(review);
     let empty = if sent {
         t.no_sent_files
     } else {
@@ -167,25 +197,94 @@ pub fn ClientFiles(client_id: String, sent: bool) -> impl IntoView {
                 }
                 view! {
                     <ul class="timeline" data-testid=if sent { "sent-files" } else { "received-files" }>
-                        {list.into_iter().map(|f| view! {
-                            <li>
-                                <div class="row">
-                                    <strong class="filename">{f.name.clone()}</strong>
-                                    {(f.version > 1).then(|| view! { <span class="badge badge-role">{fill(t.file_version, &[("n", &f.version.to_string())])}</span> })}
-                                    {if f.quarantined {
-                                        view! { <span class="badge badge-danger">{t.file_quarantined}</span> }.into_any()
-                                    } else {
-                                        view! { <span class=format!("badge badge-review-{}", f.review.as_str())>{review_label(t, f.review)}</span> }.into_any()
-                                    }}
-                                </div>
-                                <div class="small muted">{human_size(f.size, lang)}" · "{format::datetime(f.created_at, lang)}</div>
-                                {f.quarantined.then(|| view! { <div class="small field-error">{quarantine_text(t, &f.scan_reason)}</div> })}
-                            </li>
-                        }).collect_view()}
+                        {list.into_iter().map(|f| view! { <FileItem f=f sent can_edit review review_err/> }).collect_view()}
                     </ul>
                 }.into_any()
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn FileItem(
+    f: FileView,
+    sent: bool,
+    can_edit: bool,
+    review: ServerAction<super::api::ReviewFile>,
+    review_err: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let status_badge = if f.quarantined {
+        view! { <span class="badge badge-danger">{t.file_quarantined}</span> }.into_any()
+    } else {
+        view! { <span class=format!("badge badge-review-{}", f.review.as_str())>{review_label(t, f.review)}</span> }.into_any()
+    };
+    let href = format!("/api/files/{}/download", f.id);
+    let name = f.name.clone();
+    view! {
+        <li data-file-id=f.id.clone()>
+            <div class="row">
+                <strong class="filename">{f.name.clone()}</strong>
+                {(f.version > 1).then(|| view! { <span class="badge badge-role">{fill(t.file_version, &[("n", &f.version.to_string())])}</span> })}
+                {status_badge}
+            </div>
+            <div class="small muted">{human_size(f.size, lang)}" · "{format::datetime(f.created_at, lang)}</div>
+            {f.quarantined.then(|| view! { <div class="small field-error">{quarantine_text(t, &f.scan_reason)}</div> })}
+            {(!f.review_comment.is_empty()).then(|| view! { <div class="small">{format!("{}: {}", t.review_rueckfrage, f.review_comment)}</div> })}
+            {(!f.quarantined).then(|| view! {
+                <div class="row mt-s">
+                    <a class="btn btn-secondary" href=href.clone() download=name.clone()>{t.download}</a>
+                    {(can_edit && !sent).then(|| view! { <ReviewForm file=f.clone() action=review error=review_err/> })}
+                </div>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn ReviewForm(
+    file: FileView,
+    action: ServerAction<super::api::ReviewFile>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let t = use_t();
+    let id = file.id.clone();
+    // Several review forms share one action; an error belongs to the form that sent it.
+    let mine = {
+        let id = id.clone();
+        move || action.input().get().is_none_or(|i| i.file_id == id)
+    };
+    let comment_error = Signal::derive(move || {
+        if mine() {
+            field_error(error, "comment").get()
+        } else {
+            None
+        }
+    });
+    let select_id = format!("review-{id}");
+    let comment_id = format!("review-comment-{id}");
+    view! {
+        <details class="review" open=move || comment_error.get().is_some()>
+            <summary class="btn btn-secondary">{t.review_action}</summary>
+            <ActionForm attr:novalidate=true action=action>
+                <input type="hidden" name="file_id" value=id.clone()/>
+                <div class="field">
+                    <label for=select_id.clone()>{t.review_state_label}</label>
+                    <select id=select_id name="state">
+                        {ReviewState::ALL.into_iter().map(|r| view! {
+                            <option value=r.as_str() selected=r == file.review>{review_label(t, r)}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=comment_id.clone()>{t.review_comment_label}</label>
+                    <textarea id=comment_id name="comment" aria-invalid=move || comment_error.get().is_some().then_some("true")>{file.review_comment.clone()}</textarea>
+                    {move || comment_error.get().map(|e| view! { <span class="field-error">{e}</span> })}
+                </div>
+                <button class="btn" type="submit">{t.save}</button>
+            </ActionForm>
+        </details>
     }
 }
 
@@ -200,5 +299,69 @@ mod tests {
         assert_eq!(human_size(2_516_582, Lang::De), "2,4 MB");
         assert_eq!(human_size(2_516_582, Lang::En), "2.4 MB");
         assert_eq!(human_size(16_106_127_360, Lang::En), "15.0 GB");
+    }
+}
+
+/// The public upload page behind an upload link (`/u/<token>`): no login, the firm's name and
+/// message, a clear word when the link cannot take files, and the upload widget.
+#[component]
+pub fn PublicUploadPage() -> impl IntoView {
+    let t = use_t();
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let info = Resource::new_blocking(token, super::api::public_upload_link);
+    let password = RwSignal::new(String::new());
+    view! {
+        <main class="public-page" id="main">
+            <Suspense fallback=|| view! { <Skeleton lines=4/> }>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(link) => {
+                            let blocked = match link.state {
+                                LinkState::Active => None,
+                                LinkState::Expired => Some(t.link_expired),
+                                LinkState::Revoked => Some(t.link_revoked),
+                                LinkState::UsedUp => Some(t.link_used_up),
+                            };
+                            let target = super::widget::UploadTarget {
+                                bearer: Some(token()),
+                                metadata: vec![],
+                                scope: token().chars().take(12).collect(),
+                            };
+                            view! {
+                                <header class="public-head">
+                                    <p class="public-firm" data-testid="firm-name">{link.firm_name.clone()}</p>
+                                    <h1>{if link.title.is_empty() { t.public_upload_title.to_string() } else { link.title.clone() }}</h1>
+                                </header>
+                                <div class="card stack">
+                                    {(!link.message.is_empty()).then(|| view! { <p class="note-body">{link.message.clone()}</p> })}
+                                    {match blocked {
+                                        Some(why) => view! { <div class="form-error" role="alert" data-testid="link-blocked">{why}</div> }.into_any(),
+                                        None => view! {
+                                            {link.needs_password.then(|| view! {
+                                                <div class="field">
+                                                    <label for="link-password">{t.link_password_label}</label>
+                                                    <input id="link-password" type="password" autocomplete="off"
+                                                        on:input=move |ev| password.set(event_target_value(&ev))/>
+                                                </div>
+                                            })}
+                                            <UploadWidget target password=password/>
+                                            <p class="small muted">{fill(t.public_upload_hint, &[("max", &human_size(link.max_file_bytes, use_lang()))])}</p>
+                                        }.into_any(),
+                                    }}
+                                </div>
+                            }.into_any()
+                        }
+                        Err(_) => view! {
+                            <div class="card">
+                                <h1>{t.public_upload_title}</h1>
+                                <div class="form-error" role="alert" data-testid="link-blocked">{t.link_unknown}</div>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="small mt"><LanguageSwitch/></div>
+        </main>
     }
 }

@@ -46,6 +46,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("list_client_files", Kind::StaffRead, true),
     ("create_upload_link", Kind::StaffWrite, true),
     ("revoke_upload_link", Kind::StaffWrite, true),
+    ("review_file", Kind::StaffWrite, true),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -57,8 +58,9 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             vec![("client_id", ids.client.clone())]
         }
         "revoke_upload_link" => vec![("link_id", ids.link.clone())],
+        "review_file" => vec![("file_id", ids.file.clone()), ("state", s("geprueft"))],
         "update_client" => vec![("id", ids.client.clone()), ("name", s("Geändert"))],
-        "set_client_status" => vec![("id", ids.client.clone()), ("status", s("teilweise"))],
+        "set_client_status" => vec![("id", ids.client.clone()), ("status", s("vollstaendig"))],
         "add_client_note" => vec![("id", ids.client.clone()), ("body", s("Notiz"))],
         "create_client" => vec![("name", s("Neu")), ("allow_duplicate", s("1"))],
         "invite_member" => vec![("email", s("neu@x.de")), ("role", s("member"))],
@@ -74,6 +76,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 struct Ids {
     client: String,
     link: String,
+    file: String,
     invite: String,
     member: String,
 }
@@ -126,9 +129,21 @@ async fn matrix(db: Db) {
         .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let link = created["id"].as_str().unwrap().to_string();
+    let token = created["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let tus = crate::uploads::Tus::new(&app.url, &token);
+    let loc = tus.create_ok("Vollmacht.txt", 5).await;
+    tus.upload_all(&loc, b"Hallo", 65536).await;
+    let file = loc.rsplit('/').next().unwrap().to_string();
     let ids = Ids {
         client,
         link,
+        file,
         invite,
         member: me["user_id"].as_str().unwrap().to_string(),
     };
@@ -169,7 +184,8 @@ async fn matrix(db: Db) {
     let (status, detail) = owner_a.call("get_client", &[("id", &ids.client)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["client"]["name"], "Schmidt AG");
-    assert_eq!(detail["client"]["status"], "Offen");
+    // Teilweise from the upload above; an attempt that got through would have made it Vollständig.
+    assert_eq!(detail["client"]["status"], "Teilweise");
     assert!(detail["notes"].as_array().unwrap().is_empty());
 }
 

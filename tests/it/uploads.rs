@@ -298,6 +298,92 @@ async fn protocol_status_codes(db: Db) {
         .await
         .unwrap();
     assert_eq!(sha, hex::encode(Sha256::digest(&content)));
+
+    // Downloads decrypt on the fly, for staff of this firm only.
+    let url = format!("/api/files/{file_id}/download");
+    let r = owner.get(&url).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("filename*=UTF-8''Jahresabschluss.txt"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &content[..]);
+    assert_eq!(
+        app.anonymous().get(&url).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let stranger = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
+    assert_eq!(stranger.get(&url).await.status(), StatusCode::NOT_FOUND);
+    // Review: Rückfrage needs a comment for the client.
+    let (s, b) = owner
+        .call(
+            "review_file",
+            &[("file_id", &file_id), ("state", "rueckfrage")],
+        )
+        .await;
+    assert_eq!(
+        (s, b["Invalid"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("comment"))
+    );
+    let form = [
+        ("file_id", file_id.as_str()),
+        ("state", "rueckfrage"),
+        ("comment", "Bitte Seite 2 nachreichen."),
+    ];
+    assert_eq!(owner.call("review_file", &form).await.0, StatusCode::OK);
+    let (_, files) = owner
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    assert_eq!(
+        (
+            files[0]["review"].as_str(),
+            files[0]["review_comment"].as_str()
+        ),
+        (Some("Rueckfrage"), Some("Bitte Seite 2 nachreichen."))
+    );
+    assert_eq!(
+        owner
+            .call(
+                "review_file",
+                &[("file_id", &file_id), ("state", "geprueft")]
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (_, files) = owner
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    assert_eq!(
+        (
+            files[0]["review"].as_str(),
+            files[0]["review_comment"].as_str()
+        ),
+        (Some("Geprueft"), Some(""))
+    );
+    // A tampered blob never yields its bytes: the stream breaks off.
+    let org: String = sqlx::query_scalar("SELECT org_id FROM files WHERE id = $1")
+        .bind(&file_id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let blob_path = app
+        .state
+        .config
+        .server
+        .data_dir
+        .join("files")
+        .join(&org)
+        .join(&file_id);
+    let mut blob = std::fs::read(&blob_path).unwrap();
+    blob[crypto::HEADER_LEN + 10] ^= 1;
+    std::fs::write(&blob_path, &blob).unwrap();
+    let r = owner.get(&url).await;
+    assert!(
+        r.bytes().await.is_err(),
+        "a tampered file must not download completely"
+    );
     // The first accepted upload moves the client from Offen to Teilweise.
     let (_, d) = owner.call("get_client", &[("id", &client)]).await;
     assert_eq!(d["client"]["status"], "Teilweise");
@@ -574,6 +660,15 @@ async fn suspicious_files_are_quarantined(db: Db) {
         .unwrap()
         .iter()
         .all(|f| f["quarantined"] == true));
+    // Quarantined files are never served.
+    let id = files[0]["id"].as_str().unwrap();
+    assert_eq!(
+        owner
+            .get(&format!("/api/files/{id}/download"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
     // Quarantined files do not count as received documents.
     let (_, d) = owner.call("get_client", &[("id", &client)]).await;
     assert_eq!(
