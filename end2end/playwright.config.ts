@@ -35,6 +35,8 @@ export default defineConfig({
     },
   ],
   webServer: {
+    // Server output goes to the test log (filtered from the summary by scripts/test.sh).
+
     command: '../target/debug/kundenportal serve',
     url: `${BASE_URL}/healthz`,
     timeout: 60_000,

@@ -67,3 +67,10 @@ CREATE TABLE files (
 );
 CREATE INDEX files_client ON files (org_id, client_id, direction, created_at);
 CREATE UNIQUE INDEX files_version ON files (client_id, direction, name_key, version);
+
+-- Small server-wide facts, e.g. a value sealed with the master key that proves at start-up
+-- that the configured key is the one the database's data keys are wrapped with.
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);

@@ -22,7 +22,13 @@ LEPTOS_OUTPUT_NAME=kundenportal RUSTFLAGS="--cfg erase_components" cargo test --
 cargo_passed=$(grep -E "^test result:" target/cargo-test.log | awk '{s+=$4} END {print s+0}')
 
 echo "==> end-to-end (Playwright, Chromium: desktop and 375 px phone)"
-bash scripts/e2e.sh 2>&1 | grep -v '^\[WebServer\]' | tee target/e2e.log
+bash scripts/e2e.sh 2>&1 | tee target/e2e-full.log | grep -v '^\[WebServer\]' | tee target/e2e.log
+# A panic in the server fails the run even when the browser side recovered from it.
+if grep -q "panicked" target/e2e-full.log; then
+  grep -A3 "panicked" target/e2e-full.log | head -20
+  echo "the server panicked during the end-to-end run (see target/e2e-full.log)"
+  exit 1
+fi
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/e2e.log | awk '{s+=$1} END {print s+0}')
 
 echo

@@ -40,6 +40,9 @@ enum Command {
     },
     /// Load a realistic demo firm with ~30 clients (only into an empty database).
     SeedDemo,
+    /// Wrap every file's data key with a new master key (no content is re-encrypted).
+    /// Stop the server first and restart it afterwards.
+    RotateMasterKey,
 }
 
 #[tokio::main]
@@ -82,6 +85,26 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("created firm {firm:?} with owner {email}");
+            Ok(())
+        }
+        Command::RotateMasterKey => {
+            let db = server::open_db(&config).await?;
+            let env = std::env::var("KUNDENPORTAL_MASTER_KEY").ok();
+            let (new, count) =
+                kundenportal::server::keys::rotate(&db, &config.server.data_dir, env.as_deref())
+                    .await?;
+            println!("re-wrapped {count} data keys with a new master key");
+            if env.is_some_and(|v| !v.is_empty()) {
+                println!(
+                    "set KUNDENPORTAL_MASTER_KEY={} before the next start",
+                    new.to_base64()
+                );
+            } else {
+                println!(
+                    "new key in {}",
+                    config.server.data_dir.join("master.key").display()
+                );
+            }
             Ok(())
         }
         Command::SeedDemo => {

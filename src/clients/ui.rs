@@ -10,6 +10,7 @@ use crate::ui::{
     use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
 };
 use crate::uploads::ui::{ClientFiles, ClientLinks, FilesResource, LinksResource, UploadActions};
+use crate::uploads::widget::UploadWidget;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -316,11 +317,12 @@ fn ClientDetailView(
                 </section>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>
-                    <ClientFiles files sent=false actions=uploads can_edit/>
+                    <ClientFiles client_id=links_id.clone() files sent=false actions=uploads can_edit/>
                 </section>
                 <section class="card" aria-labelledby="h-sent">
                     <h2 id="h-sent">{t.sent_files}</h2>
-                    <ClientFiles files sent=true actions=uploads/>
+                    <ClientFiles client_id=links_id.clone() files sent=true actions=uploads/>
+                    {can_edit.then(|| view! { <SendFiles client_id=links_id.clone() files/> })}
                 </section>
                 <section class="card" aria-labelledby="h-links">
                     <h2 id="h-links">{t.active_links}</h2>
@@ -446,4 +448,23 @@ fn status_change_text(t: &crate::i18n::T, detail: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" → ")
+}
+
+/// Staff send files to the client: the same widget and protocol as the client's own uploads,
+/// authenticated by the staff session; the files appear under "Gesendete Dateien".
+#[component]
+fn SendFiles(client_id: String, files: FilesResource) -> impl IntoView {
+    let t = use_t();
+    let target = crate::uploads::widget::UploadTarget {
+        bearer: None,
+        metadata: vec![("client_id".to_string(), client_id.clone())],
+        scope: format!("staff-{client_id}"),
+    };
+    view! {
+        <details class="mt">
+            <summary class="btn btn-secondary">{t.send_files}</summary>
+            <p class="small muted">{t.send_files_hint}</p>
+            <UploadWidget target on_done=Callback::new(move |_| files.refetch())/>
+        </details>
+    }
 }

@@ -251,6 +251,14 @@ pub static DE: T = T {
     public_upload_title: "Unterlagen sicher hochladen",
     public_upload_hint: "Ihre Dateien werden verschlüsselt übertragen und gespeichert. Höchstens {max} pro Datei.",
 
+    send_files: "Dateien an den Kunden senden",
+    send_files_hint: "Der Kunde kann gesendete Dateien in seinem Portal herunterladen.",
+    filter_all_files: "Alle Dateien",
+    filter_label: "Anzeigen",
+
+    zip_download: "Auswahl als ZIP herunterladen",
+    zip_select: "Für ZIP auswählen",
+
     just_now: "gerade eben",
     minutes_ago: "vor {n} Min.",
     hours_ago: "vor {n} Std.",

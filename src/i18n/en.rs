@@ -251,6 +251,14 @@ pub static EN: T = T {
     public_upload_title: "Upload documents securely",
     public_upload_hint: "Your files are transferred and stored encrypted. At most {max} per file.",
 
+    send_files: "Send files to the client",
+    send_files_hint: "The client can download sent files in their portal.",
+    filter_all_files: "All files",
+    filter_label: "Show",
+
+    zip_download: "Download selection as ZIP",
+    zip_select: "Select for ZIP",
+
     just_now: "just now",
     minutes_ago: "{n} min ago",
     hours_ago: "{n} h ago",

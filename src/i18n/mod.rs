@@ -320,6 +320,14 @@ pub struct T {
     pub public_upload_title: &'static str,
     pub public_upload_hint: &'static str,
 
+    pub send_files: &'static str,
+    pub send_files_hint: &'static str,
+    pub filter_all_files: &'static str,
+    pub filter_label: &'static str,
+
+    pub zip_download: &'static str,
+    pub zip_select: &'static str,
+
     // time
     pub just_now: &'static str,
     pub minutes_ago: &'static str,

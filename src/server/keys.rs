@@ -60,13 +60,151 @@ impl MasterKey {
         }
     }
 
-    /// Writes a replacement key file (after `rotate-master-key` re-wrapped every data key).
-    pub fn store(&self, data_dir: &Path) -> Result<(), String> {
-        let path = data_dir.join("master.key");
-        let tmp = data_dir.join("master.key.new");
-        write_private(&tmp, self.to_base64().as_bytes()).map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
+    /// Writes `master.key.new` (what `rotate` does before re-wrapping; tests simulate a crash).
+    pub fn store_pending(&self, data_dir: &Path) -> Result<(), String> {
+        let path = data_dir.join("master.key.new");
+        let _ = std::fs::remove_file(&path);
+        write_private(&path, self.to_base64().as_bytes()).map_err(|e| e.to_string())
     }
+}
+
+const CHECK_KEY: &str = "master_key_check";
+const CHECK_CONTEXT: &[u8] = b"kundenportal master key check";
+
+fn random_nonce() -> [u8; 12] {
+    let mut n = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut n);
+    n
+}
+
+fn check_value(key: &MasterKey) -> String {
+    STANDARD.encode(crate::crypto::wrap_key(
+        &key.0,
+        &[0u8; KEY_LEN],
+        random_nonce(),
+        CHECK_CONTEXT,
+    ))
+}
+
+fn opens_check(key: &MasterKey, check: &str) -> bool {
+    STANDARD
+        .decode(check)
+        .ok()
+        .is_some_and(|w| crate::crypto::unwrap_key(&key.0, &w, CHECK_CONTEXT).is_ok())
+}
+
+/// Makes sure `key` is the key the database's data keys are wrapped with (recording it on a
+/// fresh database). If a key rotation stopped after the database was re-wrapped but before the
+/// key file was replaced, `master.key.new` is the right key and is put in place.
+pub async fn verify(
+    db: &crate::server::db::Db,
+    data_dir: &Path,
+    key: MasterKey,
+) -> Result<MasterKey, String> {
+    let check: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(CHECK_KEY)
+        .fetch_optional(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(check) = check else {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+            .bind(CHECK_KEY)
+            .bind(check_value(&key))
+            .execute(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(key);
+    };
+    if opens_check(&key, &check) {
+        let _ = std::fs::remove_file(data_dir.join("master.key.new"));
+        return Ok(key);
+    }
+    let pending = data_dir.join("master.key.new");
+    if let Ok(text) = std::fs::read_to_string(&pending) {
+        if let Ok(new) = MasterKey::from_base64(&text) {
+            if opens_check(&new, &check) {
+                std::fs::rename(&pending, data_dir.join("master.key"))
+                    .map_err(|e| e.to_string())?;
+                tracing::warn!("completed an interrupted master key rotation");
+                return Ok(new);
+            }
+        }
+    }
+    Err("the master key does not fit this database: check KUNDENPORTAL_MASTER_KEY or <data_dir>/master.key".into())
+}
+
+/// `kundenportal rotate-master-key`: wraps every data key with a new master key, without
+/// re-encrypting any content. Crash-safe: the new key is written beside the old one first, the
+/// database is re-wrapped in one transaction, then the key file is replaced (`verify` finishes
+/// an interrupted run). With the key in the environment, the new key is returned for the
+/// operator to set instead.
+pub async fn rotate(
+    db: &crate::server::db::Db,
+    data_dir: &Path,
+    from_env: Option<&str>,
+) -> Result<(MasterKey, u64), String> {
+    let old = verify(db, data_dir, MasterKey::load(data_dir, from_env)?).await?;
+    let new = MasterKey::generate();
+    let file_based = from_env.is_none_or(|v| v.is_empty());
+    let pending = data_dir.join("master.key.new");
+    if file_based {
+        new.store_pending(data_dir)?;
+    }
+    let count = rewrap(db, &old, &new).await?;
+    if file_based {
+        std::fs::rename(&pending, data_dir.join("master.key")).map_err(|e| e.to_string())?;
+    }
+    Ok((new, count))
+}
+
+/// Re-wraps all data keys and the check value in one transaction.
+pub async fn rewrap(
+    db: &crate::server::db::Db,
+    old: &MasterKey,
+    new: &MasterKey,
+) -> Result<u64, String> {
+    use sqlx::Row;
+    let err = |e: sqlx::Error| e.to_string();
+    let mut tx = db.begin().await.map_err(err)?;
+    sqlx::query("UPDATE settings SET value = $2 WHERE key = $1")
+        .bind(CHECK_KEY)
+        .bind(check_value(new))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+    let mut count = 0;
+    for table in ["files", "uploads"] {
+        let rows = sqlx::query(&format!("SELECT id, wrapped_key FROM {table}"))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(err)?;
+        for r in rows {
+            let id: String = r.try_get("id").map_err(err)?;
+            let wrapped: String = r.try_get("wrapped_key").map_err(err)?;
+            let raw = STANDARD
+                .decode(&wrapped)
+                .map_err(|e| format!("{table} {id}: {e}"))?;
+            let data_key = crate::crypto::unwrap_key(&old.0, &raw, id.as_bytes())
+                .map_err(|e| format!("{table} {id}: {e}"))?;
+            let rewrapped = STANDARD.encode(crate::crypto::wrap_key(
+                &new.0,
+                &data_key,
+                random_nonce(),
+                id.as_bytes(),
+            ));
+            sqlx::query(&format!(
+                "UPDATE {table} SET wrapped_key = $2 WHERE id = $1"
+            ))
+            .bind(&id)
+            .bind(rewrapped)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            count += 1;
+        }
+    }
+    tx.commit().await.map_err(err)?;
+    Ok(count)
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -87,6 +87,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         &config.server.data_dir,
         std::env::var("KUNDENPORTAL_MASTER_KEY").ok().as_deref(),
     )?;
+    let master_key = keys::verify(&db, &config.server.data_dir, master_key).await?;
     Ok(AppState {
         db,
         config: Arc::new(config),

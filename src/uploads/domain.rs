@@ -263,9 +263,133 @@ pub fn is_archive_bomb(compressed: u64, uncompressed: u64) -> bool {
     uncompressed > 100 * 1024 * 1024 && uncompressed > compressed.saturating_mul(100)
 }
 
+/// Where a ZIP's central directory is, from the end of the archive: (offset, size), or where
+/// the ZIP64 end record is (`Zip64At`) when the classic record points there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZipEnd {
+    Directory { offset: u64, size: u64 },
+    Zip64At(u64),
+}
+
+fn le16(b: &[u8], at: usize) -> Option<u64> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?) as u64)
+}
+fn le32(b: &[u8], at: usize) -> Option<u64> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as u64)
+}
+fn le64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// Finds the end-of-central-directory record in the last bytes of a ZIP (`tail`).
+pub fn zip_end(tail: &[u8]) -> Option<ZipEnd> {
+    let pos = (0..tail.len().saturating_sub(21))
+        .rev()
+        .find(|&i| tail[i..].starts_with(b"PK\x05\x06"))?;
+    let size = le32(tail, pos + 12)?;
+    let offset = le32(tail, pos + 16)?;
+    if (size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF)
+        && pos >= 20
+        && tail[pos - 20..].starts_with(b"PK\x06\x07")
+    {
+        return Some(ZipEnd::Zip64At(le64(tail, pos - 20 + 8)?));
+    }
+    Some(ZipEnd::Directory { offset, size })
+}
+
+/// Reads a ZIP64 end-of-central-directory record.
+pub fn zip64_directory(record: &[u8]) -> Option<ZipEnd> {
+    if !record.starts_with(b"PK\x06\x06") {
+        return None;
+    }
+    Some(ZipEnd::Directory {
+        size: le64(record, 40)?,
+        offset: le64(record, 48)?,
+    })
+}
+
+/// The total uncompressed size the central directory declares (ZIP64 sizes included).
+pub fn zip_declared_size(cd: &[u8]) -> Option<u64> {
+    let mut at = 0;
+    let mut total: u64 = 0;
+    while at + 46 <= cd.len() {
+        if !cd[at..].starts_with(b"PK\x01\x02") {
+            return None;
+        }
+        let mut uncompressed = le32(cd, at + 24)?;
+        let (name, extra, comment) = (le16(cd, at + 28)?, le16(cd, at + 30)?, le16(cd, at + 32)?);
+        let extra_at = at + 46 + name as usize;
+        if uncompressed == 0xFFFF_FFFF {
+            let mut e = extra_at;
+            while e + 4 <= extra_at + extra as usize {
+                let (id, len) = (le16(cd, e)?, le16(cd, e + 2)? as usize);
+                if id == 1 {
+                    uncompressed = le64(cd, e + 4)?;
+                    break;
+                }
+                e += 4 + len;
+            }
+        }
+        total = total.saturating_add(uncompressed);
+        at = extra_at + extra as usize + comment as usize;
+    }
+    Some(total)
+}
+
+/// Test material shared by unit and integration tests (the integration tests cannot reach
+/// `#[cfg(test)]` items).
+#[doc(hidden)]
+pub mod zip_fixture {
+    /// A minimal ZIP with one stored entry whose central directory declares `declared` bytes.
+    pub fn zip_declaring(data: &[u8], declared: u32) -> Vec<u8> {
+        let mut z = Vec::new();
+        let name = b"a.txt";
+        z.extend_from_slice(b"PK\x03\x04");
+        z.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend_from_slice(&0u32.to_le_bytes());
+        z.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        z.extend_from_slice(&declared.to_le_bytes());
+        z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        z.extend_from_slice(&0u16.to_le_bytes());
+        z.extend_from_slice(name);
+        z.extend_from_slice(data);
+        let cd_at = z.len() as u32;
+        z.extend_from_slice(b"PK\x01\x02");
+        z.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend_from_slice(&0u32.to_le_bytes());
+        z.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        z.extend_from_slice(&declared.to_le_bytes());
+        z.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        z.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        z.extend_from_slice(&0u32.to_le_bytes());
+        z.extend_from_slice(name);
+        let cd_size = z.len() as u32 - cd_at;
+        z.extend_from_slice(b"PK\x05\x06");
+        z.extend_from_slice(&[0, 0, 0, 0, 1, 0, 1, 0]);
+        z.extend_from_slice(&cd_size.to_le_bytes());
+        z.extend_from_slice(&cd_at.to_le_bytes());
+        z.extend_from_slice(&0u16.to_le_bytes());
+        z
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zip_central_directory_sizes() {
+        let z = zip_fixture::zip_declaring(b"hello", 300 * 1024 * 1024);
+        let Some(ZipEnd::Directory { offset, size }) = zip_end(&z) else {
+            panic!("no end record")
+        };
+        let cd = &z[offset as usize..(offset + size) as usize];
+        assert_eq!(zip_declared_size(cd), Some(300 * 1024 * 1024));
+        assert!(is_archive_bomb(z.len() as u64, 300 * 1024 * 1024));
+        assert_eq!(zip_end(b"not a zip at all, just text"), None);
+        assert_eq!(zip_declared_size(b"PK\x01\x02 too short"), Some(0));
+        assert_eq!(zip_declared_size(&[b'X'; 60]), None);
+    }
 
     #[test]
     fn link_states() {

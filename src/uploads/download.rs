@@ -48,42 +48,61 @@ pub fn file_cipher(st: &AppState, f: &StoredFile) -> Result<SegmentCipher, Strin
     Ok(SegmentCipher::new(&key, Header::new(prefix)))
 }
 
-/// The plaintext of a stored file as a stream of decrypted segments. A segment that fails to
-/// authenticate ends the stream with an error (the client sees a broken download, never
-/// tampered bytes).
-pub fn plaintext_stream(
+/// Decrypts segment `index` of a stored file.
+async fn open_segment(
+    st: &AppState,
+    f: &StoredFile,
+    cipher: &SegmentCipher,
+    index: u64,
+) -> Result<Vec<u8>, std::io::Error> {
+    let count = cipher.header().segment_count(f.size as u64);
+    let sealed = cipher.header().sealed_segment_len() as u64;
+    let mut buf = st
+        .storage
+        .read_at(
+            &f.org_id,
+            &f.id,
+            HEADER_LEN as u64 + index * sealed,
+            sealed as usize,
+        )
+        .await?;
+    cipher.open(index, index + 1 == count, &mut buf).map_err(|e| {
+        tracing::error!(file = %f.id, segment = index, "stored file failed its integrity check");
+        std::io::Error::other(e)
+    })?;
+    Ok(buf)
+}
+
+/// The plaintext of a stored file from segment `start` on, as a stream of decrypted segments.
+/// A segment that fails to authenticate ends the stream with an error (the client sees a
+/// broken download, never tampered bytes).
+pub fn plaintext_stream_from(
     st: AppState,
     f: StoredFile,
+    start: u64,
 ) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
-    let state = (st, f, 0u64, None::<SegmentCipher>);
+    let state = (st, f, start, None::<SegmentCipher>);
     futures::stream::try_unfold(state, |(st, f, index, cipher)| async move {
         let cipher = match cipher {
             Some(c) => c,
             None => file_cipher(&st, &f).map_err(std::io::Error::other)?,
         };
-        let count = cipher.header().segment_count(f.size as u64);
-        if index >= count {
+        if index >= cipher.header().segment_count(f.size as u64) {
             return Ok(None);
         }
-        let sealed = cipher.header().sealed_segment_len() as u64;
-        let mut buf = st
-            .storage
-            .read_at(
-                &f.org_id,
-                &f.id,
-                HEADER_LEN as u64 + index * sealed,
-                sealed as usize,
-            )
-            .await?;
-        cipher.open(index, index + 1 == count, &mut buf).map_err(|e| {
-            tracing::error!(file = %f.id, segment = index, "stored file failed its integrity check");
-            std::io::Error::other(e)
-        })?;
+        let buf = open_segment(&st, &f, &cipher, index).await?;
         Ok(Some((
             bytes::Bytes::from(buf),
             (st, f, index + 1, Some(cipher)),
         )))
     })
+}
+
+pub fn plaintext_stream(
+    st: AppState,
+    f: StoredFile,
+) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
+    plaintext_stream_from(st, f, 0)
 }
 
 /// GET /api/files/{id}/download — staff of the file's firm.
@@ -124,10 +143,18 @@ pub async fn download(
         tracing::error!(error = %e, "audit failed");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    let mut r = Response::new(Body::from_stream(plaintext_stream(
-        st.clone(),
-        file.clone(),
-    )));
+    // The first segment is checked before any header goes out, so a damaged file is reported
+    // as such instead of as a broken connection.
+    let first = match file_cipher(&st, &file) {
+        Ok(cipher) => open_segment(&st, &file, &cipher, 0).await,
+        Err(e) => Err(std::io::Error::other(e)),
+    };
+    let Ok(first) = first else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "integrity check failed").into_response();
+    };
+    let rest = plaintext_stream_from(st.clone(), file.clone(), 1);
+    let first = futures::stream::once(async move { Ok(bytes::Bytes::from(first)) });
+    let mut r = Response::new(Body::from_stream(futures::StreamExt::chain(first, rest)));
     let h = r.headers_mut();
     // Never the declared type: a file is data to save, not a page to render.
     h.insert(

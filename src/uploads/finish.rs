@@ -52,6 +52,63 @@ async fn hash_blob(
     Ok(h.finalize().into())
 }
 
+/// Plaintext bytes `[start, end)` of a finished blob, decrypting only the segments covering them.
+async fn read_plain(
+    st: &AppState,
+    up: &UploadRow,
+    cipher: &SegmentCipher,
+    start: u64,
+    end: u64,
+) -> Result<Vec<u8>, String> {
+    let seg = cipher.header().segment_len as u64;
+    let count = cipher.header().segment_count(up.length as u64);
+    let end = end.min(up.length as u64);
+    if start >= end {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity((end - start) as usize);
+    for i in start / seg..=(end - 1) / seg {
+        out.extend(read_segment(st, &up.org_id, &up.id, cipher, i, count).await?);
+    }
+    let off = (start % seg) as usize;
+    Ok(out[off..off + (end - start) as usize].to_vec())
+}
+
+/// Whether a ZIP declares a disproportionate unpacked size (a decompression bomb). Reads only
+/// the end record and the central directory. An unreadable directory is not judged here.
+async fn is_zip_bomb(
+    st: &AppState,
+    up: &UploadRow,
+    cipher: &SegmentCipher,
+) -> Result<bool, String> {
+    let len = up.length as u64;
+    let tail_start = len.saturating_sub(65_535 + 22 + 20);
+    let tail = read_plain(st, up, cipher, tail_start, len).await?;
+    let end = match domain::zip_end(&tail) {
+        None => return Ok(false),
+        Some(domain::ZipEnd::Zip64At(at)) => {
+            match domain::zip64_directory(&read_plain(st, up, cipher, at, at + 56).await?) {
+                Some(e) => e,
+                None => return Ok(false),
+            }
+        }
+        Some(e) => e,
+    };
+    let domain::ZipEnd::Directory { offset, size } = end else {
+        return Ok(false);
+    };
+    // Millions of entries are themselves a way to exhaust an unpacker.
+    if size > 64 * 1024 * 1024 {
+        return Ok(true);
+    }
+    if offset.saturating_add(size) > len {
+        return Ok(false);
+    }
+    let cd = read_plain(st, up, cipher, offset, offset + size).await?;
+    Ok(domain::zip_declared_size(&cd)
+        .is_some_and(|declared| domain::is_archive_bomb(len, declared)))
+}
+
 pub fn scan(filename: &str, length: i64, head: &[u8]) -> ScanVerdict {
     if length == 0 {
         return ScanVerdict::Quarantined(QuarantineReason::Empty);
@@ -80,7 +137,13 @@ pub async fn finish(
         Some(d) => d,
         None => hash_blob(st, up, &cipher).await?,
     };
-    let verdict = scan(&up.filename, up.length, &head);
+    let mut verdict = scan(&up.filename, up.length, &head);
+    if verdict == ScanVerdict::Clean
+        && domain::sniff(&head) == Some("application/zip")
+        && is_zip_bomb(st, up, &cipher).await?
+    {
+        verdict = ScanVerdict::Quarantined(QuarantineReason::ArchiveBomb);
+    }
     let (scan_state, reason) = match verdict {
         ScanVerdict::Clean => ("clean", ""),
         ScanVerdict::Quarantined(r) => ("quarantined", r.code()),

@@ -104,6 +104,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::get(super::download::download),
         )
         .route(
+            "/api/clients/{client_id}/files.zip",
+            axum::routing::get(super::zip::download_zip),
+        )
+        .route(
             "/api/uploads/{id}",
             options(preflight).head(head).patch(patch).delete(terminate),
         )

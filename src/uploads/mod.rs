@@ -13,6 +13,8 @@ pub mod http;
 pub mod repo;
 pub mod ui;
 pub mod widget;
+#[cfg(feature = "ssr")]
+pub mod zip;
 
 use serde::{Deserialize, Serialize};
 

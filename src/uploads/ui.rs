@@ -172,6 +172,7 @@ pub fn ClientLinks(
 /// Received or sent files of a client, with download and (for received files) review.
 #[component]
 pub fn ClientFiles(
+    client_id: String,
     files: FilesResource,
     sent: bool,
     actions: UploadActions,
@@ -180,16 +181,43 @@ pub fn ClientFiles(
     let t = use_t();
     let review = actions.review;
     let review_err = action_error(review);
+    let zip_form = if sent { "zip-sent" } else { "zip-received" };
+    let zip_action = format!("/api/clients/{client_id}/files.zip");
+    // Received files can be filtered by their review state ("" = all).
+    let filter = RwSignal::new(String::new());
     let empty = if sent {
         t.no_sent_files
     } else {
         t.no_received_files
     };
+    let filter_id = if sent {
+        "filter-sent"
+    } else {
+        "filter-received"
+    };
     view! {
+        {(!sent).then(|| view! {
+            <div class="field filter-inline">
+                <label for=filter_id>{t.filter_label}</label>
+                <select id=filter_id on:change=move |ev| filter.set(event_target_value(&ev)) data-testid="review-filter">
+                    <option value="">{t.filter_all_files}</option>
+                    {ReviewState::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{review_label(t, r)}</option> }).collect_view()}
+                    <option value="quarantine">{t.file_quarantined}</option>
+                </select>
+            </div>
+        })}
         <Transition fallback=|| view! { <Skeleton lines=2/> }>
-            {move || Suspend::new(async move {
+            {move || { let wanted = filter.get(); let zip_action = zip_action.clone(); Suspend::new(async move {
                 let list: Vec<FileView> = match files.await {
-                    Ok(l) => l.into_iter().filter(|f| f.sent == sent).collect(),
+                    Ok(l) => l
+                        .into_iter()
+                        .filter(|f| f.sent == sent)
+                        .filter(|f| match wanted.as_str() {
+                            "" => true,
+                            "quarantine" => f.quarantined,
+                            w => !f.quarantined && f.review.as_str() == w,
+                        })
+                        .collect(),
                     Err(e) => return view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
                 };
                 if list.is_empty() {
@@ -197,10 +225,14 @@ pub fn ClientFiles(
                 }
                 view! {
                     <ul class="timeline" data-testid=if sent { "sent-files" } else { "received-files" }>
-                        {list.into_iter().map(|f| view! { <FileItem f=f sent can_edit review review_err/> }).collect_view()}
+                        {list.into_iter().map(|f| view! { <FileItem f=f sent can_edit review review_err zip_form=zip_form/> }).collect_view()}
                     </ul>
+                    // Checkboxes point at this form with their `form` attribute: forms cannot nest.
+                    <form id=zip_form method="get" action=zip_action.clone() class="mt-s">
+                        <button type="submit" class="btn btn-secondary">{t.zip_download}</button>
+                    </form>
                 }.into_any()
-            })}
+            })}}
         </Transition>
     }
 }
@@ -212,6 +244,7 @@ fn FileItem(
     can_edit: bool,
     review: ServerAction<super::api::ReviewFile>,
     review_err: Signal<Option<crate::error::AppError>>,
+    zip_form: &'static str,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -225,6 +258,9 @@ fn FileItem(
     view! {
         <li data-file-id=f.id.clone()>
             <div class="row">
+                {(!f.quarantined).then(|| view! {
+                    <input type="checkbox" name="ids" value=f.id.clone() form=zip_form aria-label=format!("{}: {}", t.zip_select, f.name)/>
+                })}
                 <strong class="filename">{f.name.clone()}</strong>
                 {(f.version > 1).then(|| view! { <span class="badge badge-role">{fill(t.file_version, &[("n", &f.version.to_string())])}</span> })}
                 {status_badge}

@@ -71,7 +71,6 @@ pub fn UploadWidget(
     let t = use_t();
     let lang = crate::ui::use_lang();
     let items = RwSignal::new(Vec::<Item>::new());
-    let files = StoredValue::new_local(Vec::<(u32, web_sys::File)>::new());
     let next_key = StoredValue::new(0u32);
     let dragging = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
@@ -96,7 +95,6 @@ pub fn UploadWidget(
                     cancel: false,
                 })
             });
-            files.update_value(|f| f.push((key, file.clone())));
             let pw = password.map(|p| p.get_untracked());
             leptos::task::spawn_local(run(key, file, target.get_value(), pw, items, on_done, t));
         }

@@ -6,6 +6,8 @@ use crate::helpers::{Caller, Db, TestApp, PASSWORD};
 use crate::on_both_databases;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use kundenportal::crypto;
+
+use kundenportal::uploads::domain::zip_fixture::zip_declaring;
 use reqwest::{Method, StatusCode};
 use sha2::{Digest, Sha256};
 
@@ -362,7 +364,8 @@ async fn protocol_status_codes(db: Db) {
         ),
         (Some("Geprueft"), Some(""))
     );
-    // A tampered blob never yields its bytes: the stream breaks off.
+    // A tampered blob never yields its bytes. Damage in the first segment is reported before
+    // anything is sent; damage further in breaks the stream off.
     let org: String = sqlx::query_scalar("SELECT org_id FROM files WHERE id = $1")
         .bind(&file_id)
         .fetch_one(&app.state.db)
@@ -376,13 +379,25 @@ async fn protocol_status_codes(db: Db) {
         .join("files")
         .join(&org)
         .join(&file_id);
-    let mut blob = std::fs::read(&blob_path).unwrap();
+    let original = std::fs::read(&blob_path).unwrap();
+    let mut blob = original.clone();
+    blob[crypto::HEADER_LEN + 2 * (SEG + crypto::TAG_LEN) + 10] ^= 1;
+    std::fs::write(&blob_path, &blob).unwrap();
+    let complete = match owner.http.get(format!("{}{url}", app.url)).send().await {
+        Err(_) => false,
+        Ok(r) => {
+            r.status() == StatusCode::OK && r.bytes().await.is_ok_and(|b| b.len() == content.len())
+        }
+    };
+    assert!(!complete, "a tampered file must not download completely");
+    let mut blob = original.clone();
     blob[crypto::HEADER_LEN + 10] ^= 1;
     std::fs::write(&blob_path, &blob).unwrap();
-    let r = owner.get(&url).await;
-    assert!(
-        r.bytes().await.is_err(),
-        "a tampered file must not download completely"
+    // A new browser (the broken stream above ended the old connection).
+    let again = app.login("a@kanzlei-a.de").await;
+    assert_eq!(
+        again.get(&url).await.status(),
+        StatusCode::INTERNAL_SERVER_ERROR
     );
     // The first accepted upload moves the client from Offen to Teilweise.
     let (_, d) = owner.call("get_client", &[("id", &client)]).await;
@@ -412,6 +427,30 @@ async fn protocol_status_codes(db: Db) {
         .join(org)
         .join(id2)
         .exists());
+}
+
+async fn upload_pages_render(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, client, token) = firm_with_link(&app, &[("title", "Belege 2025")]).await;
+    // Several times, so a render that misbehaves on another worker thread shows up.
+    for _ in 0..8 {
+        let r = app.anonymous().get(&format!("/u/{token}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("Kanzlei A")
+                && html.contains("Belege 2025")
+                && html.contains("file-input")
+        );
+        let r = owner.get(&format!("/clients/{client}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("Upload-Link erstellen"));
+    }
+    let r = app
+        .anonymous()
+        .get("/u/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        .await;
+    assert!(r.text().await.unwrap().contains("nicht gültig"));
 }
 
 async fn limits_are_refused_before_upload(db: Db) {
@@ -639,6 +678,9 @@ async fn suspicious_files_are_quarantined(db: Db) {
     let eicar = kundenportal::uploads::domain::EICAR.to_vec();
     let loc = tus.create_ok("test.com", eicar.len()).await;
     tus.upload_all(&loc, &eicar, SEG).await;
+    let bomb = zip_declaring(&data(200_000, 4), 400 * 1024 * 1024);
+    let loc = tus.create_ok("bombe.zip", bomb.len()).await;
+    tus.upload_all(&loc, &bomb, SEG).await;
     let fake_pdf = b"MZ\x90\x00\x03\x00\x00\x00 not really a pdf".to_vec();
     let loc = tus.create_ok("rechnung.pdf", fake_pdf.len()).await;
     tus.upload_all(&loc, &fake_pdf, SEG).await;
@@ -652,7 +694,9 @@ async fn suspicious_files_are_quarantined(db: Db) {
         .map(|f| f["scan_reason"].as_str().unwrap())
         .collect();
     assert!(
-        reasons.contains(&"eicar") && reasons.contains(&"type_mismatch"),
+        reasons.contains(&"eicar")
+            && reasons.contains(&"type_mismatch")
+            && reasons.contains(&"archive_bomb"),
         "{reasons:?}"
     );
     assert!(files
@@ -678,6 +722,21 @@ async fn suspicious_files_are_quarantined(db: Db) {
         ),
         (Some("Offen"), Some(0))
     );
+    // An ordinary archive passes.
+    let harmless = zip_declaring(&data(200_000, 5), 300_000);
+    let loc = tus.create_ok("harmlos.zip", harmless.len()).await;
+    tus.upload_all(&loc, &harmless, SEG).await;
+    let (_, files) = owner
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    let zip = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "harmlos.zip")
+        .unwrap()
+        .clone();
+    assert_eq!(zip["quarantined"], false);
 }
 
 async fn same_name_becomes_a_new_version(db: Db) {
@@ -705,7 +764,69 @@ async fn same_name_becomes_a_new_version(db: Db) {
     let _ = PASSWORD;
 }
 
+async fn staff_send_files_to_a_client(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, client, _token) = firm_with_link(&app, &[]).await;
+    let reader = app.member(&owner, "leser@kanzlei-a.de", "readonly").await;
+    let other = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
+    let meta = format!(
+        "filename {},client_id {}",
+        STANDARD.encode("Vertrag.pdf"),
+        STANDARD.encode(&client)
+    );
+    let create = |c: &Caller| {
+        c.http
+            .post(format!("{}/api/uploads/", app.url))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", "9")
+            .header("Upload-Metadata", meta.clone())
+    };
+    assert_eq!(
+        create(&reader).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        create(&other).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let r = create(&owner).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let r = owner
+        .http
+        .patch(format!("{}{loc}", app.url))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", "0")
+        .body("%PDF-1.7\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, files) = owner
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    assert_eq!(
+        (files[0]["name"].as_str(), files[0]["sent"].as_bool()),
+        (Some("Vertrag.pdf"), Some(true))
+    );
+    // Sending a file does not count as the client delivering documents.
+    let (_, d) = owner.call("get_client", &[("id", &client)]).await;
+    assert_eq!(d["client"]["status"], "Offen");
+    // A staff upload is not reachable with a link token, nor by another firm.
+    let r = other
+        .http
+        .head(format!("{}{loc}", app.url))
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
 on_both_databases!(
+    upload_pages_render,
+    staff_send_files_to_a_client,
     protocol_status_codes,
     limits_are_refused_before_upload,
     expired_uploads_answer_410_and_are_removed,
@@ -713,3 +834,154 @@ on_both_databases!(
     suspicious_files_are_quarantined,
     same_name_becomes_a_new_version,
 );
+
+async fn master_key_rotation_rewraps_without_reencrypting(db: Db) {
+    use kundenportal::server::keys::{self, MasterKey};
+    let app = TestApp::spawn(db).await;
+    let (owner, client, token) = firm_with_link(&app, &[]).await;
+    let tus = Tus::new(&app.url, &token);
+    let content = data(3 * SEG + 5, 7);
+    let loc = tus.create_ok("Steuer.txt", content.len()).await;
+    tus.upload_all(&loc, &content, SEG).await;
+    let unfinished = tus.create_ok("halb.txt", 2 * SEG).await;
+    assert_eq!(
+        tus.patch(&unfinished, 0, &content[..SEG], None)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let (_, files) = owner
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    let file_id = files[0]["id"].as_str().unwrap().to_string();
+    let dir = app.state.config.server.data_dir.clone();
+    let org: String = sqlx::query_scalar("SELECT id FROM orgs")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let blob_before = std::fs::read(dir.join("files").join(&org).join(&file_id)).unwrap();
+    let old = MasterKey::load(&dir, None).unwrap();
+
+    let (new, count) = keys::rotate(&app.state.db, &dir, None).await.unwrap();
+    assert_eq!(
+        count, 3,
+        "a file, its finished upload record, an unfinished upload"
+    );
+    assert_eq!(
+        MasterKey::load(&dir, None).unwrap().bytes(),
+        new.bytes(),
+        "the key file was replaced"
+    );
+    assert!(!dir.join("master.key.new").exists());
+    // Content untouched; the data key now opens only with the new master key.
+    assert_eq!(
+        std::fs::read(dir.join("files").join(&org).join(&file_id)).unwrap(),
+        blob_before
+    );
+    let wrapped: String = sqlx::query_scalar("SELECT wrapped_key FROM files WHERE id = $1")
+        .bind(&file_id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let raw = STANDARD.decode(wrapped).unwrap();
+    assert!(crypto::unwrap_key(old.bytes(), &raw, file_id.as_bytes()).is_err());
+    let key = crypto::unwrap_key(new.bytes(), &raw, file_id.as_bytes()).unwrap();
+    assert_eq!(crypto::open_all(&key, &blob_before).unwrap(), content);
+    // The old key is refused at start-up with a clear message.
+    let err = keys::verify(&app.state.db, &dir, old.clone())
+        .await
+        .unwrap_err();
+    assert!(err.contains("does not fit"), "{err}");
+
+    // A rotation interrupted after the database was re-wrapped, before the key file moved:
+    let newer = MasterKey::generate();
+    keys::rewrap(&app.state.db, &new, &newer).await.unwrap();
+    newer.store_pending(&dir).unwrap();
+    let fixed = keys::verify(&app.state.db, &dir, MasterKey::load(&dir, None).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(fixed.bytes(), newer.bytes());
+    assert_eq!(
+        MasterKey::load(&dir, None).unwrap().bytes(),
+        newer.bytes(),
+        "master.key.new was put in place"
+    );
+}
+
+on_both_databases!(master_key_rotation_rewraps_without_reencrypting);
+
+async fn several_files_download_as_one_zip(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, client, token) = firm_with_link(&app, &[]).await;
+    let tus = Tus::new(&app.url, &token);
+    let mut expected = Vec::new();
+    for (name, len, seed) in [
+        ("Vollmacht.txt", 100, 1u8),
+        ("Vollmacht.txt", 3 * SEG + 17, 2),
+        ("Belege.txt", 0, 3),
+    ] {
+        let content = data(len.max(1), seed);
+        let loc = tus.create_ok(name, content.len()).await;
+        tus.upload_all(&loc, &content, 2 * SEG).await;
+        expected.push((loc.rsplit('/').next().unwrap().to_string(), content));
+    }
+    let ids: Vec<&str> = expected.iter().map(|(id, _)| id.as_str()).collect();
+    let url = format!("/api/clients/{client}/files.zip?ids={}", ids.join("&ids="));
+    let r = owner.get(&url).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("Schmidt%20AG.zip"));
+    let bytes = r.bytes().await.unwrap().to_vec();
+    // The in-memory reader is the simplest independent check of the archive (and its CRCs);
+    // async_zip marks it deprecated in favour of an unfinished `read1` API.
+    #[allow(deprecated)]
+    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
+        .await
+        .expect("a valid ZIP");
+    let names: Vec<String> = zip
+        .file()
+        .entries()
+        .iter()
+        .map(|e| e.filename().as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Vollmacht.txt", "Vollmacht (2).txt", "Belege.txt"]
+    );
+    for (i, (_, content)) in expected.iter().enumerate() {
+        let mut reader = zip.reader_with_entry(i).await.unwrap();
+        let mut out = Vec::new();
+        reader.read_to_end_checked(&mut out).await.unwrap();
+        assert_eq!(&out, content, "entry {i}");
+    }
+    // Only staff of this firm, only this client's clean files.
+    assert_eq!(
+        app.anonymous().get(&url).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let stranger = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
+    assert_eq!(stranger.get(&url).await.status(), StatusCode::NOT_FOUND);
+    let other_client = owner.create_client("Andere GmbH", "").await;
+    assert_eq!(
+        owner
+            .get(&format!(
+                "/api/clients/{other_client}/files.zip?ids={}",
+                ids[0]
+            ))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        owner
+            .get(&format!("/api/clients/{client}/files.zip"))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+}
+
+on_both_databases!(several_files_download_as_one_zip);

@@ -1,0 +1,188 @@
+//! Several files of a client as one ZIP, streamed: each file is decrypted segment by segment
+//! straight into the archive, which flows into the response through a small pipe — constant
+//! memory whatever the total size. Entries are stored (documents are mostly compressed already).
+
+use super::download::plaintext_stream;
+use crate::server::AppState;
+use async_zip::base::write::ZipFileWriter;
+use async_zip::{Compression, ZipEntryBuilder};
+use axum::{
+    body::Body,
+    extract::{Path, RawQuery, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use futures::{AsyncWriteExt, StreamExt};
+use std::collections::HashSet;
+
+/// Unique names inside the archive: a second "Vollmacht.pdf" becomes "Vollmacht (2).pdf".
+pub fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
+    let mut candidate = name.to_string();
+    let mut n = 2;
+    while !taken.insert(candidate.to_lowercase()) {
+        candidate = match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => format!("{stem} ({n}).{ext}"),
+            _ => format!("{name} ({n})"),
+        };
+        n += 1;
+    }
+    candidate
+}
+
+/// `ids=a&ids=b` (a plain GET form with checkboxes) or `ids=a,b`.
+fn ids_from_query(query: &str) -> Vec<String> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| *k == "ids" || *k == "ids%5B%5D" || *k == "ids[]")
+        .flat_map(|(_, v)| {
+            v.split("%2C")
+                .flat_map(|x| x.split(','))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| !v.is_empty())
+        .take(500)
+        .collect()
+}
+
+/// GET /api/clients/{client_id}/files.zip?ids=…  — staff of the client's firm.
+pub async fn download_zip(
+    State(st): State<AppState>,
+    Path(client_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let Some(user) = super::http::staff_from_headers(&st, &headers).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let ids = ids_from_query(query.as_deref().unwrap_or(""));
+    if ids.is_empty() {
+        return (StatusCode::BAD_REQUEST, "no files selected").into_response();
+    }
+    let (client, ..) = match crate::clients::repo::get(&st.db, &user.org_id, &client_id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "zip lookup failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut files = Vec::with_capacity(ids.len());
+    for id in &ids {
+        match super::repo::stored_file(&st.db, &user.org_id, id).await {
+            Ok(Some(f)) if f.client_id == client_id && !f.quarantined => files.push(f),
+            Ok(_) => return StatusCode::NOT_FOUND.into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "zip lookup failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+    let actor = crate::audit::repo::Actor {
+        user_id: Some(user.user_id.clone()),
+        name: user.name.clone(),
+        ..Default::default()
+    };
+    let detail = format!("{} files (ZIP)", files.len());
+    if let Err(e) = crate::audit::repo::record(
+        &st.db,
+        &user.org_id,
+        &actor,
+        Some(&client_id),
+        crate::audit::action::FILE_DOWNLOADED,
+        &detail,
+    )
+    .await
+    {
+        tracing::error!(error = %e, "audit failed");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+
+    let (pipe_in, mut pipe_out) = tokio::io::duplex(256 * 1024);
+    let state = st.clone();
+    tokio::spawn(async move {
+        let mut zip = ZipFileWriter::with_tokio(pipe_in);
+        let mut taken = HashSet::new();
+        for f in files {
+            let entry =
+                ZipEntryBuilder::new(unique_name(&f.name, &mut taken).into(), Compression::Stored);
+            let Ok(mut w) = zip.write_entry_stream(entry).await else {
+                return;
+            };
+            let mut plain = Box::pin(plaintext_stream(state.clone(), f));
+            while let Some(chunk) = plain.next().await {
+                // An integrity failure or a closed connection ends the archive unfinished: the
+                // client sees a broken download, never altered content.
+                let Ok(chunk) = chunk else { return };
+                if w.write_all(&chunk).await.is_err() {
+                    return;
+                }
+            }
+            if w.close().await.is_err() {
+                return;
+            }
+        }
+        let _ = zip.close().await;
+    });
+    let body = futures::stream::poll_fn(move |cx| {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut read_buf = tokio::io::ReadBuf::new(&mut buf);
+        match tokio::io::AsyncRead::poll_read(std::pin::Pin::new(&mut pipe_out), cx, &mut read_buf)
+        {
+            std::task::Poll::Ready(Ok(())) if read_buf.filled().is_empty() => {
+                std::task::Poll::Ready(None)
+            }
+            std::task::Poll::Ready(Ok(())) => {
+                let n = read_buf.filled().len();
+                buf.truncate(n);
+                std::task::Poll::Ready(Some(Ok::<_, std::io::Error>(bytes::Bytes::from(buf))))
+            }
+            std::task::Poll::Ready(Err(e)) => std::task::Poll::Ready(Some(Err(e))),
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    });
+    let mut r = Response::new(Body::from_stream(body));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let name = format!("{}.zip", super::domain::sanitize_filename(&client.name));
+    if let Ok(v) = HeaderValue::from_str(&super::download::content_disposition(&name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_the_archive_are_unique() {
+        let mut taken = HashSet::new();
+        assert_eq!(unique_name("Vollmacht.pdf", &mut taken), "Vollmacht.pdf");
+        assert_eq!(
+            unique_name("vollmacht.PDF", &mut taken),
+            "vollmacht (2).PDF"
+        );
+        assert_eq!(
+            unique_name("Vollmacht.pdf", &mut taken),
+            "Vollmacht (3).pdf"
+        );
+        assert_eq!(unique_name("README", &mut taken), "README");
+        assert_eq!(unique_name("README", &mut taken), "README (2)");
+    }
+
+    #[test]
+    fn ids_from_a_form_or_a_list() {
+        assert_eq!(ids_from_query("ids=a&ids=b&x=1"), vec!["a", "b"]);
+        assert_eq!(ids_from_query("ids=a%2Cb"), vec!["a", "b"]);
+        assert!(ids_from_query("").is_empty());
+    }
+}
