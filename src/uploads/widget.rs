@@ -256,6 +256,18 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// After a failed request: how long to wait before trying again, or — for a refusal or after
+/// too many attempts — the message to stop with.
+fn next_try(answer: Option<Answer>, attempt: &mut u32, t: &T) -> Result<u32, String> {
+    let delay = backoff_ms(*attempt);
+    *attempt += 1;
+    match (retryable(answer.as_ref().map(|a| a.status)), delay, answer) {
+        (true, Some(d), _) => Ok(d),
+        (false, _, Some(a)) => Err(refusal(t, &a)),
+        _ => Err(t.up_offline.to_string()),
+    }
+}
+
 /// A message for a refused request: the server's own sentence (already in the user's
 /// language) when it sent one, else a generic one.
 fn refusal(t: &T, a: &Answer) -> String {
@@ -319,11 +331,6 @@ async fn run(
             sleep(300).await;
             continue;
         }
-        let mut retry = |status: Option<u16>| {
-            let delay = backoff_ms(attempt);
-            attempt += 1;
-            (retryable(status), delay)
-        };
         // Create the upload (once; remembered for reloads).
         let Some(loc) = location.clone() else {
             let mut meta = vec![format!("filename {}", STANDARD.encode(&name))];
@@ -346,17 +353,13 @@ async fn run(
                     offset = Some(0);
                     attempt = 0;
                 }
-                other => {
-                    let status = other.as_ref().map(|a| a.status);
-                    match (retry(status), other) {
-                        ((true, Some(d)), _) => {
-                            update(items, key, |i| i.phase = Phase::Retrying);
-                            sleep(d).await;
-                        }
-                        ((false, _), Some(a)) => return fail(refusal(t, &a)),
-                        _ => return fail(t.up_offline.to_string()),
+                other => match next_try(other, &mut attempt, t) {
+                    Ok(delay) => {
+                        update(items, key, |i| i.phase = Phase::Retrying);
+                        sleep(delay).await;
                     }
-                }
+                    Err(message) => return fail(message),
+                },
             }
             continue;
         };
@@ -383,17 +386,13 @@ async fn run(
                     }
                     location = None;
                 }
-                other => {
-                    let status = other.as_ref().map(|a| a.status);
-                    match (retry(status), other) {
-                        ((true, Some(d)), _) => {
-                            update(items, key, |i| i.phase = Phase::Retrying);
-                            sleep(d).await;
-                        }
-                        ((false, _), Some(a)) => return fail(refusal(t, &a)),
-                        _ => return fail(t.up_offline.to_string()),
+                other => match next_try(other, &mut attempt, t) {
+                    Ok(delay) => {
+                        update(items, key, |i| i.phase = Phase::Retrying);
+                        sleep(delay).await;
                     }
-                }
+                    Err(message) => return fail(message),
+                },
             }
             continue;
         };
@@ -448,17 +447,15 @@ async fn run(
             }
             other => {
                 offset = None;
-                let status = other.as_ref().map(|a| a.status);
-                match (retry(status), other) {
-                    ((true, Some(d)), _) => {
+                match next_try(other, &mut attempt, t) {
+                    Ok(delay) => {
                         update(items, key, |i| {
                             i.phase = Phase::Retrying;
                             i.message = Some(t.up_connection_lost.to_string());
                         });
-                        sleep(d).await;
+                        sleep(delay).await;
                     }
-                    ((false, _), Some(a)) => return fail(refusal(t, &a)),
-                    _ => return fail(t.up_offline.to_string()),
+                    Err(message) => return fail(message),
                 }
             }
         }
