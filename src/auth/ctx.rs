@@ -167,6 +167,14 @@ impl Staff {
         self.req.t()
     }
 
+    /// `NotFound` unless the client belongs to this staff member's firm.
+    pub async fn require_client(&self, client_id: &str) -> Result<(), AppError> {
+        match crate::clients::repo::exists(&self.req.state.db, self.org_id(), client_id).await? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
+    }
+
     /// Records what this staff member did in the firm's audit trail.
     pub async fn audit(
         &self,

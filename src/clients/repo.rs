@@ -104,6 +104,16 @@ pub async fn get(
     .transpose()
 }
 
+/// Whether the firm has a client with this id.
+pub async fn exists(db: &Db, org_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(n == 1)
+}
+
 /// Clients of the firm with the same email (case-insensitive) or the same name.
 pub async fn find_similar(
     db: &Db,

@@ -147,9 +147,7 @@ pub async fn list_upload_links(client_id: String) -> Result<Vec<LinkView>, AppEr
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let db = &me.req.state.db;
-            crate::clients::repo::get(db, me.org_id(), &client_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            me.require_client(&client_id).await?;
             let now = crate::server::db::now_ms();
             Ok(super::repo::links_of_client(db, me.org_id(), &client_id)
                 .await?
@@ -207,9 +205,7 @@ pub async fn list_client_files(client_id: String) -> Result<Vec<FileView>, AppEr
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let db = &me.req.state.db;
-            crate::clients::repo::get(db, me.org_id(), &client_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            me.require_client(&client_id).await?;
             Ok(super::repo::files_of_client(db, me.org_id(), &client_id).await?)
         }
         .await,

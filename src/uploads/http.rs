@@ -318,6 +318,17 @@ fn check_version(headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
+/// A non-negative integer header (Upload-Length, Upload-Offset).
+fn int_header(headers: &HeaderMap, name: &str) -> Option<i64> {
+    headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+}
+
 fn http_date(ms: i64) -> String {
     let t = std::time::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
     httpdate::fmt_http_date(t)
@@ -339,12 +350,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
             "Upload-Defer-Length is not supported".into(),
         );
     }
-    let Some(length) = headers
-        .get("upload-length")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|l| *l >= 0)
-    else {
+    let Some(length) = int_header(&headers, "upload-length") else {
         return fail(
             StatusCode::BAD_REQUEST,
             "length",
@@ -392,9 +398,9 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
                     "client_id required".into(),
                 );
             };
-            match crate::clients::repo::get(&st.db, &u.org_id, client).await {
-                Ok(Some(_)) => {}
-                Ok(None) => {
+            match crate::clients::repo::exists(&st.db, &u.org_id, client).await {
+                Ok(true) => {}
+                Ok(false) => {
                     return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
                 }
                 Err(e) => return internal(e),
@@ -602,11 +608,7 @@ async fn patch(
             "Content-Type application/offset+octet-stream required".into(),
         );
     }
-    let Some(offset) = headers
-        .get("upload-offset")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i64>().ok())
-    else {
+    let Some(offset) = int_header(&headers, "upload-offset") else {
         return fail(
             StatusCode::BAD_REQUEST,
             "offset",
