@@ -31,16 +31,7 @@ impl Req {
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .find_map(|h| {
-                h.to_str().ok()?.split(';').find_map(|kv| {
-                    let (k, v) = kv.trim().split_once('=')?;
-                    (k == name).then(|| v.to_string())
-                })
-            })
+        cookie(&self.parts.headers, name)
     }
 
     /// Whether the connection reached us over TLS (directly or through a trusted proxy).
@@ -55,11 +46,7 @@ impl Req {
     }
 
     pub fn session_policy(&self) -> SessionPolicy {
-        let s = &self.state.config.sessions;
-        SessionPolicy {
-            idle_ms: s.idle_minutes * 60_000,
-            absolute_ms: s.absolute_hours * 3_600_000,
-        }
+        session_policy(&self.state)
     }
 
     pub fn set_cookie(&self, name: &str, value: &str, max_age_secs: Option<i64>, http_only: bool) {
@@ -197,23 +184,49 @@ impl Staff {
 
 /// The session behind the request's cookie, if it is valid now. Touches `last_seen_at`.
 pub async fn session(req: &Req) -> Result<Option<SessionUser>, AppError> {
-    let Some(token) = req
-        .cookie(SESSION_COOKIE)
-        .filter(|t| tokens::looks_like_token(t))
+    session_from_headers(&req.state, &req.parts.headers).await
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().find_map(|h| {
+        h.to_str().ok()?.split(';').find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    })
+}
+
+fn session_policy(state: &AppState) -> SessionPolicy {
+    let s = &state.config.sessions;
+    SessionPolicy {
+        idle_ms: s.idle_minutes * 60_000,
+        absolute_ms: s.absolute_hours * 3_600_000,
+    }
+}
+
+/// The staff session behind a request's cookie, if it is valid now — for server functions and
+/// plain axum handlers (uploads, downloads) alike. Ends an expired session; touches
+/// `last_seen_at` at most once a minute.
+pub async fn session_from_headers(
+    state: &AppState,
+    headers: &http::HeaderMap,
+) -> Result<Option<SessionUser>, AppError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| tokens::looks_like_token(t))
     else {
         return Ok(None);
     };
-    let Some(user) = repo::session_user(&req.state.db, &tokens::hash_token(&token)).await? else {
+    let Some(user) = repo::session_user(&state.db, &tokens::hash_token(&token)).await? else {
         return Ok(None);
     };
     let now = now_ms();
-    let policy = req.session_policy();
+    let policy = session_policy(state);
     if !policy.is_valid(user.created_at, user.last_seen_at, now) {
-        repo::delete_session(&req.state.db, &user.session_id).await?;
+        repo::delete_session(&state.db, &user.session_id).await?;
         return Ok(None);
     }
     if policy.needs_touch(user.last_seen_at, now) {
-        repo::touch_session(&req.state.db, &user.session_id, now).await?;
+        repo::touch_session(&state.db, &user.session_id, now).await?;
     }
     Ok(Some(user))
 }

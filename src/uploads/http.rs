@@ -258,25 +258,10 @@ pub async fn staff_from_headers(
     st: &AppState,
     headers: &HeaderMap,
 ) -> Option<crate::auth::repo::SessionUser> {
-    let cookie = headers.get(header::COOKIE)?.to_str().ok()?;
-    let token = cookie.split(';').find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == crate::auth::ctx::SESSION_COOKIE).then_some(v)
-    })?;
-    if !tokens::looks_like_token(token) {
-        return None;
-    }
-    let user = crate::auth::repo::session_user(&st.db, &tokens::hash_token(token))
+    crate::auth::ctx::session_from_headers(st, headers)
         .await
-        .ok()??;
-    let s = &st.config.sessions;
-    let policy = crate::auth::domain::SessionPolicy {
-        idle_ms: s.idle_minutes * 60_000,
-        absolute_ms: s.absolute_hours * 3_600_000,
-    };
-    policy
-        .is_valid(user.created_at, user.last_seen_at, now_ms())
-        .then_some(user)
+        .ok()
+        .flatten()
 }
 
 /// The upload, if this caller may touch it. Another link's or firm's upload is "not found".
