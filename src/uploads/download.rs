@@ -48,61 +48,89 @@ pub fn file_cipher(st: &AppState, f: &StoredFile) -> Result<SegmentCipher, Strin
     Ok(SegmentCipher::new(&key, Header::new(prefix)))
 }
 
-/// Decrypts segment `index` of a stored file.
-async fn open_segment(
-    st: &AppState,
-    f: &StoredFile,
-    cipher: &SegmentCipher,
-    index: u64,
-) -> Result<Vec<u8>, std::io::Error> {
-    let count = cipher.header().segment_count(f.size as u64);
-    let sealed = cipher.header().sealed_segment_len() as u64;
-    let mut buf = st
-        .storage
-        .read_at(
-            &f.org_id,
-            &f.id,
-            HEADER_LEN as u64 + index * sealed,
-            sealed as usize,
-        )
-        .await?;
-    cipher.open(index, index + 1 == count, &mut buf).map_err(|e| {
-        tracing::error!(file = %f.id, segment = index, "stored file failed its integrity check");
-        std::io::Error::other(e)
-    })?;
-    Ok(buf)
-}
+/// Segments read and decrypted per step of a stream (1 MiB of plaintext).
+const BATCH_SEGMENTS: u64 = 16;
 
-/// The plaintext of a stored file from segment `start` on, as a stream of decrypted segments.
-/// A segment that fails to authenticate ends the stream with an error (the client sees a
-/// broken download, never tampered bytes).
-pub fn plaintext_stream_from(
-    st: AppState,
-    f: StoredFile,
+/// The plaintext of a sealed blob from segment `start` on, as a stream of decrypted batches:
+/// one open file, reads of 16 segments at a time, constant memory. A segment that fails to
+/// authenticate ends the stream with an error (the reader sees a broken download, never
+/// tampered bytes).
+pub fn sealed_plaintext(
+    st: &AppState,
+    org_id: &str,
+    blob_id: &str,
+    cipher: SegmentCipher,
+    len: u64,
     start: u64,
 ) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
-    let state = (st, f, start, None::<SegmentCipher>);
-    futures::stream::try_unfold(state, |(st, f, index, cipher)| async move {
-        let cipher = match cipher {
-            Some(c) => c,
-            None => file_cipher(&st, &f).map_err(std::io::Error::other)?,
-        };
-        if index >= cipher.header().segment_count(f.size as u64) {
-            return Ok(None);
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let storage = st.storage.clone();
+    let (org_id, blob_id) = (org_id.to_string(), blob_id.to_string());
+    let count = cipher.header().segment_count(len);
+    let sealed = cipher.header().sealed_segment_len() as u64;
+    let blob_len = cipher.header().blob_len(len);
+    let cipher = std::sync::Arc::new(cipher);
+    let state = (None::<tokio::fs::File>, start);
+    futures::stream::try_unfold(state, move |(file, index)| {
+        let (storage, org_id, blob_id) = (storage.clone(), org_id.clone(), blob_id.clone());
+        let cipher = cipher.clone();
+        async move {
+            if index >= count {
+                return Ok(None);
+            }
+            let mut file = match file {
+                Some(f) => f,
+                None => {
+                    let mut f = storage.open(&org_id, &blob_id).await?;
+                    f.seek(std::io::SeekFrom::Start(HEADER_LEN as u64 + index * sealed))
+                        .await?;
+                    f
+                }
+            };
+            let end = (index + BATCH_SEGMENTS).min(count);
+            let from = HEADER_LEN as u64 + index * sealed;
+            let want = (HEADER_LEN as u64 + end * sealed).min(blob_len) - from;
+            let mut raw = Vec::with_capacity(want as usize);
+            (&mut file).take(want).read_to_end(&mut raw).await?;
+            if raw.len() as u64 != want {
+                // Truncated: the segments that should follow never open.
+                tracing::error!(blob = %blob_id, "stored file is shorter than its size");
+                return Err(std::io::Error::other(crypto::CryptoError::Integrity));
+            }
+            let mut plain = Vec::with_capacity(raw.len());
+            let mut seg = Vec::with_capacity(sealed as usize);
+            for (i, chunk) in (index..end).zip(raw.chunks(sealed as usize)) {
+                seg.clear();
+                seg.extend_from_slice(chunk);
+                cipher.open(i, i + 1 == count, &mut seg).map_err(|e| {
+                    tracing::error!(blob = %blob_id, segment = i, "stored file failed its integrity check");
+                    std::io::Error::other(e)
+                })?;
+                plain.extend_from_slice(&seg);
+            }
+            Ok(Some((bytes::Bytes::from(plain), (Some(file), end))))
         }
-        let buf = open_segment(&st, &f, &cipher, index).await?;
-        Ok(Some((
-            bytes::Bytes::from(buf),
-            (st, f, index + 1, Some(cipher)),
-        )))
     })
 }
 
-pub fn plaintext_stream(
-    st: AppState,
-    f: StoredFile,
-) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
-    plaintext_stream_from(st, f, 0)
+/// The plaintext of a stored file from segment `start` on.
+pub fn plaintext_stream_from(
+    st: &AppState,
+    f: &StoredFile,
+    start: u64,
+) -> Result<
+    impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static,
+    String,
+> {
+    let cipher = file_cipher(st, f)?;
+    Ok(sealed_plaintext(
+        st,
+        &f.org_id,
+        &f.id,
+        cipher,
+        f.size as u64,
+        start,
+    ))
 }
 
 /// GET /api/files/{id}/download — staff of the file's firm.
@@ -143,18 +171,21 @@ pub async fn download(
         tracing::error!(error = %e, "audit failed");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    // The first segment is checked before any header goes out, so a damaged file is reported
+    // The first batch is checked before any header goes out, so a damaged file is reported
     // as such instead of as a broken connection.
-    let first = match file_cipher(&st, &file) {
-        Ok(cipher) => open_segment(&st, &file, &cipher, 0).await,
-        Err(e) => Err(std::io::Error::other(e)),
+    let mut plain = match plaintext_stream_from(&st, &file, 0) {
+        Ok(s) => Box::pin(s),
+        Err(e) => {
+            tracing::error!(error = %e, "file key unusable");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "integrity check failed").into_response();
+        }
     };
-    let Ok(first) = first else {
+    let Some(Ok(first)) = futures::StreamExt::next(&mut plain).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "integrity check failed").into_response();
     };
-    let rest = plaintext_stream_from(st.clone(), file.clone(), 1);
-    let first = futures::stream::once(async move { Ok(bytes::Bytes::from(first)) });
-    let mut r = Response::new(Body::from_stream(futures::StreamExt::chain(first, rest)));
+    let first = futures::stream::once(async move { Ok(first) });
+    let body = futures::StreamExt::chain(first, plain);
+    let mut r = Response::new(Body::from_stream(body));
     let h = r.headers_mut();
     // Never the declared type: a file is data to save, not a page to render.
     h.insert(

@@ -42,12 +42,22 @@ pub async fn read_segment(
 async fn hash_blob(
     st: &AppState,
     up: &UploadRow,
-    cipher: &SegmentCipher,
+    key: &[u8; crypto::KEY_LEN],
+    header: Header,
 ) -> Result<[u8; 32], String> {
-    let count = cipher.header().segment_count(up.length as u64);
+    use futures::StreamExt;
+    let cipher = SegmentCipher::new(key, header);
+    let mut plain = Box::pin(super::download::sealed_plaintext(
+        st,
+        &up.org_id,
+        &up.id,
+        cipher,
+        up.length as u64,
+        0,
+    ));
     let mut h = Sha256::new();
-    for i in 0..count {
-        h.update(read_segment(st, &up.org_id, &up.id, cipher, i, count).await?);
+    while let Some(batch) = plain.next().await {
+        h.update(batch.map_err(|e| e.to_string())?);
     }
     Ok(h.finalize().into())
 }
@@ -135,7 +145,7 @@ pub async fn finish(
     let head = read_segment(st, &up.org_id, &up.id, &cipher, 0, count).await?;
     let digest = match digest {
         Some(d) => d,
-        None => hash_blob(st, up, &cipher).await?,
+        None => hash_blob(st, up, key, header).await?,
     };
     let mut verdict = scan(&up.filename, up.length, &head);
     if verdict == ScanVerdict::Clean

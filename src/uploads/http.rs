@@ -18,6 +18,7 @@ use super::repo::{self, UploadRow};
 use super::LinkState;
 use crate::crypto::{self, Header, SegmentCipher};
 use crate::i18n::Lang;
+use crate::server::storage::PendingSync;
 use crate::server::{db::now_ms, tokens, AppState};
 use axum::{
     body::Body,
@@ -705,9 +706,23 @@ async fn receive(
     let mut sealed_to = start;
     let mut committed = start;
     let mut interrupted = false;
+    let mut pending: Option<PendingSync> = None;
     let mut stream = body.into_data_stream();
     loop {
-        let next = match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
+        // While the next bytes are awaited, a finished sync moves the durable offset on
+        // (a stalled phone keeps what already reached the disk).
+        let next = loop {
+            tokio::select! {
+                n = tokio::time::timeout(IDLE_TIMEOUT, stream.next()) => break n,
+                durable = wait_sync(&mut pending) => {
+                    let durable = durable.map_err(internal)?;
+                    advance(st, up, committed, durable).await?;
+                    committed = durable;
+                    pending = None;
+                }
+            }
+        };
+        let next = match next {
             Ok(n) => n,
             Err(_) => {
                 interrupted = true;
@@ -751,19 +766,14 @@ async fn receive(
                 buf.clear();
             }
         }
-        if checksum.is_none() && sealed_to - committed >= COMMIT_EVERY && sealed_to < length {
-            writer.sync().await.map_err(internal)?;
-            if !repo::advance(&st.db, &up.id, committed as i64, sealed_to as i64)
-                .await
-                .map_err(internal)?
-            {
-                return Err(fail(
-                    StatusCode::CONFLICT,
-                    "offset_mismatch",
-                    "upload changed meanwhile".into(),
-                ));
-            }
-            committed = sealed_to;
+        // Durable progress without waiting for the disk: a sync is asked for every
+        // COMMIT_EVERY bytes, and the offset advances in the database once it is done.
+        if pending.is_none()
+            && checksum.is_none()
+            && sealed_to - committed >= COMMIT_EVERY
+            && sealed_to < length
+        {
+            pending = Some(writer.sync_soon(sealed_to).await.map_err(internal)?);
         }
     }
     if let (Some(expected), Some(h)) = (checksum, chunk_hasher) {
@@ -794,16 +804,8 @@ async fn receive(
     // Whatever did not fill a segment is dropped; the client sends it again.
     writer.commit().await.map_err(internal)?;
     let new_offset = sealed_to as i64;
-    if sealed_to != committed
-        && !repo::advance(&st.db, &up.id, committed as i64, new_offset)
-            .await
-            .map_err(internal)?
-    {
-        return Err(fail(
-            StatusCode::CONFLICT,
-            "offset_mismatch",
-            "upload changed meanwhile".into(),
-        ));
+    if sealed_to != committed {
+        advance(st, up, committed, sealed_to).await?;
     }
     let hash_state = (if hash_ok { sealed_to } else { u64::MAX }, file_hasher);
     if new_offset == up.length {
@@ -821,6 +823,30 @@ async fn receive(
             .map_err(internal)?;
     }
     Ok((new_offset, hash_state))
+}
+
+/// Resolves when the pending sync (if any) is done, with the offset it made durable.
+async fn wait_sync(pending: &mut Option<PendingSync>) -> std::io::Result<u64> {
+    match pending {
+        Some(p) => p.done().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Moves the upload's durable offset from `from` to `to` (both persisted on disk by then).
+async fn advance(st: &AppState, up: &UploadRow, from: u64, to: u64) -> Result<(), Response> {
+    if repo::advance(&st.db, &up.id, from as i64, to as i64)
+        .await
+        .map_err(internal)?
+    {
+        Ok(())
+    } else {
+        Err(fail(
+            StatusCode::CONFLICT,
+            "offset_mismatch",
+            "upload changed meanwhile".into(),
+        ))
+    }
 }
 
 /// Seals `plain` as the final segment at `index` and commits (used for empty files).

@@ -2,7 +2,7 @@
 //! straight into the archive, which flows into the response through a small pipe — constant
 //! memory whatever the total size. Entries are stored (documents are mostly compressed already).
 
-use super::download::plaintext_stream;
+use super::download::plaintext_stream_from;
 use crate::server::AppState;
 use async_zip::base::write::ZipFileWriter;
 use async_zip::{Compression, ZipEntryBuilder};
@@ -110,7 +110,10 @@ pub async fn download_zip(
             let Ok(mut w) = zip.write_entry_stream(entry).await else {
                 return;
             };
-            let mut plain = Box::pin(plaintext_stream(state.clone(), f));
+            let Ok(plain) = plaintext_stream_from(&state, &f, 0) else {
+                return;
+            };
+            let mut plain = Box::pin(plain);
             while let Some(chunk) = plain.next().await {
                 // An integrity failure or a closed connection ends the archive unfinished: the
                 // client sees a broken download, never altered content.
