@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test setup build lint fmt
+.PHONY: run test bench setup build lint fmt
 
 ## make run [DEMO=1]: install what is missing, build, start on SQLite in ./data at http://127.0.0.1:3000
 run: setup
@@ -13,6 +13,10 @@ run: setup
 ## make test: unit + integration (SQLite and PostgreSQL) + Playwright end-to-end
 test: setup
 	bash scripts/test.sh
+
+## make bench: release build, then benchmarks that print figures and ratios (see docs/benchmarks.md)
+bench: setup
+	bash scripts/bench.sh
 
 setup:
 	bash scripts/setup-toolchain.sh

@@ -5,9 +5,9 @@
 // Prints MB/s of each (median of the rounds), the ratios c/a and c/b, the growth of our
 // server's peak RSS over the run, and download (decrypt) MB/s against reading the plain file.
 //
-// Environment: BENCH_UPLOAD_MB (default 1024), BENCH_ROUNDS (default 3),
+// Environment: BENCH_UPLOAD_MB (default 1024), BENCH_ROUNDS (default 5),
 // KUNDENPORTAL_BIN (default target/release/kundenportal).
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -18,7 +18,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
 const TOTAL = Number(process.env.BENCH_UPLOAD_MB || 1024) * MiB;
 const CHUNK = 16 * MiB;
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 const BIN = path.resolve(repo, process.env.KUNDENPORTAL_BIN || 'target/release/kundenportal');
 // On the same disk as the servers' data directories.
 const work = path.join(repo, 'target', 'bench-upload');
@@ -226,11 +226,16 @@ async function main() {
   const plainFile = path.join(work, 'plain.bin');
   let lastUpload;
   try {
+    // Each measurement starts with no dirty pages of the one before waiting to be written.
+    const settle = () => execSync('sync');
     for (let round = 1; round <= ROUNDS; round++) {
+      settle();
       times.a.push(plainWrite(plainFile));
+      settle();
       const [b, refUrl] = await tusUpload('http://127.0.0.1:3201', '/files', {});
       times.b.push(b);
       await request(refUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } });
+      settle();
       const [c, url] = await tusUpload(ours.base, '/api/uploads/', {
         Authorization: `Bearer ${ours.token}`,
       });

@@ -114,6 +114,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("clients/new") view=NewClientPage/>
                         <Route path=path!("clients/:id") view=ClientDetailPage/>
                         <Route path=path!("team") view=TeamPage/>
+                        <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
+                        <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>
                     </ParentRoute>
                 </Routes>
                 <ToastHost/>
@@ -154,8 +156,10 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                 <nav class="nav" aria-label=t.main_navigation>
                     <A href="/clients">{t.nav_clients}</A>
                     <A href="/team">{t.nav_team}</A>
+                    <A href="/settings">{t.nav_settings}</A>
                 </nav>
                 <div class="userbox">
+                    <crate::notify::ui::NotificationBell/>
                     <span data-testid="current-user">{user.name.clone()}</span>
                     <span class="badge badge-role">{role}</span>
                     <LanguageSwitch/>

@@ -18,6 +18,10 @@ pub struct Config {
 pub struct UploadsConfig {
     pub max_file_mb: i64,
     pub expire_hours: i64,
+    /// ClamAV daemon (`host:port`) that scans every finished upload; empty: built-in checks only.
+    pub clamd: String,
+    /// Bytes of a file sent to clamd at most (its StreamMaxLength must allow as much).
+    pub clamd_max_mb: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +152,7 @@ impl Config {
             ("limits.page_size", self.limits.page_size as i64),
             ("uploads.max_file_mb", self.uploads.max_file_mb),
             ("uploads.expire_hours", self.uploads.expire_hours),
+            ("uploads.clamd_max_mb", self.uploads.clamd_max_mb),
         ];
         for (k, v) in positive {
             if v <= 0 {

@@ -13,9 +13,11 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod i18n;
+pub mod notify;
 pub mod orgs;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod settings;
 pub mod ui;
 pub mod uploads;
 pub mod validate;

@@ -8,6 +8,7 @@ pub mod repo;
 pub mod action {
     pub const ORG_CREATED: &str = "org.created";
     pub const ORG_PLAN_CHANGED: &str = "org.plan_changed";
+    pub const ORG_FILE_TYPES_CHANGED: &str = "org.file_types_changed";
     pub const LOGIN: &str = "auth.login";
     pub const LOGIN_FAILED: &str = "auth.login_failed";
     pub const LOGOUT: &str = "auth.logout";

@@ -459,6 +459,7 @@ fn SendFiles(client_id: String, files: FilesResource) -> impl IntoView {
         bearer: None,
         metadata: vec![("client_id".to_string(), client_id.clone())],
         scope: format!("staff-{client_id}"),
+        allowed: vec![],
     };
     view! {
         <details class="mt">

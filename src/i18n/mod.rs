@@ -293,6 +293,7 @@ pub struct T {
     pub q_type_mismatch: &'static str,
     pub q_type_not_allowed: &'static str,
     pub q_archive_bomb: &'static str,
+    pub q_scan_failed: &'static str,
     pub q_malware: &'static str,
 
     pub download: &'static str,
@@ -333,6 +334,33 @@ pub struct T {
     pub minutes_ago: &'static str,
     pub hours_ago: &'static str,
     pub days_ago: &'static str,
+
+    // settings & notifications
+    pub upload_type_not_allowed: &'static str,
+    pub upload_no_extension: &'static str,
+    pub nav_settings: &'static str,
+    pub settings_title: &'static str,
+    pub settings_firm_heading: &'static str,
+    pub settings_file_types: &'static str,
+    pub settings_file_types_hint: &'static str,
+    pub settings_file_types_invalid: &'static str,
+    pub settings_file_types_too_many: &'static str,
+    pub settings_all_types: &'static str,
+    pub settings_owner_only: &'static str,
+    pub settings_notify_heading: &'static str,
+    pub settings_notify_label: &'static str,
+    pub notify_instant: &'static str,
+    pub notify_off: &'static str,
+    pub nav_notifications: &'static str,
+    pub notifications_unread: &'static str,
+    pub notifications_title: &'static str,
+    pub notifications_empty: &'static str,
+    pub notifications_mark_read: &'static str,
+    pub notification_upload: &'static str,
+    pub notification_quarantine: &'static str,
+    pub mail_upload_subject: &'static str,
+    pub mail_upload_body: &'static str,
+    pub mail_upload_quarantined: &'static str,
 }
 
 #[cfg(test)]
@@ -367,6 +395,19 @@ mod tests {
             ),
             (Lang::De.t().mail_invite_body, Lang::En.t().mail_invite_body),
             (Lang::De.t().f_too_long, Lang::En.t().f_too_long),
+            (
+                Lang::De.t().upload_type_not_allowed,
+                Lang::En.t().upload_type_not_allowed,
+            ),
+            (Lang::De.t().mail_upload_body, Lang::En.t().mail_upload_body),
+            (
+                Lang::De.t().notification_upload,
+                Lang::En.t().notification_upload,
+            ),
+            (
+                Lang::De.t().settings_file_types_invalid,
+                Lang::En.t().settings_file_types_invalid,
+            ),
         ];
         let holes = |s: &str| {
             let mut v: Vec<String> = s

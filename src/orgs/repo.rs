@@ -263,3 +263,24 @@ pub async fn accept_invite(
     tx.commit().await?;
     Ok(Some(user_id))
 }
+
+/// The firm's file-type allow-list for client uploads (empty: everything allowed).
+pub async fn allowed_types(db: &Db, org_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let s: String = sqlx::query_scalar("SELECT allowed_types FROM orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    Ok(s.split(',')
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+pub async fn set_allowed_types(db: &Db, org_id: &str, types: &[String]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orgs SET allowed_types = $2 WHERE id = $1")
+        .bind(org_id)
+        .bind(types.join(","))
+        .execute(db)
+        .await?;
+    Ok(())
+}

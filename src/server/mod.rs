@@ -3,6 +3,7 @@
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod passwords;
@@ -134,6 +135,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     }
     println!();
     tokio::spawn(housekeeping(state.clone()));
+    tokio::spawn(jobs::worker(state.clone()));
     let app = http::router(state);
     axum::serve(
         listener,

@@ -230,6 +230,8 @@ pub async fn public_upload_link(token: String) -> Result<PublicLink, AppError> {
             .await?
             .ok_or(AppError::NotFound)?;
             let now = crate::server::db::now_ms();
+            let allowed_types =
+                crate::orgs::repo::allowed_types(&req.state.db, &link.org_id).await?;
             Ok(PublicLink {
                 state: super::domain::link_state(
                     link.revoked_at,
@@ -243,6 +245,7 @@ pub async fn public_upload_link(token: String) -> Result<PublicLink, AppError> {
                 message: link.message,
                 needs_password: link.password_hash.is_some(),
                 max_file_bytes: req.state.config.uploads.max_file_mb * 1024 * 1024,
+                allowed_types,
             })
         }
         .await,

@@ -257,6 +257,45 @@ pub fn extension_allowed(filename: &str, allow: &[String]) -> bool {
         .any(|a| a.trim_start_matches('.').eq_ignore_ascii_case(&ext))
 }
 
+/// Why an allow-list as typed by staff is unusable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowListError {
+    /// This entry is not a file extension.
+    NotAnExtension(String),
+    TooMany,
+}
+
+/// Parses an allow-list as staff type it ("pdf, .JPG png;docx"): lower-case extensions without
+/// dots, in the order given, without repeats. Empty input: everything allowed.
+pub fn parse_allow_list(input: &str) -> Result<Vec<String>, AllowListError> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in input.split([',', ';', ' ', '\n', '\t']) {
+        let entry = raw.trim().trim_start_matches('.').to_ascii_lowercase();
+        if raw.trim().is_empty() {
+            continue;
+        }
+        if entry.is_empty() || entry.len() > 10 || !entry.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(AllowListError::NotAnExtension(raw.trim().to_string()));
+        }
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    if out.len() > 50 {
+        return Err(AllowListError::TooMany);
+    }
+    Ok(out)
+}
+
+/// The extension a refusal names: lower case, or `None` for a name without one.
+pub fn extension_of(filename: &str) -> Option<String> {
+    filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+}
+
 /// A ZIP whose entries declare far more uncompressed than compressed bytes is treated as a
 /// decompression bomb: ratio above 100 : 1 and more than 100 MiB unpacked.
 pub fn is_archive_bomb(compressed: u64, uncompressed: u64) -> bool {
@@ -493,6 +532,32 @@ mod tests {
         assert!(extension_allowed("a.PDF", &["pdf".into(), ".jpg".into()]));
         assert!(!extension_allowed("a.exe", &["pdf".into()]));
         assert!(extension_allowed("a.exe", &[]));
+        assert!(!extension_allowed("README", &["pdf".into()]));
+        assert_eq!(
+            parse_allow_list(" pdf, .JPG png;docx pdf\n"),
+            Ok(vec![
+                "pdf".into(),
+                "jpg".into(),
+                "png".into(),
+                "docx".into()
+            ])
+        );
+        assert_eq!(parse_allow_list("  "), Ok(vec![]));
+        assert_eq!(
+            parse_allow_list("pdf, *.exe"),
+            Err(AllowListError::NotAnExtension("*.exe".into()))
+        );
+        assert_eq!(
+            parse_allow_list("."),
+            Err(AllowListError::NotAnExtension(".".into()))
+        );
+        let many: Vec<String> = (0..51).map(|i| format!("x{i}")).collect();
+        assert_eq!(
+            parse_allow_list(&many.join(",")),
+            Err(AllowListError::TooMany)
+        );
+        assert_eq!(extension_of("Scan.PDF"), Some("pdf".into()));
+        assert_eq!(extension_of("README"), None);
         assert!(is_archive_bomb(1024 * 1024, 1024 * 1024 * 1024));
         assert!(!is_archive_bomb(500 * 1024 * 1024, 1024 * 1024 * 1024));
         assert!(!is_archive_bomb(10, 10_000));

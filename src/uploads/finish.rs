@@ -148,15 +148,50 @@ pub async fn finish(
         None => hash_blob(st, up, key, header).await?,
     };
     let mut verdict = scan(&up.filename, up.length, &head);
+    // The allow-list may have changed since the upload was accepted.
+    if verdict == ScanVerdict::Clean && up.direction == "received" {
+        let allowed = crate::orgs::repo::allowed_types(&st.db, &up.org_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !domain::extension_allowed(&up.filename, &allowed) {
+            verdict = ScanVerdict::Quarantined(QuarantineReason::TypeNotAllowed);
+        }
+    }
     if verdict == ScanVerdict::Clean
         && domain::sniff(&head) == Some("application/zip")
         && is_zip_bomb(st, up, &cipher).await?
     {
         verdict = ScanVerdict::Quarantined(QuarantineReason::ArchiveBomb);
     }
-    let (scan_state, reason) = match verdict {
-        ScanVerdict::Clean => ("clean", ""),
-        ScanVerdict::Quarantined(r) => ("quarantined", r.code()),
+    let mut reason = match verdict {
+        ScanVerdict::Clean => String::new(),
+        ScanVerdict::Quarantined(r) => r.code().to_string(),
+    };
+    let clamd = &st.config.uploads.clamd;
+    if reason.is_empty() && !clamd.is_empty() {
+        let plain = super::download::sealed_plaintext(
+            st,
+            &up.org_id,
+            &up.id,
+            SegmentCipher::new(key, header),
+            up.length as u64,
+            0,
+        );
+        let max = st.config.uploads.clamd_max_mb as u64 * 1024 * 1024;
+        reason = match super::clamav::scan(clamd, plain, max).await {
+            Ok(super::clamav::Verdict::Clean) => String::new(),
+            Ok(super::clamav::Verdict::Found(sig)) => format!("malware:{sig}"),
+            Err(e) => {
+                // Fail closed: a file nobody could scan is not handed out.
+                tracing::error!(upload = %up.id, error = %e, "virus scan failed");
+                "scan_failed".to_string()
+            }
+        };
+    }
+    let scan_state = if reason.is_empty() {
+        "clean"
+    } else {
+        "quarantined"
     };
     let now = now_ms();
     let db = &st.db;
@@ -201,7 +236,7 @@ pub async fn finish(
     .bind(&up.wrapped_key)
     .bind(&up.nonce_prefix)
     .bind(scan_state)
-    .bind(reason)
+    .bind(&reason)
     .bind(up.link_id.as_deref())
     .bind(up.uploaded_by.as_deref())
     .bind(now)
@@ -236,6 +271,24 @@ pub async fn finish(
         .bind(now)
         .bind(next.as_str())
         .execute(&mut *tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    if up.direction == "received" {
+        let kind = if scan_state == "clean" {
+            crate::notify::Kind::Upload
+        } else {
+            crate::notify::Kind::Quarantine
+        };
+        crate::notify::repo::upload_received(
+            &mut tx,
+            &up.org_id,
+            &up.client_id,
+            &up.id,
+            &up.filename,
+            kind,
+            now,
+        )
         .await
         .map_err(|e| e.to_string())?;
     }

@@ -405,6 +405,17 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
+    // The firm's allow-list binds what clients send, not what staff send them.
+    if direction == "received" {
+        let allowed = match crate::orgs::repo::allowed_types(&st.db, &org_id).await {
+            Ok(a) => a,
+            Err(e) => return internal(e),
+        };
+        if !domain::extension_allowed(&filename, &allowed) {
+            let msg = super::type_refusal(t, &filename, &allowed);
+            return fail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "type_not_allowed", msg);
+        }
+    }
     // Limits are checked before a single byte is sent.
     let max_file = st.config.uploads.max_file_mb * 1024 * 1024;
     if length > max_file {

@@ -2,6 +2,8 @@
 //! (tus 1.0), content checks with quarantine, staff review, versions and downloads.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod clamav;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod download;
@@ -81,6 +83,8 @@ pub struct PublicLink {
     pub state: LinkState,
     pub needs_password: bool,
     pub max_file_bytes: i64,
+    /// The firm's allow-list (lower-case extensions; empty: everything).
+    pub allowed_types: Vec<String>,
 }
 
 /// A stored file as staff see it.
@@ -97,4 +101,15 @@ pub struct FileView {
     pub review: ReviewState,
     pub review_comment: String,
     pub created_at: i64,
+}
+
+/// The refusal of a file whose type the firm does not accept, naming what it does accept.
+pub fn type_refusal(t: &crate::i18n::T, filename: &str, allowed: &[String]) -> String {
+    let ext = domain::extension_of(filename)
+        .map(|e| format!(".{e}"))
+        .unwrap_or_else(|| t.upload_no_extension.to_string());
+    crate::i18n::fill(
+        t.upload_type_not_allowed,
+        &[("ext", &ext), ("allowed", &allowed.join(", "))],
+    )
 }

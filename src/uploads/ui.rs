@@ -27,14 +27,19 @@ pub fn review_label(t: &T, r: ReviewState) -> &'static str {
     }
 }
 
-pub fn quarantine_text(t: &T, code: &str) -> &'static str {
+/// Why a file was quarantined, for staff; a virus scanner's finding names the signature.
+pub fn quarantine_text(t: &T, code: &str) -> String {
     match code {
-        "empty" => t.q_empty,
-        "eicar" => t.q_eicar,
-        "type_mismatch" => t.q_type_mismatch,
-        "type_not_allowed" => t.q_type_not_allowed,
-        "archive_bomb" => t.q_archive_bomb,
-        _ => t.q_malware,
+        "empty" => t.q_empty.into(),
+        "eicar" => t.q_eicar.into(),
+        "type_mismatch" => t.q_type_mismatch.into(),
+        "type_not_allowed" => t.q_type_not_allowed.into(),
+        "archive_bomb" => t.q_archive_bomb.into(),
+        "scan_failed" => t.q_scan_failed.into(),
+        other => match other.strip_prefix("malware:") {
+            Some(sig) => format!("{} ({sig})", t.q_malware),
+            None => t.q_malware.into(),
+        },
     }
 }
 
@@ -363,6 +368,7 @@ pub fn PublicUploadPage() -> impl IntoView {
                                 bearer: Some(token()),
                                 metadata: vec![],
                                 scope: token().chars().take(12).collect(),
+                                allowed: link.allowed_types.clone(),
                             };
                             view! {
                                 <header class="public-head">
@@ -383,6 +389,9 @@ pub fn PublicUploadPage() -> impl IntoView {
                                             })}
                                             <UploadWidget target password=password/>
                                             <p class="small muted">{fill(t.public_upload_hint, &[("max", &human_size(link.max_file_bytes, use_lang()))])}</p>
+                                            {(!link.allowed_types.is_empty()).then(|| view! {
+                                                <p class="small muted" data-testid="allowed-types">{t.settings_file_types}": "{link.allowed_types.join(", ")}</p>
+                                            })}
                                         }.into_any(),
                                     }}
                                 </div>

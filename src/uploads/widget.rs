@@ -19,6 +19,9 @@ pub struct UploadTarget {
     pub metadata: Vec<(String, String)>,
     /// Separates remembered uploads of different links/contexts.
     pub scope: String,
+    /// The firm's allow-list of extensions (empty: all). Checked here for an answer without
+    /// a round trip; the server checks again.
+    pub allowed: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,6 +98,17 @@ pub fn UploadWidget(
                     cancel: false,
                 })
             });
+            let allowed = target.with_value(|t| t.allowed.clone());
+            if !super::domain::extension_allowed(&file.name(), &allowed) {
+                let msg = super::type_refusal(t, &file.name(), &allowed);
+                items.update(|v| {
+                    v.iter_mut().filter(|i| i.key == key).for_each(|i| {
+                        i.phase = Phase::Failed;
+                        i.message = Some(msg.clone());
+                    })
+                });
+                continue;
+            }
             let pw = password.map(|p| p.get_untracked());
             leptos::task::spawn_local(run(key, file, target.get_value(), pw, items, on_done, t));
         }
@@ -126,7 +140,8 @@ pub fn UploadWidget(
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <input node_ref=input type="file" multiple class="visually-hidden" on:change=on_change data-testid="file-input"/>
+                <input node_ref=input type="file" multiple class="visually-hidden" on:change=on_change data-testid="file-input"
+                    accept=target.with_value(|t| (!t.allowed.is_empty()).then(|| t.allowed.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(",")))/>
                 <span class="dropzone-title">{t.up_choose}</span>
                 <span class="small muted">{t.up_drop_hint}</span>
             </label>

@@ -47,6 +47,13 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("create_upload_link", Kind::StaffWrite, true),
     ("revoke_upload_link", Kind::StaffWrite, true),
     ("review_file", Kind::StaffWrite, true),
+    ("load_settings", Kind::StaffRead, false),
+    ("save_file_types", Kind::StaffWrite, false),
+    // Personal: read-only members set their own mail preference and read their own bell.
+    ("save_mail_pref", Kind::StaffRead, false),
+    ("notification_count", Kind::StaffRead, false),
+    ("list_notifications", Kind::StaffRead, false),
+    ("mark_notifications_read", Kind::StaffRead, false),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -68,6 +75,8 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "change_role" => vec![("user_id", ids.member.clone()), ("role", s("readonly"))],
         "set_member_active" => vec![("user_id", ids.member.clone()), ("active", s("false"))],
         "change_plan" => vec![("plan", s("pro"))],
+        "save_file_types" => vec![("allowed_types", s("pdf, jpg"))],
+        "save_mail_pref" => vec![("mail_pref", s("off"))],
         "list_clients" => vec![("q", s("Schmidt"))],
         _ => vec![],
     }

@@ -6,6 +6,8 @@ mod helpers;
 mod auth;
 mod authz_matrix;
 mod clients;
+mod notify;
+mod scan;
 mod team;
 mod uploads;
 mod uploads_crash;

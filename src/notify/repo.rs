@@ -1,0 +1,129 @@
+use super::{Kind, MailPref, NotificationView, UPLOAD_MAIL};
+use crate::server::db::{new_id, Db};
+use sqlx::{Any, Row};
+
+/// Files of the minute after an upload join the same mail.
+pub const MAIL_DELAY_MS: i64 = 60_000;
+
+/// Tells every active member of the firm about a file a client sent (in the transaction that
+/// stores it): a notification each, and a pending mail for those who want one.
+pub async fn upload_received(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    org_id: &str,
+    client_id: &str,
+    file_id: &str,
+    filename: &str,
+    kind: Kind,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let members =
+        sqlx::query("SELECT id, notify_uploads FROM users WHERE org_id = $1 AND active = 1")
+            .bind(org_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for m in members {
+        let user_id: String = m.try_get("id")?;
+        let pref: String = m.try_get("notify_uploads")?;
+        sqlx::query(
+            "INSERT INTO notifications (id, org_id, user_id, kind, client_id, subject_id, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(org_id)
+        .bind(&user_id)
+        .bind(kind.as_str())
+        .bind(client_id)
+        .bind(file_id)
+        .bind(filename)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        if MailPref::parse(&pref) == Some(MailPref::Instant) {
+            crate::server::jobs::enqueue(
+                &mut **tx,
+                UPLOAD_MAIL,
+                &format!("{user_id}|{client_id}|{now}"),
+                Some(&format!("{UPLOAD_MAIL}:{user_id}:{client_id}")),
+                now + MAIL_DELAY_MS,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn unread_count(db: &Db, org_id: &str, user_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn recent(
+    db: &Db,
+    org_id: &str,
+    user_id: &str,
+    limit: i64,
+) -> Result<Vec<NotificationView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.kind, n.client_id, COALESCE(c.name, '') AS client_name, n.text, n.created_at, \
+         CAST(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_read \
+         FROM notifications n LEFT JOIN clients c ON c.id = n.client_id AND c.org_id = n.org_id \
+         WHERE n.org_id = $1 AND n.user_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(NotificationView {
+                id: r.try_get("id")?,
+                kind: Kind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(Kind::Upload),
+                client_id: r.try_get("client_id")?,
+                client_name: r.try_get("client_name")?,
+                subject: r.try_get("text")?,
+                created_at: r.try_get("created_at")?,
+                read: r.try_get::<i64, _>("is_read")? == 1,
+            })
+        })
+        .collect()
+}
+
+pub async fn mark_all_read(
+    db: &Db,
+    org_id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE notifications SET read_at = $3 WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
+pub async fn mail_pref(db: &Db, user_id: &str) -> Result<MailPref, sqlx::Error> {
+    let p: String = sqlx::query_scalar("SELECT notify_uploads FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(db)
+        .await?;
+    Ok(MailPref::parse(&p).unwrap_or_default())
+}
+
+pub async fn set_mail_pref(db: &Db, user_id: &str, pref: MailPref) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET notify_uploads = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(pref.as_str())
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+use super::SettingsView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(prefix = "/api", endpoint = "load_settings")]
+pub async fn load_settings() -> Result<SettingsView, AppError> {
+    use crate::auth::ctx::*;
+    use crate::orgs::domain::Permission;
+    finish(
+        async {
+            let me = staff(Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            Ok(SettingsView {
+                allowed_types: crate::orgs::repo::allowed_types(db, me.org_id())
+                    .await?
+                    .join(", "),
+                can_edit_firm: me.user.role.may(Permission::ManageFirm),
+                mail_pref: crate::notify::repo::mail_pref(db, &me.user.user_id).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// Owners only. Sets the extensions clients may upload; empty allows every type.
+#[server(prefix = "/api", endpoint = "save_file_types")]
+pub async fn save_file_types(allowed_types: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    use crate::uploads::domain::{parse_allow_list, AllowListError};
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let t = me.t();
+            let list = parse_allow_list(&allowed_types).map_err(|e| match e {
+                AllowListError::NotAnExtension(entry) => AppError::invalid(
+                    "allowed_types",
+                    crate::i18n::fill(t.settings_file_types_invalid, &[("entry", &entry)]),
+                ),
+                AllowListError::TooMany => {
+                    AppError::invalid("allowed_types", t.settings_file_types_too_many)
+                }
+            })?;
+            crate::orgs::repo::set_allowed_types(&me.req.state.db, me.org_id(), &list).await?;
+            me.audit(
+                None,
+                crate::audit::action::ORG_FILE_TYPES_CHANGED,
+                &list.join(","),
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Every member for themselves: e-mail about new uploads or not.
+#[server(prefix = "/api", endpoint = "save_mail_pref")]
+pub async fn save_mail_pref(mail_pref: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let pref = crate::notify::MailPref::parse(&mail_pref)
+                .ok_or_else(|| AppError::invalid("mail_pref", me.t().err_internal))?;
+            crate::notify::repo::set_mail_pref(&me.req.state.db, &me.user.user_id, pref).await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,15 @@
+//! The settings page: the firm's file-type allow-list (owners) and each member's own
+//! notification preference.
+
+pub mod api;
+pub mod ui;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingsView {
+    /// The allow-list as it is shown in the form ("pdf, jpg, png").
+    pub allowed_types: String,
+    pub can_edit_firm: bool,
+    pub mail_pref: crate::notify::MailPref,
+}

@@ -1,0 +1,85 @@
+use super::SettingsView;
+use crate::notify::MailPref;
+use crate::ui::{action_error, field_error, toast_on_success, use_t, FormError, Skeleton};
+use leptos::prelude::*;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let t = use_t();
+    let types = ServerAction::<super::api::SaveFileTypes>::new();
+    let pref = ServerAction::<super::api::SaveMailPref>::new();
+    toast_on_success(types, t.saved);
+    toast_on_success(pref, t.saved);
+    let settings = Resource::new(
+        move || (types.version().get(), pref.version().get()),
+        |_| super::api::load_settings(),
+    );
+    view! {
+        <div class="page-head"><h1>{t.settings_title}</h1></div>
+        <Transition fallback=|| view! { <Skeleton lines=6/> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(s) => view! { <SettingsForms s types pref/> }.into_any(),
+                    Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsForms(
+    s: SettingsView,
+    types: ServerAction<super::api::SaveFileTypes>,
+    pref: ServerAction<super::api::SaveMailPref>,
+) -> impl IntoView {
+    let t = use_t();
+    let types_error = action_error(types);
+    let types_field = field_error(types_error, "allowed_types");
+    let current = if s.allowed_types.is_empty() {
+        t.settings_all_types.to_string()
+    } else {
+        s.allowed_types.clone()
+    };
+    view! {
+        <section class="card stack">
+            <h2>{t.settings_firm_heading}</h2>
+            {if s.can_edit_firm {
+                view! {
+                    <ActionForm attr:novalidate=true action=types attr:class="stack">
+                        <crate::ui::Field label=t.settings_file_types name="allowed_types" value=s.allowed_types.clone()
+                            hint=t.settings_file_types_hint placeholder="pdf, jpg, png, docx" error=types_field/>
+                        <FormError error=types_error fields=&["allowed_types"]/>
+                        <div><button class="btn" type="submit" data-testid="save-file-types">{t.save}</button></div>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! {
+                    <p><strong>{t.settings_file_types}": "</strong><span data-testid="allowed-types">{current}</span></p>
+                    <p class="small muted">{t.settings_owner_only}</p>
+                }.into_any()
+            }}
+        </section>
+        <section class="card stack mt">
+            <h2>{t.settings_notify_heading}</h2>
+            <ActionForm attr:novalidate=true action=pref attr:class="stack">
+                <fieldset class="stack">
+                    <legend>{t.settings_notify_label}</legend>
+                    {MailPref::ALL.into_iter().map(|p| {
+                        let label = match p {
+                            MailPref::Instant => t.notify_instant,
+                            MailPref::Off => t.notify_off,
+                        };
+                        view! {
+                            <label class="radio">
+                                <input type="radio" name="mail_pref" value=p.as_str() checked=p == s.mail_pref/>
+                                " "{label}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div><button class="btn" type="submit" data-testid="save-mail-pref">{t.save}</button></div>
+            </ActionForm>
+        </section>
+    }
+}
