@@ -12,6 +12,7 @@ run: setup
 
 ## make test: unit + integration (SQLite and PostgreSQL) + Playwright end-to-end
 test: setup
+	bash scripts/setup-test-services.sh
 	bash scripts/test.sh
 
 ## make bench: release build, then benchmarks that print figures and ratios (see docs/benchmarks.md)

@@ -135,6 +135,7 @@ fn StaffLayout() -> impl IntoView {
                 match me.await {
                     Ok(user) => {
                         provide_context(user.clone());
+                        provide_context(crate::notify::ui::BellRefresh(RwSignal::new(0)));
                         view! { <TopBar user/> <main class="main" id="main"><Outlet/></main> }.into_any()
                     }
                     Err(_) => view! { <Redirect path="/login"/> }.into_any(),

@@ -6,13 +6,18 @@ use crate::ui::{format, use_lang, use_t, EmptyState, Skeleton};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// Bumped when the unread count changes on this page (notifications marked read).
+#[derive(Clone, Copy)]
+pub struct BellRefresh(pub RwSignal<u32>);
+
 /// The bell with the unread count, refreshed on every navigation.
 #[component]
 pub fn NotificationBell() -> impl IntoView {
     let t = use_t();
     let location = leptos_router::hooks::use_location();
+    let refresh = use_context::<BellRefresh>().map(|r| r.0);
     let count = Resource::new(
-        move || location.pathname.get(),
+        move || (location.pathname.get(), refresh.map(|r| r.get())),
         |_| super::api::notification_count(),
     );
     view! {
@@ -47,6 +52,13 @@ pub fn NotificationsPage() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let mark = ServerAction::<super::api::MarkNotificationsRead>::new();
+    if let Some(BellRefresh(r)) = use_context::<BellRefresh>() {
+        Effect::new(move |_| {
+            if mark.version().get() > 0 {
+                r.update(|n| *n += 1);
+            }
+        });
+    }
     let list = Resource::new(
         move || mark.version().get(),
         |_| super::api::list_notifications(),
