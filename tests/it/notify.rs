@@ -3,7 +3,7 @@
 use crate::helpers::Caller;
 use crate::helpers::{error_kind, Db, TestApp};
 use crate::on_both_databases;
-use crate::uploads::{firm_with_link, Tus};
+use crate::uploads::{file_named, firm_with_link, Tus};
 use kundenportal::server::{db::now_ms, jobs};
 use reqwest::StatusCode;
 
@@ -74,15 +74,7 @@ async fn allow_list_refuses_at_creation_and_quarantines_later(db: Db) {
         .await;
     assert_eq!(s, StatusCode::OK);
     tus.upload_all(&loc, PDF, 64 * 1024).await;
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
-    let f = files
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "Beleg.PDF")
-        .unwrap();
+    let f = file_named(&owner, &client, "Beleg.PDF").await;
     assert_eq!(
         (f["quarantined"].as_bool(), f["scan_reason"].as_str()),
         (Some(true), Some("type_not_allowed"))

@@ -4,7 +4,7 @@
 
 use crate::helpers::{Db, TestApp};
 use crate::on_both_databases;
-use crate::uploads::{data, firm_with_link, Tus};
+use crate::uploads::{data, file_named, firm_with_link, Tus};
 use reqwest::StatusCode;
 use std::io::{Read, Write};
 use std::process::{Child, Command};
@@ -145,15 +145,7 @@ async fn clamd_scans_every_upload(db: Db) {
         r.contains(&("danach.txt".into(), "scan_failed".into())),
         "{r:?}"
     );
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
-    let id = files
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "danach.txt")
-        .unwrap()["id"]
+    let id = file_named(&owner, &client, "danach.txt").await["id"]
         .as_str()
         .unwrap()
         .to_string();

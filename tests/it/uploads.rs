@@ -132,6 +132,20 @@ pub async fn firm_with_link(app: &TestApp, extra: &[(&str, &str)]) -> (Caller, S
 }
 
 /// The plaintext of a stored file, decrypted with the server's own master key.
+/// The client's file called `name`, as staff see it.
+pub async fn file_named(owner: &Caller, client: &str, name: &str) -> serde_json::Value {
+    let (_, files) = owner
+        .call("list_client_files", &[("client_id", client)])
+        .await;
+    files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no file {name} in {files}"))
+        .clone()
+}
+
 pub async fn stored_plaintext(app: &TestApp, file_id: &str) -> Vec<u8> {
     let (org, wrapped): (String, String) = {
         use sqlx::Row;
@@ -726,16 +740,7 @@ async fn suspicious_files_are_quarantined(db: Db) {
     let harmless = zip_declaring(&data(200_000, 5), 300_000);
     let loc = tus.create_ok("harmlos.zip", harmless.len()).await;
     tus.upload_all(&loc, &harmless, SEG).await;
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
-    let zip = files
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "harmlos.zip")
-        .unwrap()
-        .clone();
+    let zip = file_named(&owner, &client, "harmlos.zip").await;
     assert_eq!(zip["quarantined"], false);
 }
 
