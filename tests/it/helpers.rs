@@ -183,9 +183,11 @@ impl Caller {
     }
 
     fn new(base: &str) -> Caller {
+        // A request that never completes fails the test instead of stalling the whole run.
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .unwrap();
         Caller {
