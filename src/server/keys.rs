@@ -31,6 +31,25 @@ impl MasterKey {
         Ok(MasterKey(key))
     }
 
+    /// The data key and sealing header of blob `id`, from the stored (base64) wrapped key and
+    /// nonce prefix of its upload or file row.
+    pub fn open_blob_key(
+        &self,
+        id: &str,
+        wrapped_key: &str,
+        nonce_prefix: &str,
+    ) -> Result<([u8; KEY_LEN], crate::crypto::Header), String> {
+        let wrapped = STANDARD.decode(wrapped_key).map_err(|e| e.to_string())?;
+        let key = crate::crypto::unwrap_key(&self.0, &wrapped, id.as_bytes())
+            .map_err(|e| e.to_string())?;
+        let prefix: [u8; crate::crypto::PREFIX_LEN] = STANDARD
+            .decode(nonce_prefix)
+            .map_err(|e| e.to_string())?
+            .try_into()
+            .map_err(|_| "bad nonce prefix".to_string())?;
+        Ok((key, crate::crypto::Header::new(prefix)))
+    }
+
     pub fn to_base64(&self) -> String {
         STANDARD.encode(self.0)
     }

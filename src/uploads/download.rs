@@ -2,7 +2,7 @@
 //! memory, with a safe `Content-Disposition`. Quarantined files are never served.
 
 use super::repo::StoredFile;
-use crate::crypto::{self, Header, SegmentCipher, HEADER_LEN};
+use crate::crypto::{self, SegmentCipher, HEADER_LEN};
 use crate::server::AppState;
 use axum::{
     body::Body,
@@ -10,7 +10,6 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use base64::{engine::general_purpose::STANDARD, Engine};
 
 /// `attachment; filename="ascii fallback"; filename*=UTF-8''percent-encoded` (RFC 6266).
 pub fn content_disposition(name: &str) -> String {
@@ -37,15 +36,10 @@ pub fn content_disposition(name: &str) -> String {
 
 /// The data key and header of a stored file.
 pub fn file_cipher(st: &AppState, f: &StoredFile) -> Result<SegmentCipher, String> {
-    let wrapped = STANDARD.decode(&f.wrapped_key).map_err(|e| e.to_string())?;
-    let key = crypto::unwrap_key(st.master_key.bytes(), &wrapped, f.id.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let prefix: [u8; crypto::PREFIX_LEN] = STANDARD
-        .decode(&f.nonce_prefix)
-        .map_err(|e| e.to_string())?
-        .try_into()
-        .map_err(|_| "bad prefix".to_string())?;
-    Ok(SegmentCipher::new(&key, Header::new(prefix)))
+    let (key, header) = st
+        .master_key
+        .open_blob_key(&f.id, &f.wrapped_key, &f.nonce_prefix)?;
+    Ok(SegmentCipher::new(&key, header))
 }
 
 /// Segments read and decrypted per step of a stream (1 MiB of plaintext).

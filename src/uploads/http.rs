@@ -573,15 +573,9 @@ async fn terminate(
 }
 
 fn decode_key(st: &AppState, up: &UploadRow) -> Result<([u8; crypto::KEY_LEN], Header), Response> {
-    let wrapped = STANDARD.decode(&up.wrapped_key).map_err(internal)?;
-    let key =
-        crypto::unwrap_key(st.master_key.bytes(), &wrapped, up.id.as_bytes()).map_err(internal)?;
-    let prefix: [u8; crypto::PREFIX_LEN] = STANDARD
-        .decode(&up.nonce_prefix)
-        .map_err(internal)?
-        .try_into()
-        .map_err(|_| internal("bad prefix"))?;
-    Ok((key, Header::new(prefix)))
+    st.master_key
+        .open_blob_key(&up.id, &up.wrapped_key, &up.nonce_prefix)
+        .map_err(internal)
 }
 
 async fn patch(
