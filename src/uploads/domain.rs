@@ -149,7 +149,10 @@ pub enum QuarantineReason {
     TypeMismatch,
     TypeNotAllowed,
     ArchiveBomb,
+    /// Found by the virus scanner; the stored code carries the signature (`malware:<name>`).
     Malware,
+    /// The virus scanner could not be asked.
+    ScanFailed,
 }
 
 impl QuarantineReason {
@@ -161,6 +164,7 @@ impl QuarantineReason {
             Self::TypeNotAllowed => "type_not_allowed",
             Self::ArchiveBomb => "archive_bomb",
             Self::Malware => "malware",
+            Self::ScanFailed => "scan_failed",
         }
     }
 }

@@ -6,98 +6,79 @@ use super::domain::{self, QuarantineReason, ScanVerdict};
 use super::repo::UploadRow;
 use crate::clients::domain::{next_status, StatusEvent};
 use crate::clients::ClientStatus;
-use crate::crypto::{self, Header, SegmentCipher, HEADER_LEN};
+use crate::crypto::{self, Header, SegmentCipher};
 use crate::server::{db::now_ms, AppState};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// Decrypts segment `index` of a finished blob.
-pub async fn read_segment(
-    st: &AppState,
-    org_id: &str,
-    blob_id: &str,
-    cipher: &SegmentCipher,
-    index: u64,
-    count: u64,
-) -> Result<Vec<u8>, String> {
-    let sealed = cipher.header().sealed_segment_len() as u64;
-    let mut buf = st
-        .storage
-        .read_at(
-            org_id,
-            blob_id,
-            HEADER_LEN as u64 + index * sealed,
-            sealed as usize,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    cipher
-        .open(index, index + 1 == count, &mut buf)
-        .map_err(|e| e.to_string())?;
-    Ok(buf)
-}
-
-/// The SHA-256 of a finished blob's plaintext, by decrypting it (after a restart the running
-/// hash of the upload is gone).
-async fn hash_blob(
-    st: &AppState,
-    up: &UploadRow,
-    key: &[u8; crypto::KEY_LEN],
+/// A finished upload's sealed blob, read back as plaintext — always through the one streaming
+/// reader downloads use.
+struct Blob<'a> {
+    st: &'a AppState,
+    up: &'a UploadRow,
+    key: &'a [u8; crypto::KEY_LEN],
     header: Header,
-) -> Result<[u8; 32], String> {
-    use futures::StreamExt;
-    let cipher = SegmentCipher::new(key, header);
-    let mut plain = Box::pin(super::download::sealed_plaintext(
-        st,
-        &up.org_id,
-        &up.id,
-        cipher,
-        up.length as u64,
-        0,
-    ));
-    let mut h = Sha256::new();
-    while let Some(batch) = plain.next().await {
-        h.update(batch.map_err(|e| e.to_string())?);
-    }
-    Ok(h.finalize().into())
 }
 
-/// Plaintext bytes `[start, end)` of a finished blob, decrypting only the segments covering them.
-async fn read_plain(
-    st: &AppState,
-    up: &UploadRow,
-    cipher: &SegmentCipher,
-    start: u64,
-    end: u64,
-) -> Result<Vec<u8>, String> {
-    let seg = cipher.header().segment_len as u64;
-    let count = cipher.header().segment_count(up.length as u64);
-    let end = end.min(up.length as u64);
-    if start >= end {
-        return Ok(Vec::new());
+impl Blob<'_> {
+    /// The plaintext from segment `first` on.
+    fn stream_from(
+        &self,
+        first: u64,
+    ) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
+        super::download::sealed_plaintext(
+            self.st,
+            &self.up.org_id,
+            &self.up.id,
+            SegmentCipher::new(self.key, self.header),
+            self.up.length as u64,
+            first,
+        )
     }
-    let mut out = Vec::with_capacity((end - start) as usize);
-    for i in start / seg..=(end - 1) / seg {
-        out.extend(read_segment(st, &up.org_id, &up.id, cipher, i, count).await?);
+
+    /// Plaintext bytes `[start, end)`, decrypting only from the segment holding `start`.
+    async fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+        use futures::StreamExt;
+        let end = end.min(self.up.length as u64);
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        let first = start / self.header.segment_len as u64;
+        let base = first * self.header.segment_len as u64;
+        let mut plain = Box::pin(self.stream_from(first));
+        let mut out = Vec::new();
+        while (out.len() as u64) < end - base {
+            match plain.next().await {
+                Some(batch) => out.extend_from_slice(&batch.map_err(|e| e.to_string())?),
+                None => return Err("blob shorter than its upload".into()),
+            }
+        }
+        Ok(out[(start - base) as usize..(end - base) as usize].to_vec())
     }
-    let off = (start % seg) as usize;
-    Ok(out[off..off + (end - start) as usize].to_vec())
+
+    /// The SHA-256 of the whole plaintext (after a restart the running hash of the upload is
+    /// gone).
+    async fn sha256(&self) -> Result<[u8; 32], String> {
+        use futures::StreamExt;
+        let mut plain = Box::pin(self.stream_from(0));
+        let mut h = Sha256::new();
+        while let Some(batch) = plain.next().await {
+            h.update(batch.map_err(|e| e.to_string())?);
+        }
+        Ok(h.finalize().into())
+    }
 }
 
 /// Whether a ZIP declares a disproportionate unpacked size (a decompression bomb). Reads only
 /// the end record and the central directory. An unreadable directory is not judged here.
-async fn is_zip_bomb(
-    st: &AppState,
-    up: &UploadRow,
-    cipher: &SegmentCipher,
-) -> Result<bool, String> {
-    let len = up.length as u64;
+async fn is_zip_bomb(blob: &Blob<'_>) -> Result<bool, String> {
+    let len = blob.up.length as u64;
     let tail_start = len.saturating_sub(65_535 + 22 + 20);
-    let tail = read_plain(st, up, cipher, tail_start, len).await?;
+    let tail = blob.read(tail_start, len).await?;
     let end = match domain::zip_end(&tail) {
         None => return Ok(false),
         Some(domain::ZipEnd::Zip64At(at)) => {
-            match domain::zip64_directory(&read_plain(st, up, cipher, at, at + 56).await?) {
+            match domain::zip64_directory(&blob.read(at, at + 56).await?) {
                 Some(e) => e,
                 None => return Ok(false),
             }
@@ -114,7 +95,7 @@ async fn is_zip_bomb(
     if offset.saturating_add(size) > len {
         return Ok(false);
     }
-    let cd = read_plain(st, up, cipher, offset, offset + size).await?;
+    let cd = blob.read(offset, offset + size).await?;
     Ok(domain::zip_declared_size(&cd)
         .is_some_and(|declared| domain::is_archive_bomb(len, declared)))
 }
@@ -140,12 +121,16 @@ pub async fn finish(
     header: Header,
     digest: Option<[u8; 32]>,
 ) -> Result<(), String> {
-    let cipher = SegmentCipher::new(key, header);
-    let count = header.segment_count(up.length as u64);
-    let head = read_segment(st, &up.org_id, &up.id, &cipher, 0, count).await?;
+    let blob = Blob {
+        st,
+        up,
+        key,
+        header,
+    };
+    let head = blob.read(0, header.segment_len as u64).await?;
     let digest = match digest {
         Some(d) => d,
-        None => hash_blob(st, up, key, header).await?,
+        None => blob.sha256().await?,
     };
     let mut verdict = scan(&up.filename, up.length, &head);
     // The allow-list may have changed since the upload was accepted.
@@ -159,7 +144,7 @@ pub async fn finish(
     }
     if verdict == ScanVerdict::Clean
         && domain::sniff(&head) == Some("application/zip")
-        && is_zip_bomb(st, up, &cipher).await?
+        && is_zip_bomb(&blob).await?
     {
         verdict = ScanVerdict::Quarantined(QuarantineReason::ArchiveBomb);
     }
@@ -169,22 +154,16 @@ pub async fn finish(
     };
     let clamd = &st.config.uploads.clamd;
     if reason.is_empty() && !clamd.is_empty() {
-        let plain = super::download::sealed_plaintext(
-            st,
-            &up.org_id,
-            &up.id,
-            SegmentCipher::new(key, header),
-            up.length as u64,
-            0,
-        );
         let max = st.config.uploads.clamd_max_mb as u64 * 1024 * 1024;
-        reason = match super::clamav::scan(clamd, plain, max).await {
+        reason = match super::clamav::scan(clamd, blob.stream_from(0), max).await {
             Ok(super::clamav::Verdict::Clean) => String::new(),
-            Ok(super::clamav::Verdict::Found(sig)) => format!("malware:{sig}"),
+            Ok(super::clamav::Verdict::Found(sig)) => {
+                format!("{}:{sig}", QuarantineReason::Malware.code())
+            }
             Err(e) => {
                 // Fail closed: a file nobody could scan is not handed out.
                 tracing::error!(upload = %up.id, error = %e, "virus scan failed");
-                "scan_failed".to_string()
+                QuarantineReason::ScanFailed.code().to_string()
             }
         };
     }
