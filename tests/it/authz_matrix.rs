@@ -3,7 +3,7 @@
 //! 404 (never data), read-only gets 403 for changes. A server function missing from the list
 //! fails the test, so new endpoints cannot skip this check.
 
-use crate::helpers::{error_kind, Db, TestApp};
+use crate::helpers::{error_kind, last_segment, Db, TestApp};
 use crate::on_both_databases;
 use reqwest::StatusCode;
 
@@ -138,17 +138,11 @@ async fn matrix(db: Db) {
         .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let link = created["id"].as_str().unwrap().to_string();
-    let token = created["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let token = last_segment(created["url"].as_str().unwrap());
     let tus = crate::uploads::Tus::new(&app.url, &token);
     let loc = tus.create_ok("Vollmacht.txt", 5).await;
     tus.upload_all(&loc, b"Hallo", 65536).await;
-    let file = loc.rsplit('/').next().unwrap().to_string();
+    let file = last_segment(&loc);
     let ids = Ids {
         client,
         link,

@@ -152,7 +152,7 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let link = body["link"].as_str().unwrap().to_string();
-        let token = link.rsplit('/').next().unwrap().to_string();
+        let token = last_segment(&link);
         let c = self.anonymous();
         let (status, body) = c
             .call(
@@ -168,6 +168,11 @@ impl TestApp {
         assert!(status.is_success(), "{status} {body}");
         c
     }
+}
+
+/// The last path segment of a URL or path: a link's token, an upload's id.
+pub fn last_segment(url: &str) -> String {
+    url.rsplit('/').next().unwrap_or_default().to_string()
 }
 
 /// An HTTP client with its own cookie jar: one browser, one identity.

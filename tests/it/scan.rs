@@ -4,7 +4,7 @@
 
 use crate::helpers::{Db, TestApp};
 use crate::on_both_databases;
-use crate::uploads::{data, file_named, firm_with_link, Tus};
+use crate::uploads::{data, file_named, files_of, firm_with_link, Tus};
 use reqwest::StatusCode;
 use std::io::{Read, Write};
 use std::process::{Child, Command};
@@ -95,9 +95,7 @@ pub async fn start_clamd() -> Clamd {
 }
 
 async fn reasons(owner: &crate::helpers::Caller, client: &str) -> Vec<(String, String)> {
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", client)])
-        .await;
+    let files = files_of(owner, client).await;
     files
         .as_array()
         .unwrap()

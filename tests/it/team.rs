@@ -1,6 +1,6 @@
 //! The team: invitations (single use, expiring, mailed), roles, deactivation, the last owner.
 
-use crate::helpers::{Db, TestApp, PASSWORD};
+use crate::helpers::{last_segment, Db, TestApp, PASSWORD};
 use crate::on_both_databases;
 use reqwest::StatusCode;
 
@@ -15,7 +15,7 @@ async fn invitations_are_mailed_single_use_and_expire(db: Db) {
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let link = body["link"].as_str().unwrap().to_string();
-    let token = link.rsplit('/').next().unwrap().to_string();
+    let token = last_segment(&link);
     // The mail went to the outbox (no SMTP configured) and carries the link.
     let outbox = app.state.config.server.data_dir.join("outbox");
     let mails: Vec<String> = std::fs::read_dir(&outbox)
@@ -72,13 +72,7 @@ async fn invitations_are_mailed_single_use_and_expire(db: Db) {
             &[("email", "spaet@kanzlei-a.de"), ("role", "member")],
         )
         .await;
-    let late = body["link"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let late = last_segment(body["link"].as_str().unwrap());
     sqlx::query("UPDATE invites SET expires_at = 0 WHERE email = 'spaet@kanzlei-a.de'")
         .execute(&app.state.db)
         .await
@@ -97,13 +91,7 @@ async fn invitations_are_mailed_single_use_and_expire(db: Db) {
             &[("email", "weg@kanzlei-a.de"), ("role", "member")],
         )
         .await;
-    let revoked = body["link"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let revoked = last_segment(body["link"].as_str().unwrap());
     let id: String = sqlx::query_scalar("SELECT id FROM invites WHERE email = 'weg@kanzlei-a.de'")
         .fetch_one(&app.state.db)
         .await

@@ -2,7 +2,7 @@
 //! offsets, limits, expiry, link states, cross-link isolation, content checks, and resuming
 //! after the server was killed with SIGKILL.
 
-use crate::helpers::{Caller, Db, TestApp, PASSWORD};
+use crate::helpers::{last_segment, Caller, Db, TestApp, PASSWORD};
 use crate::on_both_databases;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use kundenportal::crypto;
@@ -121,22 +121,23 @@ pub async fn firm_with_link(app: &TestApp, extra: &[(&str, &str)]) -> (Caller, S
     form.extend_from_slice(extra);
     let (s, link) = owner.call("create_upload_link", &form).await;
     assert_eq!(s, StatusCode::OK, "{link}");
-    let token = link["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let token = last_segment(link["url"].as_str().unwrap());
     (owner, client, token)
 }
 
 /// The plaintext of a stored file, decrypted with the server's own master key.
-/// The client's file called `name`, as staff see it.
-pub async fn file_named(owner: &Caller, client: &str, name: &str) -> serde_json::Value {
-    let (_, files) = owner
+/// The client's files as staff see them, newest first.
+pub async fn files_of(owner: &Caller, client: &str) -> serde_json::Value {
+    let (status, files) = owner
         .call("list_client_files", &[("client_id", client)])
         .await;
+    assert_eq!(status, StatusCode::OK, "{files}");
+    files
+}
+
+/// The client's file called `name`, as staff see it.
+pub async fn file_named(owner: &Caller, client: &str, name: &str) -> serde_json::Value {
+    let files = files_of(owner, client).await;
     files
         .as_array()
         .unwrap()
@@ -300,9 +301,7 @@ async fn protocol_status_codes(db: Db) {
         content.len().to_string().as_str()
     );
 
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     assert_eq!(files[0]["name"], "Jahresabschluss.txt");
     assert_eq!(files[0]["size"], content.len());
     assert_eq!(files[0]["quarantined"], false);
@@ -348,9 +347,7 @@ async fn protocol_status_codes(db: Db) {
         ("comment", "Bitte Seite 2 nachreichen."),
     ];
     assert_eq!(owner.call("review_file", &form).await.0, StatusCode::OK);
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     assert_eq!(
         (
             files[0]["review"].as_str(),
@@ -368,9 +365,7 @@ async fn protocol_status_codes(db: Db) {
             .0,
         StatusCode::OK
     );
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     assert_eq!(
         (
             files[0]["review"].as_str(),
@@ -427,7 +422,7 @@ async fn protocol_status_codes(db: Db) {
     let r = tus.req(Method::DELETE, &loc2).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(tus.head(&loc2).await.status(), StatusCode::NOT_FOUND);
-    let id2 = loc2.rsplit('/').next().unwrap();
+    let id2 = last_segment(&loc2);
     let org: String = sqlx::query_scalar("SELECT id FROM orgs")
         .fetch_one(&app.state.db)
         .await
@@ -583,13 +578,7 @@ async fn link_states_passwords_and_isolation(db: Db) {
     let (_, other) = owner
         .call("create_upload_link", &[("client_id", &client)])
         .await;
-    let other_token = other["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let other_token = last_segment(other["url"].as_str().unwrap());
     let other_tus = Tus::new(&app.url, &other_token);
     let loc2 = other_tus.create_ok("b.txt", 2 * SEG).await;
     assert_eq!(
@@ -606,10 +595,7 @@ async fn link_states_passwords_and_isolation(db: Db) {
         let (_, l) = owner
             .call("create_upload_link", &[("client_id", &client)])
             .await;
-        Tus::new(
-            &app.url,
-            l["url"].as_str().unwrap().rsplit('/').next().unwrap(),
-        )
+        Tus::new(&app.url, &last_segment(l["url"].as_str().unwrap()))
     };
     assert_eq!(third.head(&loc2).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(
@@ -698,9 +684,7 @@ async fn suspicious_files_are_quarantined(db: Db) {
     let fake_pdf = b"MZ\x90\x00\x03\x00\x00\x00 not really a pdf".to_vec();
     let loc = tus.create_ok("rechnung.pdf", fake_pdf.len()).await;
     tus.upload_all(&loc, &fake_pdf, SEG).await;
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     let reasons: Vec<&str> = files
         .as_array()
         .unwrap()
@@ -755,9 +739,7 @@ async fn same_name_becomes_a_new_version(db: Db) {
     }
     let loc = tus.create_ok("vollmacht.TXT", 0).await;
     assert_eq!(tus.offset(&loc).await, 0);
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     let versions: Vec<i64> = files
         .as_array()
         .unwrap()
@@ -808,9 +790,7 @@ async fn staff_send_files_to_a_client(db: Db) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     assert_eq!(
         (files[0]["name"].as_str(), files[0]["sent"].as_bool()),
         (Some("Vertrag.pdf"), Some(true))
@@ -855,9 +835,7 @@ async fn master_key_rotation_rewraps_without_reencrypting(db: Db) {
             .status(),
         StatusCode::NO_CONTENT
     );
-    let (_, files) = owner
-        .call("list_client_files", &[("client_id", &client)])
-        .await;
+    let files = files_of(&owner, &client).await;
     let file_id = files[0]["id"].as_str().unwrap().to_string();
     let dir = app.state.config.server.data_dir.clone();
     let org: String = sqlx::query_scalar("SELECT id FROM orgs")
@@ -928,7 +906,7 @@ async fn several_files_download_as_one_zip(db: Db) {
         let content = data(len.max(1), seed);
         let loc = tus.create_ok(name, content.len()).await;
         tus.upload_all(&loc, &content, 2 * SEG).await;
-        expected.push((loc.rsplit('/').next().unwrap().to_string(), content));
+        expected.push((last_segment(&loc), content));
     }
     let ids: Vec<&str> = expected.iter().map(|(id, _)| id.as_str()).collect();
     let url = format!("/api/clients/{client}/files.zip?ids={}", ids.join("&ids="));

@@ -2,7 +2,7 @@
 //! streaming, restarted on the same data, and the client resumes from the offset the server
 //! reports. The stored file must decrypt to exactly the original bytes.
 
-use crate::helpers::{Caller, Db, PASSWORD};
+use crate::helpers::{last_segment, Caller, Db, PASSWORD};
 use crate::on_both_databases;
 use crate::uploads::{data, Tus};
 use base64::{engine::general_purpose::STANDARD, Engine};
@@ -95,13 +95,7 @@ async fn sigkill_mid_upload_then_resume(db: Db) {
     let (_, link) = owner
         .call("create_upload_link", &[("client_id", &client)])
         .await;
-    let token = link["url"]
-        .as_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let token = last_segment(link["url"].as_str().unwrap());
     let tus = Tus::new(&server.url, &token);
 
     let content = data(24 * MIB + 12_345, 9);
@@ -166,11 +160,11 @@ async fn sigkill_mid_upload_then_resume(db: Db) {
 
     // Decrypt what the server stored, with its own key, and compare.
     let pool = kundenportal::server::db::connect(&db_url).await.unwrap();
-    let id = loc.rsplit('/').next().unwrap();
+    let id = last_segment(&loc);
     let (org, wrapped, sha): (String, String, String) = {
         use sqlx::Row;
         let r = sqlx::query("SELECT org_id, wrapped_key, sha256 FROM files WHERE id = $1")
-            .bind(id)
+            .bind(&id)
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -183,7 +177,7 @@ async fn sigkill_mid_upload_then_resume(db: Db) {
         id.as_bytes(),
     )
     .unwrap();
-    let blob = std::fs::read(dir.path().join("files").join(org).join(id)).unwrap();
+    let blob = std::fs::read(dir.path().join("files").join(org).join(&id)).unwrap();
     let plain = crypto::open_all(&key, &blob).unwrap();
     assert_eq!(
         hex::encode(Sha256::digest(&plain)),
