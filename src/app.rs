@@ -113,6 +113,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("clients") view=ClientListPage/>
                         <Route path=path!("clients/new") view=NewClientPage/>
                         <Route path=path!("clients/:id") view=ClientDetailPage/>
+                        <Route path=path!("cases/:id") view=crate::cases::ui::CasePage/>
+                        <Route path=path!("templates") view=crate::cases::ui::TemplatesPage/>
                         <Route path=path!("team") view=TeamPage/>
                         <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
                         <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>
@@ -156,6 +158,7 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                 <a class="brand" href="/clients">{user.org_name.clone()}</a>
                 <nav class="nav" aria-label=t.main_navigation>
                     <A href="/clients">{t.nav_clients}</A>
+                    <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>
                     <A href="/settings">{t.nav_settings}</A>
                 </nav>

@@ -30,4 +30,17 @@ pub mod action {
     pub const LINK_SENT: &str = "link.sent";
     pub const LINK_REVOKED: &str = "link.revoked";
     pub const FILE_QUARANTINED: &str = "file.quarantined";
+    pub const CASE_OPENED: &str = "case.opened";
+    pub const CASE_UPDATED: &str = "case.updated";
+    pub const CASE_ITEM_ADDED: &str = "case.item_added";
+    pub const CASE_ITEM_REMOVED: &str = "case.item_removed";
+    pub const CASE_ITEM_REVIEWED: &str = "case.item_reviewed";
+    pub const CASE_FILE_ATTACHED: &str = "case.file_attached";
+    pub const CASE_CLOSED: &str = "case.closed";
+    pub const CASE_ARCHIVED: &str = "case.archived";
+    pub const CASE_REOPENED: &str = "case.reopened";
+    pub const CASE_REMINDERS_PAUSED: &str = "case.reminders_paused";
+    pub const CASE_REMINDERS_RESUMED: &str = "case.reminders_resumed";
+    pub const CASE_TEMPLATE_SAVED: &str = "case.template_saved";
+    pub const CASE_TEMPLATE_DELETED: &str = "case.template_deleted";
 }

@@ -2,11 +2,10 @@
 //! client detail page with contact data, status, internal notes and history.
 
 use super::{ClientDetail, ClientPage, ClientRow, ClientStatus};
-use crate::auth::CurrentUser;
 use crate::i18n::fill;
 use crate::orgs::domain::Permission;
 use crate::ui::{
-    action_error, field_error, format, status_help, status_label, toast_on_success, use_lang,
+    may, action_error, field_error, format, status_help, status_label, toast_on_success, use_lang,
     use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
 };
 use crate::uploads::ui::{ClientFiles, ClientLinks, FilesResource, LinksResource, UploadActions};
@@ -15,9 +14,6 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn may(p: Permission) -> bool {
-    use_context::<CurrentUser>().is_some_and(|u| u.role.may(p))
-}
 
 #[component]
 pub fn ClientListPage() -> impl IntoView {
@@ -218,6 +214,13 @@ pub fn ClientDetailPage() -> impl IntoView {
         },
         |(id, ..)| super::api::get_client(id),
     );
+    let create_case = ServerAction::<crate::cases::api::CreateCase>::new();
+    let cases: crate::cases::ui::CasesResource = Resource::new(
+        move || (id(), create_case.version().get()),
+        |(id, _)| crate::cases::api::list_cases(id),
+    );
+    let case_options: crate::cases::ui::OptionsResource =
+        Resource::new(|| (), |_| crate::cases::api::load_case_options());
     let uploads = UploadActions::default();
     let files: FilesResource = Resource::new(
         move || (id(), uploads.review.version().get()),
@@ -237,7 +240,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case/> }.into_any(),
                     Err(e) => view! {
                         <EmptyState title=t.not_found_title text=t.not_found_text>
                             <p class="muted">{e.user_message(t)}</p>
@@ -260,6 +263,9 @@ fn ClientDetailView(
     uploads: UploadActions,
     files: FilesResource,
     links: LinksResource,
+    cases: crate::cases::ui::CasesResource,
+    case_options: crate::cases::ui::OptionsResource,
+    create_case: ServerAction<crate::cases::api::CreateCase>,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -314,6 +320,10 @@ fn ClientDetailView(
                             </ActionForm>
                         </details>
                     })}
+                </section>
+                <section class="card" aria-labelledby="h-cases">
+                    <h2 id="h-cases">{t.cases_heading}</h2>
+                    <crate::cases::ui::ClientCases client_id=links_id.clone() cases options=case_options create=create_case/>
                 </section>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>

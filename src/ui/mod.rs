@@ -35,6 +35,12 @@ pub fn status_help(t: &T, s: ClientStatus) -> &'static str {
 }
 
 /// Offen grey, Teilweise amber, Vollständig green — always with the word, never colour alone.
+/// Whether the signed-in staff member has a permission (for showing controls; the server
+/// checks again).
+pub fn may(p: crate::orgs::domain::Permission) -> bool {
+    use_context::<crate::auth::CurrentUser>().is_some_and(|u| u.role.may(p))
+}
+
 #[component]
 pub fn StatusBadge(status: ClientStatus) -> impl IntoView {
     let t = use_t();

@@ -20,6 +20,7 @@ pub async fn create_upload_link(
     max_files: Option<String>,
     password: Option<String>,
     send_email: Option<String>,
+    case_id: Option<String>,
 ) -> Result<CreatedLink, AppError> {
     use crate::auth::ctx::*;
     use crate::validate::{clean_text, problem_message};
@@ -80,6 +81,17 @@ pub async fn create_upload_link(
             if send_email.is_some() && client.email.is_empty() {
                 return Err(AppError::invalid("send_email", t.link_no_email));
             }
+            let case_id = case_id.filter(|c| !c.is_empty());
+            if let Some(c) = &case_id {
+                match crate::cases::repo::case_row(db, me.org_id(), c).await? {
+                    Some(case) if case.client_id == client_id => {
+                        if case.state != crate::cases::CaseState::Open {
+                            return Err(AppError::invalid("case_id", t.case_not_open));
+                        }
+                    }
+                    _ => return Err(AppError::invalid("case_id", t.case_unknown)),
+                }
+            }
             let token = crate::server::tokens::new_token();
             let id = super::repo::create_link(
                 db,
@@ -94,6 +106,7 @@ pub async fn create_upload_link(
                     password_hash: password_hash.as_deref(),
                     created_by: &me.user.user_id,
                     now,
+                    case_id: case_id.as_deref(),
                 },
             )
             .await?
@@ -215,7 +228,10 @@ pub async fn list_client_files(client_id: String) -> Result<Vec<FileView>, AppEr
 /// Public. What the upload page shows. Unknown tokens answer `NotFound` — the same for a
 /// token that never existed and a malformed one.
 #[server(prefix = "/api", endpoint = "public_upload_link")]
-pub async fn public_upload_link(token: String) -> Result<PublicLink, AppError> {
+pub async fn public_upload_link(
+    token: String,
+    password: Option<String>,
+) -> Result<PublicLink, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
@@ -232,14 +248,33 @@ pub async fn public_upload_link(token: String) -> Result<PublicLink, AppError> {
             let now = crate::server::db::now_ms();
             let allowed_types =
                 crate::orgs::repo::allowed_types(&req.state.db, &link.org_id).await?;
+            let state = super::domain::link_state(
+                link.revoked_at,
+                link.expires_at,
+                link.max_files,
+                link.files_received,
+                now,
+            );
+            // The checklist names what the client owes: only for a usable link, and behind
+            // its password when it has one.
+            let unlocked = match (&link.password_hash, password.as_deref()) {
+                (None, _) => true,
+                (Some(hash), Some(given)) if !given.is_empty() => {
+                    crate::server::passwords::verify_password(given.to_string(), Some(hash.clone())).await
+                }
+                _ => false,
+            };
+            let case = match (&link.case_id, state, unlocked) {
+                (Some(case_id), super::LinkState::Active, true) => {
+                    crate::cases::repo::public_case(&req.state.db, &link.org_id, case_id, now)
+                        .await?
+                }
+                _ => None,
+            };
             Ok(PublicLink {
-                state: super::domain::link_state(
-                    link.revoked_at,
-                    link.expires_at,
-                    link.max_files,
-                    link.files_received,
-                    now,
-                ),
+                case_locked: link.case_id.is_some() && !unlocked,
+                case,
+                state,
                 firm_name: link.org_name,
                 title: link.title,
                 message: link.message,

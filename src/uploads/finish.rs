@@ -199,8 +199,8 @@ pub async fn finish(
     .map_err(|e| e.to_string())?;
     sqlx::query(
         "INSERT INTO files (id, org_id, client_id, direction, name, name_key, version, size, mime, sha256, wrapped_key, \
-         nonce_prefix, scan_state, scan_reason, review_state, link_id, uploaded_by, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'neu',$15,$16,$17)",
+         nonce_prefix, scan_state, scan_reason, review_state, link_id, uploaded_by, created_at, item_id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,'neu',$15,$16,$17,$18)",
     )
     .bind(&up.id)
     .bind(&up.org_id)
@@ -219,6 +219,7 @@ pub async fn finish(
     .bind(up.link_id.as_deref())
     .bind(up.uploaded_by.as_deref())
     .bind(now)
+    .bind(up.item_id.as_deref())
     .execute(&mut *tx)
     .await
     .map_err(|e| e.to_string())?;
@@ -226,6 +227,11 @@ pub async fn finish(
         sqlx::query("UPDATE upload_links SET files_received = files_received + 1 WHERE id = $1")
             .bind(link)
             .execute(&mut *tx)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    if let (Some(item), "clean") = (&up.item_id, scan_state) {
+        crate::cases::repo::file_arrived(&mut tx, item, now)
             .await
             .map_err(|e| e.to_string())?;
     }

@@ -405,6 +405,31 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
+    // A client's upload for one requested document of a case.
+    let item = match get("item_id").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(_) if direction != "received" => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "metadata",
+                "item_id is for uploads from clients".into(),
+            )
+        }
+        Some(item_id) => match crate::cases::repo::item_row(&st.db, &org_id, item_id).await {
+            Ok(Some(i)) if i.client_id == client_id => Some(i),
+            Ok(_) => return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into()),
+            Err(e) => return internal(e),
+        },
+    };
+    if let Some(i) = &item {
+        if i.case_state != crate::cases::CaseState::Open {
+            return fail(StatusCode::CONFLICT, "case_closed", t.case_not_open.into());
+        }
+        if !domain::extension_allowed(&filename, &i.allowed_types) {
+            let msg = super::type_refusal(t, &filename, &i.allowed_types);
+            return fail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "type_not_allowed", msg);
+        }
+    }
     // The firm's allow-list binds what clients send, not what staff send them.
     if direction == "received" {
         let allowed = match crate::orgs::repo::allowed_types(&st.db, &org_id).await {
@@ -466,6 +491,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         nonce_prefix: &STANDARD.encode(prefix),
         now,
         expires_at,
+        item_id: item.as_ref().map(|i| i.id.as_str()),
     };
     if let Err(e) = repo::create_upload(&st.db, &new).await {
         let _ = st.storage.delete(&org_id, &id).await;

@@ -85,6 +85,10 @@ pub struct PublicLink {
     pub max_file_bytes: i64,
     /// The firm's allow-list (lower-case extensions; empty: everything).
     pub allowed_types: Vec<String>,
+    /// The checklist of the case the link is bound to.
+    pub case: Option<crate::cases::PublicCase>,
+    /// The link is bound to a case whose checklist needs the link's password first.
+    pub case_locked: bool,
 }
 
 /// A stored file as staff see it.

@@ -16,11 +16,13 @@ pub struct LinkRow {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub org_name: String,
+    /// The case whose checklist the link's page shows.
+    pub case_id: Option<String>,
 }
 
 const LINK_COLS: &str =
     "l.id, l.org_id, l.client_id, l.title, l.message, l.expires_at, l.max_files, \
-     l.password_hash, l.files_received, l.created_at, l.revoked_at, o.name AS org_name";
+     l.password_hash, l.files_received, l.created_at, l.revoked_at, o.name AS org_name, l.case_id";
 
 fn link_row(r: &sqlx::any::AnyRow) -> Result<LinkRow, sqlx::Error> {
     Ok(LinkRow {
@@ -36,6 +38,7 @@ fn link_row(r: &sqlx::any::AnyRow) -> Result<LinkRow, sqlx::Error> {
         created_at: r.try_get("created_at")?,
         revoked_at: r.try_get("revoked_at")?,
         org_name: r.try_get("org_name")?,
+        case_id: r.try_get("case_id")?,
     })
 }
 
@@ -78,6 +81,8 @@ pub struct UploadRow {
     pub nonce_prefix: String,
     pub expires_at: i64,
     pub completed_at: Option<i64>,
+    /// The requested document (case item) this upload is for.
+    pub item_id: Option<String>,
 }
 
 pub struct NewUpload<'a> {
@@ -94,12 +99,13 @@ pub struct NewUpload<'a> {
     pub nonce_prefix: &'a str,
     pub now: i64,
     pub expires_at: i64,
+    pub item_id: Option<&'a str>,
 }
 
 pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO uploads (id, org_id, client_id, link_id, uploaded_by, direction, filename, mime, length, committed, \
-         wrapped_key, nonce_prefix, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13)",
+         wrapped_key, nonce_prefix, created_at, expires_at, item_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14)",
     )
     .bind(u.id)
     .bind(u.org_id)
@@ -114,6 +120,7 @@ pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error
     .bind(u.nonce_prefix)
     .bind(u.now)
     .bind(u.expires_at)
+    .bind(u.item_id)
     .execute(db)
     .await?;
     Ok(())
@@ -122,7 +129,7 @@ pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error
 pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, org_id, client_id, link_id, uploaded_by, direction, filename, mime, length, committed, wrapped_key, \
-         nonce_prefix, expires_at, completed_at FROM uploads WHERE id = $1",
+         nonce_prefix, expires_at, completed_at, item_id FROM uploads WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -143,6 +150,7 @@ pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error>
             nonce_prefix: r.try_get("nonce_prefix")?,
             expires_at: r.try_get("expires_at")?,
             completed_at: r.try_get("completed_at")?,
+            item_id: r.try_get("item_id")?,
         })
     })
     .transpose()
@@ -214,6 +222,7 @@ pub struct NewLink<'a> {
     pub password_hash: Option<&'a str>,
     pub created_by: &'a str,
     pub now: i64,
+    pub case_id: Option<&'a str>,
 }
 
 /// Creates a link for a client of this firm; `None` when the client is not the firm's.
@@ -221,7 +230,7 @@ pub async fn create_link(db: &Db, l: &NewLink<'_>) -> Result<Option<String>, sql
     let id = crate::server::db::new_id();
     let n = sqlx::query(
         "INSERT INTO upload_links (id, org_id, client_id, token_hash, title, message, expires_at, max_files, password_hash, \
-         created_by, created_at) SELECT $1, org_id, id, $4, $5, $6, $7, $8, $9, $10, $11 FROM clients WHERE org_id = $2 AND id = $3",
+         created_by, created_at, case_id) SELECT $1, org_id, id, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM clients WHERE org_id = $2 AND id = $3",
     )
     .bind(&id)
     .bind(l.org_id)
@@ -234,6 +243,7 @@ pub async fn create_link(db: &Db, l: &NewLink<'_>) -> Result<Option<String>, sql
     .bind(l.password_hash)
     .bind(l.created_by)
     .bind(l.now)
+    .bind(l.case_id)
     .execute(db)
     .await?
     .rows_affected();

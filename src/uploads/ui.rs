@@ -97,27 +97,7 @@ pub fn ClientLinks(
     let lang = use_lang();
     let create = actions.create_link;
     let revoke = actions.revoke_link;
-    let err = action_error(create);
-    let toasts = use_toasts();
-    let copy = move |url: String| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&url);
-            toasts.push(t.link_copied, false);
-        }
-    };
     view! {
-        {move || create.value().get().and_then(|r| r.ok()).map(|c| {
-            let url = c.url.clone();
-            view! {
-                <div class="form-ok" role="status" data-testid="new-link">
-                    <p>{t.link_created}</p>
-                    <p class="invite-link" data-testid="new-link-url">{c.url.clone()}</p>
-                    {c.emailed_to.map(|e| view! { <p class="small">{fill(t.link_emailed, &[("email", &e)])}</p> })}
-                    {c.mail_failed.then(|| view! { <p class="small">{t.link_mail_failed}</p> })}
-                    <button class="btn btn-secondary" type="button" on:click=move |_| copy(url.clone())>{t.link_copy}</button>
-                </div>
-            }
-        })}
         <Transition fallback=|| view! { <Skeleton lines=2/> }>
             {move || Suspend::new(async move {
                 match links.await {
@@ -154,12 +134,46 @@ pub fn ClientLinks(
                 }
             })}
         </Transition>
-        {can_edit.then(|| view! {
-            <details class="mt" open=move || err.get().is_some()>
+        {can_edit.then(|| view! { <LinkForm client_id=client_id.clone() create/> })}
+    }
+}
+
+/// The form that creates (and optionally mails) an upload link, and the new link's URL once.
+/// With `case_id` the link is bound to that case and its page shows the checklist.
+#[component]
+pub fn LinkForm(
+    client_id: String,
+    create: ServerAction<super::api::CreateUploadLink>,
+    #[prop(optional, into)] case_id: Option<String>,
+) -> impl IntoView {
+    let t = use_t();
+    let err = action_error(create);
+    let toasts = use_toasts();
+    let copy = move |url: String| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&url);
+            toasts.push(t.link_copied, false);
+        }
+    };
+    view! {
+        {move || create.value().get().and_then(|r| r.ok()).map(|c| {
+            let url = c.url.clone();
+            view! {
+                <div class="form-ok" role="status" data-testid="new-link">
+                    <p>{t.link_created}</p>
+                    <p class="invite-link" data-testid="new-link-url">{c.url.clone()}</p>
+                    {c.emailed_to.map(|e| view! { <p class="small">{fill(t.link_emailed, &[("email", &e)])}</p> })}
+                    {c.mail_failed.then(|| view! { <p class="small">{t.link_mail_failed}</p> })}
+                    <button class="btn btn-secondary" type="button" on:click=move |_| copy(url.clone())>{t.link_copy}</button>
+                </div>
+            }
+        })}
+        <details class="mt" open=move || err.get().is_some()>
                 <summary class="btn btn-secondary">{t.link_create_title}</summary>
                 <FormError error=err fields=&["title", "message", "expires_on", "max_files", "password", "send_email"]/>
                 <ActionForm attr:novalidate=true action=create>
                     <input type="hidden" name="client_id" value=client_id.clone()/>
+                    {case_id.map(|c| view! { <input type="hidden" name="case_id" value=c/> })}
                     <Field id_prefix="link-" label=t.link_title_label name="title" error=field_error(err, "title")/>
                     <Field id_prefix="link-" label=t.link_message_label name="message" kind="textarea" error=field_error(err, "message")/>
                     <Field id_prefix="link-" label=t.link_expires_label name="expires_on" kind="date" error=field_error(err, "expires_on")/>
@@ -170,7 +184,6 @@ pub fn ClientLinks(
                     <button class="btn" type="submit">{t.link_create_submit}</button>
                 </ActionForm>
             </details>
-        })}
     }
 }
 
@@ -350,8 +363,13 @@ pub fn PublicUploadPage() -> impl IntoView {
     let t = use_t();
     let params = leptos_router::hooks::use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let info = Resource::new_blocking(token, super::api::public_upload_link);
     let password = RwSignal::new(String::new());
+    // The checklist behind a password is fetched again once the password is entered.
+    let unlock = RwSignal::new(String::new());
+    let info = Resource::new_blocking(
+        move || (token(), unlock.get()),
+        |(token, pw)| super::api::public_upload_link(token, (!pw.is_empty()).then_some(pw)),
+    );
     view! {
         <main class="public-page" id="main">
             <Suspense fallback=|| view! { <Skeleton lines=4/> }>
@@ -387,7 +405,19 @@ pub fn PublicUploadPage() -> impl IntoView {
                                                         on:input=move |ev| password.set(event_target_value(&ev))/>
                                                 </div>
                                             })}
-                                            <UploadWidget target password=password/>
+                                            {link.case_locked.then(|| view! {
+                                                <p class="small muted">{t.public_case_locked}</p>
+                                                <button class="btn btn-secondary" type="button" data-testid="unlock-case"
+                                                    on:click=move |_| unlock.set(password.get_untracked())>{t.public_case_unlock}</button>
+                                            })}
+                                            {match link.case.clone() {
+                                                Some(case) => view! {
+                                                    <crate::cases::ui::PublicChecklist case token=token() password firm_types=link.allowed_types.clone()/>
+                                                    <h2>{t.public_other_files}</h2>
+                                                    <UploadWidget target password=password/>
+                                                }.into_any(),
+                                                None => view! { <UploadWidget target password=password/> }.into_any(),
+                                            }}
                                             <p class="small muted">{fill(t.public_upload_hint, &[("max", &human_size(link.max_file_bytes, use_lang()))])}</p>
                                             {(!link.allowed_types.is_empty()).then(|| view! {
                                                 <p class="small muted" data-testid="allowed-types">{t.settings_file_types}": "{link.allowed_types.join(", ")}</p>
