@@ -74,7 +74,10 @@ async fn responsible(
         None => Ok(None),
         Some(id) => match crate::orgs::repo::member(&me.req.state.db, me.org_id(), id).await? {
             Some(m) if m.active => Ok(Some(m.id)),
-            _ => Err(AppError::invalid("responsible_id", me.t().case_responsible_invalid)),
+            _ => Err(AppError::invalid(
+                "responsible_id",
+                me.t().case_responsible_invalid,
+            )),
         },
     }
 }
@@ -89,11 +92,12 @@ async fn client_status_after(
     now: i64,
 ) -> Result<(), AppError> {
     use crate::clients::ClientStatus;
-    let status: String = sqlx::query_scalar("SELECT status FROM clients WHERE id = $1 AND org_id = $2")
-        .bind(client_id)
-        .bind(org_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM clients WHERE id = $1 AND org_id = $2")
+            .bind(client_id)
+            .bind(org_id)
+            .fetch_one(&mut **tx)
+            .await?;
     let next = crate::clients::domain::next_status(
         ClientStatus::parse(&status).unwrap_or_default(),
         event,
@@ -119,7 +123,13 @@ pub async fn list_cases(client_id: String) -> Result<Vec<CaseSummary>, AppError>
             if !crate::clients::repo::exists(db, me.org_id(), &client_id).await? {
                 return Err(AppError::NotFound);
             }
-            Ok(super::repo::cases_of_client(db, me.org_id(), &client_id, crate::server::db::now_ms()).await?)
+            Ok(super::repo::cases_of_client(
+                db,
+                me.org_id(),
+                &client_id,
+                crate::server::db::now_ms(),
+            )
+            .await?)
         }
         .await,
     )
@@ -181,7 +191,14 @@ pub async fn create_case(
                         .ok_or_else(|| AppError::invalid("template_id", t.case_template_unknown))?,
                 ),
             };
-            let given = input::text(t, "title", title.as_deref(), super::domain::TITLE_MAX, false, false)?;
+            let given = input::text(
+                t,
+                "title",
+                title.as_deref(),
+                super::domain::TITLE_MAX,
+                false,
+                false,
+            )?;
             let title = match (&template, given.is_empty()) {
                 (Some(tpl), true) => tpl.title.clone(),
                 (None, true) => return Err(AppError::invalid("title", t.f_required)),
@@ -245,7 +262,7 @@ pub async fn create_case(
 #[server(prefix = "/api", endpoint = "start_template")]
 pub async fn start_template(
     template_id: String,
-    client_ids: Vec<String>,
+    client_ids: Option<Vec<String>>,
     due_on: Option<String>,
 ) -> Result<usize, AppError> {
     use crate::auth::ctx::*;
@@ -260,7 +277,7 @@ pub async fn start_template(
                 .into_iter()
                 .find(|x| x.id == template_id)
                 .ok_or(AppError::NotFound)?;
-            let mut ids = client_ids;
+            let mut ids = client_ids.unwrap_or_default();
             ids.sort();
             ids.dedup();
             if ids.is_empty() {
@@ -324,7 +341,14 @@ pub async fn update_case(
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let t = me.t();
             let now = crate::server::db::now_ms();
-            let title = input::text(t, "title", Some(&title), super::domain::TITLE_MAX, true, false)?;
+            let title = input::text(
+                t,
+                "title",
+                Some(&title),
+                super::domain::TITLE_MAX,
+                true,
+                false,
+            )?;
             let description = input::text(
                 t,
                 "description",
@@ -346,8 +370,12 @@ pub async fn update_case(
                 due_at,
             };
             super::repo::update_case(db, me.org_id(), &id, &edit, now).await?;
-            me.audit(Some(&case.client_id), crate::audit::action::CASE_UPDATED, &title)
-                .await?;
+            me.audit(
+                Some(&case.client_id),
+                crate::audit::action::CASE_UPDATED,
+                &title,
+            )
+            .await?;
             Ok(())
         }
         .await,
@@ -372,7 +400,14 @@ pub async fn add_case_item(
             let db = &me.req.state.db;
             let now = crate::server::db::now_ms();
             let item = super::repo::NewItem {
-                title: input::text(t, "title", Some(&title), super::domain::TITLE_MAX, true, false)?,
+                title: input::text(
+                    t,
+                    "title",
+                    Some(&title),
+                    super::domain::TITLE_MAX,
+                    true,
+                    false,
+                )?,
                 explanation: input::text(
                     t,
                     "explanation",
@@ -442,8 +477,8 @@ pub async fn review_item(
     decision: String,
     comment: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::auth::ctx::*;
     use super::domain::{next_item_state, ItemEvent, Refusal};
+    use crate::auth::ctx::*;
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
@@ -455,7 +490,14 @@ pub async fn review_item(
                 _ => return Err(AppError::invalid("decision", t.f_required)),
             };
             let comment = if event == ItemEvent::AskBack {
-                input::text(t, "comment", comment.as_deref(), super::domain::TEXT_MAX, true, true)?
+                input::text(
+                    t,
+                    "comment",
+                    comment.as_deref(),
+                    super::domain::TEXT_MAX,
+                    true,
+                    true,
+                )?
             } else {
                 String::new()
             };
@@ -528,8 +570,8 @@ pub async fn attach_item_file(item_id: String, file_id: String) -> Result<(), Ap
 /// client's last open case makes the client Vollständig; reopening brings it back.
 #[server(prefix = "/api", endpoint = "change_case_state")]
 pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
-    use crate::auth::ctx::*;
     use super::domain::{next_case_state, CaseEvent, Refusal};
+    use crate::auth::ctx::*;
     use crate::clients::domain::StatusEvent;
     finish(
         async {
@@ -621,14 +663,30 @@ pub async fn save_case_template(case_id: String, name: String) -> Result<String,
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let t = me.t();
-            let name = input::text(t, "name", Some(&name), super::domain::TITLE_MAX, true, false)?;
+            let name = input::text(
+                t,
+                "name",
+                Some(&name),
+                super::domain::TITLE_MAX,
+                true,
+                false,
+            )?;
             let db = &me.req.state.db;
-            if super::repo::case_row(db, me.org_id(), &case_id).await?.is_none() {
+            if super::repo::case_row(db, me.org_id(), &case_id)
+                .await?
+                .is_none()
+            {
                 return Err(AppError::NotFound);
             }
-            let id = super::repo::save_template(db, me.org_id(), &case_id, &name, crate::server::db::now_ms())
-                .await?
-                .ok_or_else(|| AppError::invalid("name", t.case_template_name_taken))?;
+            let id = super::repo::save_template(
+                db,
+                me.org_id(),
+                &case_id,
+                &name,
+                crate::server::db::now_ms(),
+            )
+            .await?
+            .ok_or_else(|| AppError::invalid("name", t.case_template_name_taken))?;
             me.audit(None, crate::audit::action::CASE_TEMPLATE_SAVED, &name)
                 .await?;
             Ok(id)
@@ -638,7 +696,10 @@ pub async fn save_case_template(case_id: String, name: String) -> Result<String,
 }
 
 #[cfg(feature = "ssr")]
-async fn template_views(db: &crate::server::db::Db, org_id: &str) -> Result<Vec<TemplateView>, AppError> {
+async fn template_views(
+    db: &crate::server::db::Db,
+    org_id: &str,
+) -> Result<Vec<TemplateView>, AppError> {
     Ok(super::repo::templates(db, org_id)
         .await?
         .into_iter()
@@ -660,7 +721,10 @@ async fn active_members(
         .await?
         .into_iter()
         .filter(|m| m.active)
-        .map(|m| super::Member { id: m.id, name: m.name })
+        .map(|m| super::Member {
+            id: m.id,
+            name: m.name,
+        })
         .collect())
 }
 

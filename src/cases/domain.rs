@@ -137,12 +137,7 @@ pub fn item_overdue(item: &ItemFacts, case_state: CaseState, now: i64) -> bool {
 }
 
 /// A case is overdue when it is open past its due date, or any of its items is overdue.
-pub fn case_overdue(
-    state: CaseState,
-    due_at: Option<i64>,
-    items: &[ItemFacts],
-    now: i64,
-) -> bool {
+pub fn case_overdue(state: CaseState, due_at: Option<i64>, items: &[ItemFacts], now: i64) -> bool {
     state == CaseState::Open
         && (due_at.is_some_and(|d| d < now) || items.iter().any(|i| item_overdue(i, state, now)))
 }
@@ -176,7 +171,10 @@ mod tests {
             Ok(Hochgeladen)
         );
         // Staff may accept what was sent despite an earlier question.
-        assert_eq!(next_item_state(Rueckfrage, ItemEvent::Approve), Ok(Geprueft));
+        assert_eq!(
+            next_item_state(Rueckfrage, ItemEvent::Approve),
+            Ok(Geprueft)
+        );
     }
 
     #[test]
@@ -249,7 +247,11 @@ mod tests {
         let open = CaseState::Open;
         assert!(item_overdue(&item(true, Ausstehend, Some(999)), open, now));
         assert!(item_overdue(&item(false, Rueckfrage, Some(10)), open, now));
-        assert!(!item_overdue(&item(true, Ausstehend, Some(1_000)), open, now));
+        assert!(!item_overdue(
+            &item(true, Ausstehend, Some(1_000)),
+            open,
+            now
+        ));
         assert!(!item_overdue(&item(true, Hochgeladen, Some(10)), open, now));
         assert!(!item_overdue(&item(true, Ausstehend, None), open, now));
         assert!(!item_overdue(

@@ -408,7 +408,8 @@ struct CaseRec {
     created_at: i64,
 }
 
-const CASE_COLS: &str = "c.id, c.client_id, k.name AS client_name, c.title, c.description, c.state, \
+const CASE_COLS: &str =
+    "c.id, c.client_id, k.name AS client_name, c.title, c.description, c.state, \
      c.responsible_id, u.name AS responsible_name, c.due_at, c.reminders_paused, c.created_at";
 const CASE_FROM: &str = "FROM cases c JOIN clients k ON k.id = c.client_id \
      LEFT JOIN users u ON u.id = c.responsible_id";
@@ -608,8 +609,9 @@ pub async fn load(
     let items = items
         .into_iter()
         .map(|i| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                std::mem::take(&mut files).into_iter().partition(|(item, _)| *item == i.id);
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut files)
+                .into_iter()
+                .partition(|(item, _)| *item == i.id);
             files = rest;
             CaseItem {
                 overdue: domain::item_overdue(&i.facts(), c.state, now),

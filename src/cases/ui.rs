@@ -8,8 +8,8 @@ use crate::error::AppError;
 use crate::i18n::{fill, T};
 use crate::orgs::domain::Permission;
 use crate::ui::{
-    action_error, field_error, format, may, toast_on_success, use_lang, use_t, EmptyState,
-    Field, FormError, Skeleton,
+    action_error, field_error, format, may, toast_on_success, use_lang, use_t, EmptyState, Field,
+    FormError, Skeleton,
 };
 use leptos::prelude::*;
 
@@ -68,7 +68,10 @@ pub fn ProgressBar(progress: Progress) -> impl IntoView {
     let t = use_t();
     let words = fill(
         t.case_progress,
-        &[("done", &progress.done.to_string()), ("of", &progress.of.to_string())],
+        &[
+            ("done", &progress.done.to_string()),
+            ("of", &progress.of.to_string()),
+        ],
     );
     view! {
         <div class="progress">
@@ -396,7 +399,12 @@ fn date_input_value(ms: i64) -> String {
 }
 
 #[component]
-fn ItemRow(i: CaseItem, client_files: Vec<super::ItemFile>, edit: bool, a: CaseActions) -> impl IntoView {
+fn ItemRow(
+    i: CaseItem,
+    client_files: Vec<super::ItemFile>,
+    edit: bool,
+    a: CaseActions,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let attached: Vec<String> = i.files.iter().map(|f| f.id.clone()).collect();
@@ -490,7 +498,10 @@ pub fn TemplatesPage() -> impl IntoView {
     let delete = ServerAction::<super::api::DeleteTemplate>::new();
     let start = ServerAction::<super::api::StartTemplate>::new();
     let query = RwSignal::new(String::new());
-    let templates = Resource::new(move || delete.version().get(), |_| super::api::list_templates());
+    let templates = Resource::new(
+        move || delete.version().get(),
+        |_| super::api::list_templates(),
+    );
     let clients = Resource::new(
         move || query.get(),
         |q| crate::clients::api::list_clients(Some(q), None, Some(1)),

@@ -5,7 +5,7 @@ use super::{ClientDetail, ClientPage, ClientRow, ClientStatus};
 use crate::i18n::fill;
 use crate::orgs::domain::Permission;
 use crate::ui::{
-    may, action_error, field_error, format, status_help, status_label, toast_on_success, use_lang,
+    action_error, field_error, format, may, status_help, status_label, toast_on_success, use_lang,
     use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
 };
 use crate::uploads::ui::{ClientFiles, ClientLinks, FilesResource, LinksResource, UploadActions};
@@ -13,7 +13,6 @@ use crate::uploads::widget::UploadWidget;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
-
 
 #[component]
 pub fn ClientListPage() -> impl IntoView {

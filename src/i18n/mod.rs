@@ -501,13 +501,23 @@ mod tests {
             (
                 Lang::De.t().settings_file_types_invalid,
                 Lang::En.t().settings_file_types_invalid,
-            ),            (Lang::De.t().case_responsible_is, Lang::En.t().case_responsible_is),
+            ),
+            (
+                Lang::De.t().case_responsible_is,
+                Lang::En.t().case_responsible_is,
+            ),
             (Lang::De.t().case_due_is, Lang::En.t().case_due_is),
-            (Lang::De.t().case_close_missing, Lang::En.t().case_close_missing),
+            (
+                Lang::De.t().case_close_missing,
+                Lang::En.t().case_close_missing,
+            ),
             (Lang::De.t().case_progress, Lang::En.t().case_progress),
             (Lang::De.t().item_deadline_is, Lang::En.t().item_deadline_is),
             (Lang::De.t().item_question_is, Lang::En.t().item_question_is),
-            (Lang::De.t().template_case_title, Lang::En.t().template_case_title),
+            (
+                Lang::De.t().template_case_title,
+                Lang::En.t().template_case_title,
+            ),
             (Lang::De.t().template_started, Lang::En.t().template_started),
             (Lang::De.t().public_item_sent, Lang::En.t().public_item_sent),
         ];

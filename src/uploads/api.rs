@@ -260,7 +260,8 @@ pub async fn public_upload_link(
             let unlocked = match (&link.password_hash, password.as_deref()) {
                 (None, _) => true,
                 (Some(hash), Some(given)) if !given.is_empty() => {
-                    crate::server::passwords::verify_password(given.to_string(), Some(hash.clone())).await
+                    crate::server::passwords::verify_password(given.to_string(), Some(hash.clone()))
+                        .await
                 }
                 _ => false,
             };

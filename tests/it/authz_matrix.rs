@@ -54,6 +54,21 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("notification_count", Kind::StaffRead, false),
     ("list_notifications", Kind::StaffRead, false),
     ("mark_notifications_read", Kind::StaffRead, false),
+    ("list_cases", Kind::StaffRead, true),
+    ("get_case", Kind::StaffRead, true),
+    ("list_templates", Kind::StaffRead, false),
+    ("load_case_options", Kind::StaffRead, false),
+    ("create_case", Kind::StaffWrite, true),
+    ("start_template", Kind::StaffWrite, true),
+    ("update_case", Kind::StaffWrite, true),
+    ("add_case_item", Kind::StaffWrite, true),
+    ("delete_case_item", Kind::StaffWrite, true),
+    ("review_item", Kind::StaffWrite, true),
+    ("attach_item_file", Kind::StaffWrite, true),
+    ("change_case_state", Kind::StaffWrite, true),
+    ("set_case_reminders", Kind::StaffWrite, true),
+    ("save_case_template", Kind::StaffWrite, true),
+    ("delete_template", Kind::StaffWrite, true),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -78,6 +93,25 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "save_file_types" => vec![("allowed_types", s("pdf, jpg"))],
         "save_mail_pref" => vec![("mail_pref", s("off"))],
         "list_clients" => vec![("q", s("Schmidt"))],
+        "list_cases" => vec![("client_id", ids.client.clone())],
+        "create_case" => vec![("client_id", ids.client.clone()), ("title", s("Neu"))],
+        "get_case" | "set_case_reminders" => vec![("id", ids.case.clone()), ("paused", s("1"))],
+        "update_case" => vec![("id", ids.case.clone()), ("title", s("Geändert"))],
+        "change_case_state" => vec![("id", ids.case.clone()), ("to", s("archive"))],
+        "add_case_item" => vec![("case_id", ids.case.clone()), ("title", s("Neu"))],
+        "save_case_template" => vec![("case_id", ids.case.clone()), ("name", s("Kopie"))],
+        "delete_case_item" => vec![("item_id", ids.item.clone())],
+        "review_item" => vec![
+            ("item_id", ids.item.clone()),
+            ("decision", s("rueckfrage")),
+            ("comment", s("?")),
+        ],
+        "attach_item_file" => vec![("item_id", ids.item.clone()), ("file_id", ids.file.clone())],
+        "delete_template" => vec![("id", ids.template.clone())],
+        "start_template" => vec![
+            ("template_id", ids.template.clone()),
+            ("client_ids[]", ids.client.clone()),
+        ],
         _ => vec![],
     }
 }
@@ -88,6 +122,9 @@ struct Ids {
     file: String,
     invite: String,
     member: String,
+    case: String,
+    item: String,
+    template: String,
 }
 
 #[test]
@@ -143,7 +180,33 @@ async fn matrix(db: Db) {
     let loc = tus.create_ok("Vollmacht.txt", 5).await;
     tus.upload_all(&loc, b"Hallo", 65536).await;
     let file = last_segment(&loc);
+    let (_, case) = owner_a
+        .call(
+            "create_case",
+            &[("client_id", &client), ("title", "Abschluss")],
+        )
+        .await;
+    let case = case.as_str().unwrap().to_string();
+    let (_, item) = owner_a
+        .call(
+            "add_case_item",
+            &[
+                ("case_id", &case),
+                ("title", "Vollmacht"),
+                ("required", "1"),
+            ],
+        )
+        .await;
+    let (_, template) = owner_a
+        .call(
+            "save_case_template",
+            &[("case_id", &case), ("name", "Abschluss")],
+        )
+        .await;
     let ids = Ids {
+        case,
+        item: item.as_str().unwrap().to_string(),
+        template: template.as_str().unwrap().to_string(),
         client,
         link,
         file,
@@ -190,6 +253,11 @@ async fn matrix(db: Db) {
     // Teilweise from the upload above; an attempt that got through would have made it Vollständig.
     assert_eq!(detail["client"]["status"], "Teilweise");
     assert!(detail["notes"].as_array().unwrap().is_empty());
+    let (_, case) = owner_a.call("get_case", &[("id", &ids.case)]).await;
+    assert_eq!(case["summary"]["title"], "Abschluss");
+    assert_eq!(case["summary"]["state"], "Open");
+    assert_eq!(case["items"][0]["state"], "Ausstehend");
+    assert_eq!(case["reminders_paused"], false);
 }
 
 on_both_databases!(matrix);

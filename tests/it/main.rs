@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod authz_matrix;
+mod cases;
 mod clients;
 mod notify;
 mod scan;

@@ -43,11 +43,24 @@ impl Tus {
     }
 
     pub async fn create(&self, name: &str, len: usize) -> reqwest::Response {
-        let meta = format!(
+        self.create_with(name, len, &[]).await
+    }
+
+    /// Creation with extra `Upload-Metadata` (e.g. `item_id`).
+    pub async fn create_with(
+        &self,
+        name: &str,
+        len: usize,
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut meta = format!(
             "filename {},filetype {}",
             STANDARD.encode(name),
             STANDARD.encode("application/octet-stream")
         );
+        for (k, v) in extra {
+            meta.push_str(&format!(",{k} {}", STANDARD.encode(v)));
+        }
         self.req(Method::POST, "/api/uploads/")
             .header("Upload-Length", len.to_string())
             .header("Upload-Metadata", meta)
