@@ -138,6 +138,7 @@ fn StaffLayout() -> impl IntoView {
                     Ok(user) => {
                         provide_context(user.clone());
                         provide_context(crate::notify::ui::BellRefresh(RwSignal::new(0)));
+                        crate::live::Live::provide();
                         view! { <TopBar user/> <main class="main" id="main"><Outlet/></main> }.into_any()
                     }
                     Err(_) => view! { <Redirect path="/login"/> }.into_any(),

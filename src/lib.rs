@@ -14,6 +14,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod i18n;
+pub mod live;
 pub mod notify;
 pub mod orgs;
 #[cfg(feature = "ssr")]

@@ -112,6 +112,19 @@ async fn client_status_after(
     Ok(())
 }
 
+/// Tells the firm's open pages that a case of the client changed.
+#[cfg(feature = "ssr")]
+async fn changed(me: &crate::auth::ctx::Staff, client_id: &str, subject: &str) {
+    crate::server::events::emit(
+        &me.req.state,
+        me.org_id(),
+        Some(client_id),
+        crate::live::kind::CASE,
+        subject,
+    )
+    .await;
+}
+
 /// The cases of a client, open ones first.
 #[server(prefix = "/api", endpoint = "list_cases")]
 pub async fn list_cases(client_id: String) -> Result<Vec<CaseSummary>, AppError> {
@@ -251,6 +264,7 @@ pub async fn create_case(
             )
             .await?;
             tx.commit().await?;
+            changed(&me, &client_id, &title).await;
             leptos_axum::redirect(&format!("/cases/{id}"));
             Ok(id)
         }
@@ -321,6 +335,9 @@ pub async fn start_template(
                 .await?;
             }
             tx.commit().await?;
+            for client_id in &ids {
+                changed(&me, client_id, &tpl.title).await;
+            }
             Ok(ids.len())
         }
         .await,
@@ -376,6 +393,7 @@ pub async fn update_case(
                 &title,
             )
             .await?;
+            changed(&me, &case.client_id, &title).await;
             Ok(())
         }
         .await,
@@ -438,6 +456,7 @@ pub async fn add_case_item(
                 &format!("{} · {}", case.title, item.title),
             )
             .await?;
+            changed(&me, &case.client_id, &item.title).await;
             Ok(id)
         }
         .await,
@@ -464,6 +483,7 @@ pub async fn delete_case_item(item_id: String) -> Result<(), AppError> {
                 &item.title,
             )
             .await?;
+            changed(&me, &item.client_id, &item.title).await;
             Ok(())
         }
         .await,
@@ -521,6 +541,7 @@ pub async fn review_item(
                 &format!("{} → {}", item.title, next.as_str()),
             )
             .await?;
+            changed(&me, &item.client_id, &item.title).await;
             Ok(())
         }
         .await,
@@ -560,6 +581,7 @@ pub async fn attach_item_file(item_id: String, file_id: String) -> Result<(), Ap
             )
             .await?;
             tx.commit().await?;
+            changed(&me, &item.client_id, &item.title).await;
             Ok(())
         }
         .await,
@@ -625,6 +647,7 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
             )
             .await?;
             tx.commit().await?;
+            changed(&me, client_id, &l.summary.title).await;
             Ok(())
         }
         .await,

@@ -110,13 +110,6 @@ impl Progress {
             self.done * 100 / self.of
         }
     }
-
-    pub fn add(self, other: Progress) -> Progress {
-        Progress {
-            done: self.done + other.done,
-            of: self.of + other.of,
-        }
-    }
 }
 
 /// Positions of required items that block closing.

@@ -206,6 +206,9 @@ pub fn CasePage() -> impl IntoView {
         template: ServerAction::new(),
         link: ServerAction::new(),
     };
+    // The case's client, once loaded: its uploads and case changes refresh the page live.
+    let client = RwSignal::new(String::new());
+    let live = crate::live::client_counter(move || client.get_untracked());
     toast_on_success(a.update, t.saved);
     toast_on_success(a.review, t.saved);
     toast_on_success(a.attach, t.saved);
@@ -223,6 +226,7 @@ pub fn CasePage() -> impl IntoView {
                 a.attach.version().get(),
                 a.change.version().get(),
                 a.reminders.version().get(),
+                live.get(),
             )
         },
         |(id, ..)| super::api::get_case(id),
@@ -231,7 +235,10 @@ pub fn CasePage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <CaseView d a/> }.into_any(),
+                    Ok(d) => {
+                        client.set(d.summary.client_id.clone());
+                        view! { <CaseView d a/> }.into_any()
+                    }
                     Err(e) => view! {
                         <EmptyState title=t.not_found_title text=t.not_found_text>
                             <p class="muted">{e.user_message(t)}</p>

@@ -213,17 +213,19 @@ pub fn ClientDetailPage() -> impl IntoView {
         },
         |(id, ..)| super::api::get_client(id),
     );
+    // Uploads of this client and changes of its cases show up live.
+    let live = crate::live::client_counter(id);
     let create_case = ServerAction::<crate::cases::api::CreateCase>::new();
     let cases: crate::cases::ui::CasesResource = Resource::new(
-        move || (id(), create_case.version().get()),
-        |(id, _)| crate::cases::api::list_cases(id),
+        move || (id(), create_case.version().get(), live.get()),
+        |(id, ..)| crate::cases::api::list_cases(id),
     );
     let case_options: crate::cases::ui::OptionsResource =
         Resource::new(|| (), |_| crate::cases::api::load_case_options());
     let uploads = UploadActions::default();
     let files: FilesResource = Resource::new(
-        move || (id(), uploads.review.version().get()),
-        |(id, _)| crate::uploads::api::list_client_files(id),
+        move || (id(), uploads.review.version().get(), live.get()),
+        |(id, ..)| crate::uploads::api::list_client_files(id),
     );
     let links: LinksResource = Resource::new(
         move || {

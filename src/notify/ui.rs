@@ -16,8 +16,17 @@ pub fn NotificationBell() -> impl IntoView {
     let t = use_t();
     let location = leptos_router::hooks::use_location();
     let refresh = use_context::<BellRefresh>().map(|r| r.0);
+    let live = crate::live::counter(|e| {
+        e.kind == crate::live::kind::UPLOAD || e.kind == crate::live::kind::QUARANTINE
+    });
     let count = Resource::new(
-        move || (location.pathname.get(), refresh.map(|r| r.get())),
+        move || {
+            (
+                location.pathname.get(),
+                refresh.map(|r| r.get()),
+                live.get(),
+            )
+        },
         |_| super::api::notification_count(),
     );
     view! {

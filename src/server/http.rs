@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     let shell_opts = state.leptos_options.clone();
     let pages = Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/events", get(super::events::stream))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod demo;
+pub mod events;
 pub mod http;
 pub mod jobs;
 pub mod keys;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub storage: storage::Storage,
     pub master_key: keys::MasterKey,
     pub uploads: crate::uploads::http::UploadState,
+    pub events: events::Bus,
 }
 
 pub fn init_tracing() {
@@ -97,6 +99,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         storage,
         master_key,
         uploads: Default::default(),
+        events: Default::default(),
     })
 }
 
@@ -160,6 +163,9 @@ async fn housekeeping(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(uploads = n, "expired unfinished uploads removed"),
             Err(e) => tracing::warn!(error = %e, "removing expired uploads failed"),
             _ => {}
+        }
+        if let Err(e) = events::prune(&state.db, now).await {
+            tracing::warn!(error = %e, "pruning live events failed");
         }
         let sessions = crate::auth::repo::delete_expired_sessions(&state.db, now).await;
         let throttles = crate::auth::repo::delete_stale_throttles(&state.db, now, window).await;

@@ -307,6 +307,12 @@ pub async fn finish(
     .await
     .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
+    let kind = if scan_state == "clean" {
+        crate::live::kind::UPLOAD
+    } else {
+        crate::live::kind::QUARANTINE
+    };
+    crate::server::events::emit(st, &up.org_id, Some(&up.client_id), kind, &up.filename).await;
     Ok(())
 }
 

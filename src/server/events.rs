@@ -1,0 +1,228 @@
+//! Live events: written to the `events` table (so a reconnecting browser can catch up with
+//! its last event id), then fanned out in this process over a `tokio::sync::broadcast`
+//! channel to every open `/api/events` stream of the firm.
+
+use super::db::{new_id, now_ms, Db};
+use super::AppState;
+use crate::live::{kind, LiveEvent};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use sqlx::Row;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Events older than this are not replayed (a browser away longer reloads anyway).
+pub const KEEP_MS: i64 = 3 * 24 * 3_600_000;
+/// At most this many missed events are replayed; more means: refetch everything.
+const REPLAY_MAX: i64 = 500;
+/// A stream ends after this long and the browser reconnects, which checks the session again.
+const STREAM_FOR: Duration = Duration::from_secs(10 * 60);
+
+/// An event with the firm it belongs to.
+#[derive(Debug, Clone)]
+pub struct OrgEvent {
+    pub org_id: String,
+    pub event: LiveEvent,
+}
+
+/// The in-process fan-out.
+#[derive(Clone)]
+pub struct Bus {
+    tx: broadcast::Sender<Arc<OrgEvent>>,
+}
+
+impl Default for Bus {
+    fn default() -> Self {
+        Bus {
+            tx: broadcast::channel(4096).0,
+        }
+    }
+}
+
+impl Bus {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<OrgEvent>> {
+        self.tx.subscribe()
+    }
+    fn publish(&self, e: OrgEvent) {
+        // No receivers is fine: nobody is looking.
+        let _ = self.tx.send(Arc::new(e));
+    }
+}
+
+/// Records an event and tells every open stream of the firm. Called after the change it
+/// reports was committed; a failure here never undoes that change.
+pub async fn emit(st: &AppState, org_id: &str, client_id: Option<&str>, kind: &str, subject: &str) {
+    if let Err(e) = try_emit(st, org_id, client_id, kind, subject).await {
+        tracing::warn!(error = %e, kind, "live event not recorded");
+    }
+}
+
+async fn try_emit(
+    st: &AppState,
+    org_id: &str,
+    client_id: Option<&str>,
+    kind: &str,
+    subject: &str,
+) -> Result<(), sqlx::Error> {
+    let client_name: String = match client_id {
+        Some(c) => sqlx::query_scalar("SELECT name FROM clients WHERE id = $1 AND org_id = $2")
+            .bind(c)
+            .bind(org_id)
+            .fetch_optional(&st.db)
+            .await?
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let event = LiveEvent {
+        id: new_id(),
+        kind: kind.to_string(),
+        client_id: client_id.map(str::to_string),
+        client_name,
+        subject: subject.to_string(),
+        created_at: now_ms(),
+    };
+    sqlx::query(
+        "INSERT INTO events (id, org_id, client_id, client_name, kind, subject, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+    )
+    .bind(&event.id)
+    .bind(org_id)
+    .bind(event.client_id.as_deref())
+    .bind(&event.client_name)
+    .bind(&event.kind)
+    .bind(&event.subject)
+    .bind(event.created_at)
+    .execute(&st.db)
+    .await?;
+    st.events.publish(OrgEvent {
+        org_id: org_id.to_string(),
+        event,
+    });
+    Ok(())
+}
+
+fn row(r: &sqlx::any::AnyRow) -> Result<LiveEvent, sqlx::Error> {
+    Ok(LiveEvent {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        client_id: r.try_get("client_id")?,
+        client_name: r.try_get("client_name")?,
+        subject: r.try_get("subject")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The firm's events after `last_id`, oldest first, at most `limit`.
+pub async fn since(
+    db: &Db,
+    org_id: &str,
+    last_id: &str,
+    limit: i64,
+) -> Result<Vec<LiveEvent>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, kind, client_id, client_name, subject, created_at FROM events \
+         WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(org_id)
+    .bind(last_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(row).collect()
+}
+
+/// The firm's latest events, newest first (the dashboard's feed).
+pub async fn latest(db: &Db, org_id: &str, limit: i64) -> Result<Vec<LiveEvent>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, kind, client_id, client_name, subject, created_at FROM events \
+         WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(row).collect()
+}
+
+/// Drops events nobody will replay any more.
+pub async fn prune(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM events WHERE created_at < $1")
+        .bind(now - KEEP_MS)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
+fn sse(e: &LiveEvent) -> Result<Event, Infallible> {
+    Ok(Event::default()
+        .id(e.id.clone())
+        .data(serde_json::to_string(e).unwrap_or_default()))
+}
+
+fn resync() -> LiveEvent {
+    LiveEvent {
+        id: new_id(),
+        kind: kind::RESYNC.into(),
+        client_id: None,
+        client_name: String::new(),
+        subject: String::new(),
+        created_at: now_ms(),
+    }
+}
+
+/// `GET /api/events`: the signed-in staff member's stream. Replays what was missed after
+/// `Last-Event-ID`, then follows live.
+pub async fn stream(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(user) = crate::uploads::http::staff_from_headers(&st, &headers).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let org = user.org_id.clone();
+    // Subscribe before reading the backlog so nothing falls between the two.
+    let rx = st.events.subscribe();
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64)
+        .map(str::to_string);
+    let mut backlog = Vec::new();
+    let mut high = String::new();
+    if let Some(last) = last {
+        match since(&st.db, &org, &last, REPLAY_MAX + 1).await {
+            Ok(missed) if missed.len() as i64 > REPLAY_MAX => backlog.push(resync()),
+            Ok(missed) => backlog = missed,
+            Err(e) => {
+                tracing::warn!(error = %e, "event replay failed");
+                backlog.push(resync());
+            }
+        }
+        high = backlog.last().map(|e| e.id.clone()).unwrap_or(last);
+    }
+    let replay = futures::stream::iter(backlog.into_iter().map(|e| sse(&e)));
+    let live = futures::stream::unfold((rx, org, high), |(mut rx, org, high)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(e) if e.org_id == org && e.event.id > high => {
+                    return Some((sse(&e.event), (rx, org, high)))
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    return Some((sse(&resync()), (rx, org, high)))
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    let body = replay
+        .chain(live)
+        .take_until(tokio::time::sleep(STREAM_FOR));
+    let mut r = Sse::new(body)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    r.headers_mut()
+        .insert("cache-control", "no-store".parse().expect("static header"));
+    r
+}
