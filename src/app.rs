@@ -109,7 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/u/:token") view=crate::uploads::ui::PublicUploadPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=|| view! { <Redirect path="/clients"/> }/>
+                        <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>
                         <Route path=path!("clients") view=ClientListPage/>
                         <Route path=path!("clients/new") view=NewClientPage/>
                         <Route path=path!("clients/:id") view=ClientDetailPage/>
@@ -156,8 +156,9 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
     view! {
         <header class="topbar">
             <div class="topbar-inner">
-                <a class="brand" href="/clients">{user.org_name.clone()}</a>
+                <a class="brand" href="/">{user.org_name.clone()}</a>
                 <nav class="nav" aria-label=t.main_navigation>
+                    <A href="/" exact=true>{t.nav_dashboard}</A>
                     <A href="/clients">{t.nav_clients}</A>
                     <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>

@@ -12,6 +12,7 @@ pub mod clients;
 #[cfg(feature = "ssr")]
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod error;
 pub mod i18n;
 pub mod live;

@@ -23,7 +23,10 @@ test('first run: an empty database leads to the setup page, which creates the fi
 
   await page.locator('#f-password_repeat').fill(OWNER.password);
   await page.getByRole('button', { name: 'Firma anlegen' }).click();
-  await expect(page).toHaveURL(/\/clients$/);
+  await expect(page).toHaveURL(/:3100\/$/);
+  await expect(page.getByRole('heading', { name: 'Übersicht' })).toBeVisible();
+  await expect(page.getByText('Keine offenen Vorgänge.')).toBeVisible();
+  await page.goto('/clients');
   await expect(page.getByRole('heading', { name: 'Noch keine Kunden' })).toBeVisible();
   await expect(page.getByTestId('current-user')).toHaveText(OWNER.name);
 

@@ -46,7 +46,7 @@ test('login works without JavaScript (plain form post)', async ({ browser }) => 
   await page.locator('#f-email').fill(OWNER.email);
   await page.locator('#f-password').fill(OWNER.password);
   await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page).toHaveURL(/\/clients$/);
-  await expect(page.getByRole('heading', { name: 'Kunden', exact: true })).toBeVisible();
+  await expect(page).toHaveURL(/:3100\/$/);
+  await expect(page.getByRole('heading', { name: 'Übersicht', exact: true })).toBeVisible();
   await context.close();
 });

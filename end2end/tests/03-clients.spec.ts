@@ -125,7 +125,7 @@ test('without JavaScript: create with an error shown next to the field, then del
   await page.locator('#f-email').fill('owner@kanzlei-test.de');
   await page.locator('#f-password').fill('ein-sehr-geheimes-passwort');
   await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page).toHaveURL(/\/clients$/);
+  await expect(page).toHaveURL(/:3100\/$/);
 
   await page.goto('/clients/new');
   await page.locator('#f-email').fill('ohne-js@beispiel');

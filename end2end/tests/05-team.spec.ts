@@ -20,7 +20,7 @@ test('the owner invites a member by link; the member joins; deactivation ends th
   await member.locator('#f-password').fill('mara-ihr-passwort');
   await member.locator('#f-password_repeat').fill('mara-ihr-passwort');
   await member.getByRole('button', { name: 'Konto anlegen' }).click();
-  await expect(member).toHaveURL(/\/clients$/);
+  await expect(member).toHaveURL(/:3100\/$/);
   await expect(member.getByTestId('current-user')).toHaveText('Mara Mitarbeiterin');
   // A member may not delete clients or manage the team.
   await member.goto('/team');

@@ -41,6 +41,13 @@ test('a case from a template is collected on a phone, live on the staff page, an
   await page.getByRole('button', { name: 'Link erstellen' }).click();
   const url = (await page.getByTestId('new-link-url').textContent())!.trim();
 
+  // A colleague watches the overview.
+  const dashboard = await page.context().newPage();
+  await dashboard.goto('/');
+  await hydrated(dashboard);
+  await expect(dashboard.getByTestId('progress-table')).toContainText('Familie Vorgang');
+  const reviewBefore = Number(await dashboard.getByTestId('kpi-review').locator('.kpi-value').textContent());
+
   // The client, on a phone, sees the checklist and uploads two documents.
   const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'de-DE' });
   const client = await phone.newPage();
@@ -60,6 +67,11 @@ test('a case from a template is collected on a phone, live on the staff page, an
   const staffItem = (title: string) => items.filter({ has: page.getByTestId('item-title').getByText(title, { exact: true }) });
   const staffVollmacht = staffItem('Vollmacht');
   await expect(staffVollmacht.getByTestId('item-state')).toHaveText('hochgeladen', { timeout: 5_000 });
+
+  // ... and so does the overview: the feed names client and file, the figures move.
+  await expect(dashboard.getByTestId('feed').locator('li').first()).toContainText('Familie Vorgang — Vollmacht.pdf', { timeout: 5_000 });
+  await expect(dashboard.getByTestId('kpi-review').locator('.kpi-value')).toHaveText(String(reviewBefore + 1));
+  await expect(dashboard.getByTestId('chart-uploads')).toBeVisible();
 
   const lohn = publicItems.filter({ hasText: 'Lohnsteuerbescheinigung' });
   await lohn.getByTestId('file-input').setInputFiles({ name: 'LStB.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\nLStB\n%%EOF\n') });

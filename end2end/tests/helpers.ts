@@ -18,7 +18,9 @@ export async function login(page: Page, email = OWNER.email, password = OWNER.pa
   await page.locator('#f-email').fill(email);
   await page.locator('#f-password').fill(password);
   await page.getByRole('button', { name: 'Anmelden' }).click();
-  await expect(page).toHaveURL(/\/clients$/);
+  // Staff land on the overview; most tests start from the client list.
+  await expect(page).toHaveURL(/:3100\/$/);
+  await page.goto('/clients');
   await hydrated(page);
 }
 

@@ -58,7 +58,7 @@ pub async fn setup_firm(
             )
             .await?;
             start_session(&req, &user_id, &org_id).await?;
-            leptos_axum::redirect("/clients");
+            leptos_axum::redirect("/");
             Ok(())
         }
         .await,
@@ -131,7 +131,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
                     )
                     .await?;
                     start_session(&req, &c.user_id, &c.org_id).await?;
-                    leptos_axum::redirect("/clients");
+                    leptos_axum::redirect("/");
                     Ok(())
                 }
                 Some(_) if ok => Err(AppError::Forbidden(t.login_deactivated.into())),

@@ -736,7 +736,7 @@ async fn template_views(
 }
 
 #[cfg(feature = "ssr")]
-async fn active_members(
+pub(crate) async fn active_members(
     db: &crate::server::db::Db,
     org_id: &str,
 ) -> Result<Vec<super::Member>, AppError> {

@@ -455,6 +455,34 @@ pub struct T {
     pub public_case_unlock: &'static str,
     pub public_item_sent: &'static str,
     pub public_other_files: &'static str,
+
+    // dashboard
+    pub nav_dashboard: &'static str,
+    pub dashboard_title: &'static str,
+    pub dashboard_figures: &'static str,
+    pub kpi_open_cases: &'static str,
+    pub kpi_closed_today: &'static str,
+    pub kpi_last_upload: &'static str,
+    pub kpi_overdue: &'static str,
+    pub kpi_to_review: &'static str,
+    pub dashboard_progress: &'static str,
+    pub dashboard_everyone: &'static str,
+    pub dashboard_no_open_cases: &'static str,
+    pub dashboard_no_match: &'static str,
+    pub col_client: &'static str,
+    pub dashboard_items_done: &'static str,
+    pub dashboard_next_deadline: &'static str,
+    pub dashboard_more_rows: &'static str,
+    pub dashboard_feed: &'static str,
+    pub dashboard_feed_empty: &'static str,
+    pub feed_upload: &'static str,
+    pub feed_quarantine: &'static str,
+    pub feed_case: &'static str,
+    pub chart_uploads_title: &'static str,
+    pub chart_uploads_series: &'static str,
+    pub chart_items_title: &'static str,
+    pub chart_items_open: &'static str,
+    pub chart_items_done: &'static str,
 }
 
 #[cfg(test)]
@@ -520,6 +548,10 @@ mod tests {
             ),
             (Lang::De.t().template_started, Lang::En.t().template_started),
             (Lang::De.t().public_item_sent, Lang::En.t().public_item_sent),
+            (
+                Lang::De.t().dashboard_more_rows,
+                Lang::En.t().dashboard_more_rows,
+            ),
         ];
         let holes = |s: &str| {
             let mut v: Vec<String> = s

@@ -299,7 +299,7 @@ pub async fn accept_invite(
             )
             .await?;
             crate::auth::api::start_session(&req, &user_id, &invite.org_id).await?;
-            leptos_axum::redirect("/clients");
+            leptos_axum::redirect("/");
             Ok(())
         }
         .await,

@@ -31,6 +31,33 @@ fn local(ms: i64) -> OffsetDateTime {
     utc.to_offset(berlin_offset(utc))
 }
 
+/// The Berlin UTC offset at `ms`, in milliseconds.
+pub fn berlin_offset_ms(ms: i64) -> i64 {
+    local(ms).offset().whole_seconds() as i64 * 1000
+}
+
+/// Midnight (Berlin) of the day `ms` falls on, as unix ms.
+pub fn day_start(ms: i64) -> i64 {
+    let off = berlin_offset_ms(ms);
+    (ms + off).div_euclid(86_400_000) * 86_400_000 - off
+}
+
+/// Midnight (Berlin) of the Monday of the week `ms` falls on.
+pub fn week_start(ms: i64) -> i64 {
+    let d = local(ms);
+    let back = d.weekday().number_days_from_monday() as i64;
+    day_start(day_start(ms) - back * 86_400_000 + 12 * 3_600_000)
+}
+
+/// "24.01." (de) or "01-24" (en): a short day label for charts.
+pub fn day_month(ms: i64, lang: Lang) -> String {
+    let d = local(ms);
+    match lang {
+        Lang::De => format!("{:02}.{:02}.", d.day(), d.month() as u8),
+        Lang::En => format!("{:02}-{:02}", d.month() as u8, d.day()),
+    }
+}
+
 /// "24.01.2025, 14:05" (de) or "2025-01-24 14:05" (en).
 pub fn datetime(ms: i64, lang: Lang) -> String {
     let d = local(ms);
@@ -102,6 +129,23 @@ mod tests {
 
     fn ms(dt: OffsetDateTime) -> i64 {
         (dt.unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
+    #[test]
+    fn days_and_weeks_start_at_berlin_midnight() {
+        // 24 Jan 2025, 00:30 in Berlin is still 23 Jan in UTC.
+        let t = ms(datetime!(2025-01-23 23:30 UTC));
+        assert_eq!(day_start(t), ms(datetime!(2025-01-23 23:00 UTC)));
+        // Summer: midnight is 22:00 UTC the day before.
+        let t = ms(datetime!(2025-07-10 12:00 UTC));
+        assert_eq!(day_start(t), ms(datetime!(2025-07-09 22:00 UTC)));
+        // Thursday 10 July 2025 → Monday 7 July, 00:00 Berlin.
+        assert_eq!(week_start(t), ms(datetime!(2025-07-06 22:00 UTC)));
+        assert_eq!(
+            week_start(ms(datetime!(2025-07-06 22:00 UTC))),
+            ms(datetime!(2025-07-06 22:00 UTC))
+        );
+        assert_eq!(day_month(t, Lang::De), "10.07.");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The small design system every page uses: layout pieces, form fields with inline errors,
 //! status badges, empty states, skeletons, toasts, confirm dialogs, and formatting helpers.
 
+pub mod chart;
 pub mod format;
 
 use crate::clients::ClientStatus;

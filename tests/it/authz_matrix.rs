@@ -54,6 +54,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("notification_count", Kind::StaffRead, false),
     ("list_notifications", Kind::StaffRead, false),
     ("mark_notifications_read", Kind::StaffRead, false),
+    ("load_dashboard", Kind::StaffRead, false),
     ("list_cases", Kind::StaffRead, true),
     ("get_case", Kind::StaffRead, true),
     ("list_templates", Kind::StaffRead, false),

@@ -1,0 +1,56 @@
+use super::Dashboard;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Everything the staff home shows; `responsible` (a member id) and `status` (a client status)
+/// filter the progress table.
+#[server(prefix = "/api", endpoint = "load_dashboard")]
+pub async fn load_dashboard(
+    responsible: Option<String>,
+    status: Option<String>,
+) -> Result<Dashboard, AppError> {
+    use crate::auth::ctx::*;
+    use crate::ui::format::{berlin_offset_ms, day_start, week_start};
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            let org = me.org_id();
+            let now = crate::server::db::now_ms();
+            let today = day_start(now);
+            let f = super::repo::figures(db, org, now, today).await?;
+            let filter = super::repo::Filter {
+                responsible: responsible.as_deref().filter(|s| !s.is_empty()),
+                status: status
+                    .as_deref()
+                    .and_then(crate::clients::ClientStatus::parse),
+            };
+            let (rows, rows_total) = super::repo::progress(db, org, &filter, 100).await?;
+            let from = day_start(today - 29 * 86_400_000 + 12 * 3_600_000);
+            let uploads_per_day =
+                super::repo::uploads_per_day(db, org, from, berlin_offset_ms(now), 30).await?;
+            let this_week = week_start(now);
+            let weeks: Vec<i64> = (0..8)
+                .rev()
+                .map(|w| week_start(this_week - w * 7 * 86_400_000 + 12 * 3_600_000))
+                .collect();
+            let items_per_week = super::repo::items_per_week(db, org, &weeks).await?;
+            let members = crate::cases::api::active_members(db, org).await?;
+            Ok(Dashboard {
+                now,
+                open_cases: f.open_cases,
+                closed_today: f.closed_today,
+                last_upload_at: f.last_upload_at,
+                overdue_items: f.overdue_items,
+                to_review: f.to_review,
+                feed: crate::server::events::latest(db, org, 15).await?,
+                rows,
+                rows_total,
+                members,
+                uploads_per_day,
+                items_per_week,
+            })
+        }
+        .await,
+    )
+}
