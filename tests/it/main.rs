@@ -7,6 +7,7 @@ mod auth;
 mod authz_matrix;
 mod cases;
 mod clients;
+mod dashboard;
 mod live;
 mod notify;
 mod scan;
