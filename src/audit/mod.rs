@@ -9,6 +9,7 @@ pub mod action {
     pub const ORG_CREATED: &str = "org.created";
     pub const ORG_PLAN_CHANGED: &str = "org.plan_changed";
     pub const ORG_FILE_TYPES_CHANGED: &str = "org.file_types_changed";
+    pub const ORG_REMINDERS_CHANGED: &str = "org.reminders_changed";
     pub const LOGIN: &str = "auth.login";
     pub const LOGIN_FAILED: &str = "auth.login_failed";
     pub const LOGOUT: &str = "auth.logout";
@@ -39,6 +40,7 @@ pub mod action {
     pub const CASE_CLOSED: &str = "case.closed";
     pub const CASE_ARCHIVED: &str = "case.archived";
     pub const CASE_REOPENED: &str = "case.reopened";
+    pub const CASE_REMINDER_SENT: &str = "case.reminder_sent";
     pub const CASE_REMINDERS_PAUSED: &str = "case.reminders_paused";
     pub const CASE_REMINDERS_RESUMED: &str = "case.reminders_resumed";
     pub const CASE_TEMPLATE_SAVED: &str = "case.template_saved";

@@ -5,7 +5,10 @@
 pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod reminders;
+#[cfg(feature = "ssr")]
 pub mod repo;
+pub mod schedule;
 pub mod ui;
 
 use serde::{Deserialize, Serialize};

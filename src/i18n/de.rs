@@ -413,4 +413,22 @@ pub static DE: T = T {
     chart_items_title: "Unterlagen pro Woche: offen und geprüft",
     chart_items_open: "offen am Wochenende",
     chart_items_done: "in der Woche geprüft",
+
+    // reminders
+    reminder_subject: "Erinnerung: Unterlagen für {org}",
+    reminder_body: "Guten Tag,\n\n{org} wartet noch auf folgende Unterlagen:\n\n{items}\n\nVielen Dank!\n\nDiese Nachricht wurde automatisch versandt.",
+    reminder_due_on: "Frist: {date}",
+    reminder_overdue_since: "überfällig seit {date}",
+    reminder_link_title: "Erinnerung",
+    reminder_upload_here: "Hier hochladen",
+    settings_reminders_heading: "Erinnerungen an Mandanten",
+    settings_reminders_hint: "Für offene Pflichtunterlagen mit Frist. Eine E-Mail je Mandant, um 8 Uhr.",
+    settings_reminders_before: "Tage vor der Frist",
+    settings_reminders_before_hint: "z. B. 7, 2",
+    settings_reminders_on_day: "Am Tag der Frist",
+    settings_reminders_every: "Danach alle … Tage, solange überfällig (0: keine)",
+    settings_reminders_max: "Höchstens … Erinnerungen nach der Frist",
+    settings_reminders_bad_day: "„{entry}“ ist keine Tageszahl von 0 bis 60.",
+    settings_reminders_bad_every: "Bitte eine Zahl von 0 bis 30.",
+    settings_reminders_bad_max: "Bitte eine Zahl von 0 bis 20.",
 };

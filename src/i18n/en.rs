@@ -413,4 +413,22 @@ pub static EN: T = T {
     chart_items_title: "Documents per week: open and approved",
     chart_items_open: "open at week's end",
     chart_items_done: "approved that week",
+
+    // reminders
+    reminder_subject: "Reminder: documents for {org}",
+    reminder_body: "Hello,\n\n{org} is still waiting for these documents:\n\n{items}\n\nThank you!\n\nThis message was sent automatically.",
+    reminder_due_on: "due {date}",
+    reminder_overdue_since: "overdue since {date}",
+    reminder_link_title: "Reminder",
+    reminder_upload_here: "Upload here",
+    settings_reminders_heading: "Reminders to clients",
+    settings_reminders_hint: "For open required documents with a deadline. One mail per client, at 8 am.",
+    settings_reminders_before: "Days before the deadline",
+    settings_reminders_before_hint: "e.g. 7, 2",
+    settings_reminders_on_day: "On the day of the deadline",
+    settings_reminders_every: "Then every … days while overdue (0: none)",
+    settings_reminders_max: "At most … reminders after the deadline",
+    settings_reminders_bad_day: "“{entry}” is not a number of days from 0 to 60.",
+    settings_reminders_bad_every: "Please enter a number from 0 to 30.",
+    settings_reminders_bad_max: "Please enter a number from 0 to 20.",
 };

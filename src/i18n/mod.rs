@@ -483,6 +483,24 @@ pub struct T {
     pub chart_items_title: &'static str,
     pub chart_items_open: &'static str,
     pub chart_items_done: &'static str,
+
+    // reminders
+    pub reminder_subject: &'static str,
+    pub reminder_body: &'static str,
+    pub reminder_due_on: &'static str,
+    pub reminder_overdue_since: &'static str,
+    pub reminder_link_title: &'static str,
+    pub reminder_upload_here: &'static str,
+    pub settings_reminders_heading: &'static str,
+    pub settings_reminders_hint: &'static str,
+    pub settings_reminders_before: &'static str,
+    pub settings_reminders_before_hint: &'static str,
+    pub settings_reminders_on_day: &'static str,
+    pub settings_reminders_every: &'static str,
+    pub settings_reminders_max: &'static str,
+    pub settings_reminders_bad_day: &'static str,
+    pub settings_reminders_bad_every: &'static str,
+    pub settings_reminders_bad_max: &'static str,
 }
 
 #[cfg(test)]

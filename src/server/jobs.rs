@@ -143,15 +143,26 @@ pub async fn run_due(st: &AppState, now: i64) -> Result<usize, sqlx::Error> {
 async fn run(st: &AppState, job: &Job) -> Result<(), String> {
     match job.kind.as_str() {
         crate::notify::UPLOAD_MAIL => crate::notify::mail::send_upload_mail(st, &job.payload).await,
+        crate::cases::reminders::REMINDER_MAIL => {
+            crate::cases::reminders::send_reminder_mail(st, &job.payload).await
+        }
         other => Err(format!("unknown job kind {other:?}")),
     }
 }
 
-/// The worker of a server process: looks for due jobs every few seconds.
+/// The worker of a server process: looks for due jobs every few seconds, and for due
+/// reminders every minute.
 pub async fn worker(st: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    let mut n: u64 = 0;
     loop {
         tick.tick().await;
+        if n.is_multiple_of(12) {
+            if let Err(e) = crate::cases::reminders::scan(&st, now_ms()).await {
+                tracing::warn!(error = %e, "reminder scan");
+            }
+        }
+        n += 1;
         if let Err(e) = run_due(&st, now_ms()).await {
             tracing::warn!(error = %e, "job worker");
         }

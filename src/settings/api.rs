@@ -16,6 +16,14 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                     .join(", "),
                 can_edit_firm: me.user.role.may(Permission::ManageFirm),
                 mail_pref: crate::notify::repo::mail_pref(db, &me.user.user_id).await?,
+                reminders: crate::cases::schedule::Schedule::from_db(
+                    &sqlx::query_scalar::<_, String>(
+                        "SELECT reminder_schedule FROM orgs WHERE id = $1",
+                    )
+                    .bind(me.org_id())
+                    .fetch_one(db)
+                    .await?,
+                ),
             })
         }
         .await,
@@ -63,6 +71,51 @@ pub async fn save_mail_pref(mail_pref: String) -> Result<(), AppError> {
             let pref = crate::notify::MailPref::parse(&mail_pref)
                 .ok_or_else(|| AppError::invalid("mail_pref", me.t().err_internal))?;
             crate::notify::repo::set_mail_pref(&me.req.state.db, &me.user.user_id, pref).await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Owners only. When clients are reminded of required documents with a deadline.
+#[server(prefix = "/api", endpoint = "save_reminder_schedule")]
+pub async fn save_reminder_schedule(
+    before: String,
+    on_day: Option<String>,
+    every: String,
+    max_overdue: String,
+) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    use crate::cases::schedule::{Schedule, ScheduleError};
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let t = me.t();
+            let s = Schedule::from_form(&before, on_day.is_some(), &every, &max_overdue).map_err(
+                |e| match e {
+                    ScheduleError::BadDay(entry) => AppError::invalid(
+                        "before",
+                        crate::i18n::fill(t.settings_reminders_bad_day, &[("entry", &entry)]),
+                    ),
+                    ScheduleError::Every => {
+                        AppError::invalid("every", t.settings_reminders_bad_every)
+                    }
+                    ScheduleError::MaxOverdue => {
+                        AppError::invalid("max_overdue", t.settings_reminders_bad_max)
+                    }
+                },
+            )?;
+            sqlx::query("UPDATE orgs SET reminder_schedule = $2 WHERE id = $1")
+                .bind(me.org_id())
+                .bind(s.to_db())
+                .execute(&me.req.state.db)
+                .await?;
+            me.audit(
+                None,
+                crate::audit::action::ORG_REMINDERS_CHANGED,
+                &s.to_db(),
+            )
+            .await?;
             Ok(())
         }
         .await,

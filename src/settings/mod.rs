@@ -12,4 +12,5 @@ pub struct SettingsView {
     pub allowed_types: String,
     pub can_edit_firm: bool,
     pub mail_pref: crate::notify::MailPref,
+    pub reminders: crate::cases::schedule::Schedule,
 }

@@ -8,10 +8,18 @@ pub fn SettingsPage() -> impl IntoView {
     let t = use_t();
     let types = ServerAction::<super::api::SaveFileTypes>::new();
     let pref = ServerAction::<super::api::SaveMailPref>::new();
+    let reminders = ServerAction::<super::api::SaveReminderSchedule>::new();
+    toast_on_success(reminders, t.saved);
     toast_on_success(types, t.saved);
     toast_on_success(pref, t.saved);
     let settings = Resource::new(
-        move || (types.version().get(), pref.version().get()),
+        move || {
+            (
+                types.version().get(),
+                pref.version().get(),
+                reminders.version().get(),
+            )
+        },
         |_| super::api::load_settings(),
     );
     view! {
@@ -19,7 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <SettingsForms s types pref/> }.into_any(),
+                    Ok(s) => view! { <SettingsForms s types pref reminders/> }.into_any(),
                     Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
                 }
             })}
@@ -32,6 +40,7 @@ fn SettingsForms(
     s: SettingsView,
     types: ServerAction<super::api::SaveFileTypes>,
     pref: ServerAction<super::api::SaveMailPref>,
+    reminders: ServerAction<super::api::SaveReminderSchedule>,
 ) -> impl IntoView {
     let t = use_t();
     let types_error = action_error(types);
@@ -60,6 +69,7 @@ fn SettingsForms(
                 }.into_any()
             }}
         </section>
+        <ReminderSettings s=s.reminders.clone() can_edit=s.can_edit_firm action=reminders/>
         <section class="card stack mt">
             <h2>{t.settings_notify_heading}</h2>
             <ActionForm attr:novalidate=true action=pref attr:class="stack">
@@ -79,6 +89,47 @@ fn SettingsForms(
                     }).collect_view()}
                 </fieldset>
                 <div><button class="btn" type="submit" data-testid="save-mail-pref">{t.save}</button></div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn ReminderSettings(
+    s: crate::cases::schedule::Schedule,
+    can_edit: bool,
+    action: ServerAction<super::api::SaveReminderSchedule>,
+) -> impl IntoView {
+    let t = use_t();
+    let err = action_error(action);
+    let before: Vec<String> = s
+        .before
+        .iter()
+        .filter(|d| **d > 0)
+        .map(u32::to_string)
+        .collect();
+    let before = before.join(", ");
+    let on_day = s.before.contains(&0);
+    view! {
+        <section class="card stack mt" aria-labelledby="h-reminders">
+            <h2 id="h-reminders">{t.settings_reminders_heading}</h2>
+            <p class="small muted">{t.settings_reminders_hint}</p>
+            <ActionForm attr:novalidate=true action=action attr:class="stack">
+                <fieldset class="plain stack" disabled=!can_edit>
+                    <crate::ui::Field id_prefix="rem-" label=t.settings_reminders_before name="before" value=before
+                        hint=t.settings_reminders_before_hint error=field_error(err, "before")/>
+                    <label class="checkbox"><input type="checkbox" name="on_day" value="1" checked=on_day/>{t.settings_reminders_on_day}</label>
+                    <crate::ui::Field id_prefix="rem-" label=t.settings_reminders_every name="every" kind="number" value=s.every.to_string()
+                        error=field_error(err, "every")/>
+                    <crate::ui::Field id_prefix="rem-" label=t.settings_reminders_max name="max_overdue" kind="number" value=s.max_overdue.to_string()
+                        error=field_error(err, "max_overdue")/>
+                </fieldset>
+                <FormError error=err fields=&["before", "every", "max_overdue"]/>
+                {if can_edit {
+                    view! { <div><button class="btn" type="submit" data-testid="save-reminders">{t.save}</button></div> }.into_any()
+                } else {
+                    view! { <p class="small muted">{t.settings_owner_only}</p> }.into_any()
+                }}
             </ActionForm>
         </section>
     }

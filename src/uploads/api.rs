@@ -106,7 +106,7 @@ pub async fn create_upload_link(
                     expires_at,
                     max_files,
                     password_hash: password_hash.as_deref(),
-                    created_by: &me.user.user_id,
+                    created_by: Some(&me.user.user_id),
                     now,
                     case_id: case_id.as_deref(),
                 },

@@ -220,7 +220,8 @@ pub struct NewLink<'a> {
     pub expires_at: Option<i64>,
     pub max_files: Option<i64>,
     pub password_hash: Option<&'a str>,
-    pub created_by: &'a str,
+    /// The staff member; `None` for links the system makes (reminder mails).
+    pub created_by: Option<&'a str>,
     pub now: i64,
     pub case_id: Option<&'a str>,
 }

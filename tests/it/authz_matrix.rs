@@ -49,6 +49,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("review_file", Kind::StaffWrite, true),
     ("load_settings", Kind::StaffRead, false),
     ("save_file_types", Kind::StaffWrite, false),
+    ("save_reminder_schedule", Kind::StaffWrite, false),
     // Personal: read-only members set their own mail preference and read their own bell.
     ("save_mail_pref", Kind::StaffRead, false),
     ("notification_count", Kind::StaffRead, false),
@@ -92,6 +93,11 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "set_member_active" => vec![("user_id", ids.member.clone()), ("active", s("false"))],
         "change_plan" => vec![("plan", s("pro"))],
         "save_file_types" => vec![("allowed_types", s("pdf, jpg"))],
+        "save_reminder_schedule" => vec![
+            ("before", s("7")),
+            ("every", s("3")),
+            ("max_overdue", s("5")),
+        ],
         "save_mail_pref" => vec![("mail_pref", s("off"))],
         "list_clients" => vec![("q", s("Schmidt"))],
         "list_cases" => vec![("client_id", ids.client.clone())],

@@ -248,3 +248,89 @@ pub fn error_kind(body: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Every mail in the outbox as readable text: headers as written, the body decoded from
+/// quoted-printable or base64 (whichever the mailer chose), oldest file name first.
+pub fn outbox_texts(app: &TestApp) -> Vec<String> {
+    let dir = app.state.config.server.data_dir.join("outbox");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| decode_mail(&std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
+fn decode_mail(raw: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let mut out = String::new();
+    // Each MIME part: headers, blank line, body (until the next boundary line).
+    let mut encoding = "";
+    let mut in_body = false;
+    let mut body = String::new();
+    let flush = |encoding: &str, body: &mut String, out: &mut String| {
+        let text = match encoding {
+            "base64" => {
+                use base64::Engine;
+                let compact: String = body.split_whitespace().collect();
+                base64::engine::general_purpose::STANDARD
+                    .decode(compact)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_else(|_| body.clone())
+            }
+            "quoted-printable" => {
+                let joined = body.replace("=\n", "");
+                let bytes = joined.as_bytes();
+                let mut v = Vec::with_capacity(bytes.len());
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'=' && i + 2 < bytes.len() {
+                        if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                            v.push(b);
+                            i += 3;
+                            continue;
+                        }
+                    }
+                    v.push(bytes[i]);
+                    i += 1;
+                }
+                String::from_utf8_lossy(&v).into_owned()
+            }
+            _ => body.clone(),
+        };
+        out.push_str(&text);
+        body.clear();
+    };
+    for line in raw.lines() {
+        if line.starts_with("--") {
+            flush(encoding, &mut body, &mut out);
+            in_body = false;
+            encoding = "";
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if in_body {
+            body.push_str(line);
+            body.push('\n');
+        } else {
+            if line.is_empty() {
+                in_body = true;
+            }
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-transfer-encoding:") {
+                encoding = match v.trim() {
+                    "base64" => "base64",
+                    "quoted-printable" => "quoted-printable",
+                    _ => "",
+                };
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    flush(encoding, &mut body, &mut out);
+    out
+}
