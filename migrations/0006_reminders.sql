@@ -13,3 +13,8 @@ CREATE TABLE reminders_sent (
     sent_at  BIGINT NOT NULL,
     PRIMARY KEY (item_id, slot)
 );
+
+-- Overdue markers on the client list look up a client's items.
+CREATE INDEX case_items_client ON case_items (client_id, state);
+-- The dashboard counts files waiting for review.
+CREATE INDEX files_review ON files (org_id, review_state, direction);

@@ -40,6 +40,16 @@ enum Command {
     },
     /// Load a realistic demo firm with ~30 clients (only into an empty database).
     SeedDemo,
+    /// Fill an empty database with one large firm for `make bench`.
+    #[command(hide = true)]
+    SeedBench {
+        #[arg(long, default_value_t = 10_000)]
+        clients: usize,
+        #[arg(long, default_value_t = 50_000)]
+        cases: usize,
+        #[arg(long, default_value_t = 500_000)]
+        files: usize,
+    },
     /// Wrap every file's data key with a new master key (no content is re-encrypted).
     /// Stop the server first and restart it afterwards.
     RotateMasterKey,
@@ -105,6 +115,17 @@ async fn run(cli: Cli) -> Result<(), String> {
                     config.server.data_dir.join("master.key").display()
                 );
             }
+            Ok(())
+        }
+        Command::SeedBench {
+            clients,
+            cases,
+            files,
+        } => {
+            let db = server::open_db(&config).await?;
+            let started = std::time::Instant::now();
+            let summary = server::bench_seed::seed(&db, clients, cases, files).await?;
+            println!("{summary} in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::SeedDemo => {

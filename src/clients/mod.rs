@@ -46,6 +46,8 @@ pub struct ClientRow {
     pub email: String,
     pub status: ClientStatus,
     pub active_link_count: i64,
+    /// An open case or a document the client owes is past its date.
+    pub overdue: bool,
     pub file_count: i64,
     pub last_upload_at: Option<i64>,
     pub last_activity_at: i64,

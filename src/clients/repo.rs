@@ -12,7 +12,11 @@ fn row_cols(now_param: usize) -> String {
         "id, name, company, email, status, file_count, last_upload_at, last_activity_at, \
          (SELECT COUNT(*) FROM upload_links l WHERE l.client_id = clients.id AND l.revoked_at IS NULL \
           AND (l.expires_at IS NULL OR l.expires_at > ${now_param}) \
-          AND (l.max_files IS NULL OR l.files_received < l.max_files)) AS active_link_count"
+          AND (l.max_files IS NULL OR l.files_received < l.max_files)) AS active_link_count, \
+         (SELECT COUNT(*) FROM case_items i JOIN cases c ON c.id = i.case_id WHERE i.client_id = clients.id \
+          AND c.state = 'open' AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < ${now_param}) \
+         + (SELECT COUNT(*) FROM cases c WHERE c.client_id = clients.id AND c.state = 'open' \
+          AND c.due_at < ${now_param}) AS overdue_count"
     )
 }
 
@@ -25,6 +29,7 @@ fn row_to_client(r: &sqlx::any::AnyRow) -> Result<ClientRow, sqlx::Error> {
         email: r.try_get("email")?,
         status: ClientStatus::parse(&status).unwrap_or_default(),
         active_link_count: r.try_get("active_link_count")?,
+        overdue: r.try_get::<i64, _>("overdue_count")? > 0,
         file_count: r.try_get("file_count")?,
         last_upload_at: r.try_get("last_upload_at")?,
         last_activity_at: r.try_get("last_activity_at")?,

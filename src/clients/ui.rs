@@ -106,7 +106,11 @@ fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
                 <td class="primary" data-label=t.col_name><a class="row-link" href=href>{c.name}</a></td>
                 <td data-label=t.col_company>{c.company}</td>
                 <td data-label=t.col_email>{c.email}</td>
-                <td data-label=t.col_status><StatusBadge status=c.status/></td>
+                <td data-label=t.col_status>
+                    <StatusBadge status=c.status/>
+            {c.overdue.then(|| view! { <span class="badge badge-danger" data-testid="client-overdue">{t.case_overdue}</span> })}
+                    {c.overdue.then(|| view! { " " <span class="badge badge-danger" data-testid="client-overdue">{t.case_overdue}</span> })}
+                </td>
                 <td class="num" data-label=t.col_links>{c.active_link_count}</td>
                 <td class="num" data-label=t.col_files>{c.file_count}</td>
                 <td data-label=t.col_last_upload>{last_upload}</td>

@@ -162,27 +162,40 @@ pub async fn uploads_per_day(
     Ok(out)
 }
 
-/// For each week start: items open at the week's end and items geprüft during the week.
+/// For each week start: items open at the week's end and items geprüft during the week, in
+/// one pass over the firm's items.
 pub async fn items_per_week(
     db: &Db,
     org_id: &str,
     weeks: &[i64],
 ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
-    let mut out = Vec::with_capacity(weeks.len());
-    for &start in weeks {
-        let end = start + 7 * 86_400_000;
-        let row = sqlx::query(
-            "SELECT \
-             CAST(COALESCE(SUM(CASE WHEN created_at < $3 AND NOT (state = 'geprueft' AND updated_at < $3) THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
-             CAST(COALESCE(SUM(CASE WHEN state = 'geprueft' AND updated_at >= $2 AND updated_at < $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS done \
-             FROM case_items WHERE org_id = $1 AND created_at < $3",
-        )
-        .bind(org_id)
-        .bind(start)
-        .bind(end)
-        .fetch_one(db)
-        .await?;
-        out.push((start, row.try_get("open")?, row.try_get("done")?));
+    if weeks.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    // Week boundaries are numbers we computed, not input: formatting them in is safe.
+    let mut cols = Vec::new();
+    for (n, &start) in weeks.iter().enumerate() {
+        let end = start + 7 * 86_400_000;
+        cols.push(format!(
+            "CAST(COALESCE(SUM(CASE WHEN created_at < {end} AND NOT (state = 'geprueft' AND updated_at < {end}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS open{n}, \
+             CAST(COALESCE(SUM(CASE WHEN state = 'geprueft' AND updated_at >= {start} AND updated_at < {end} THEN 1 ELSE 0 END), 0) AS BIGINT) AS done{n}"
+        ));
+    }
+    let first = weeks[0];
+    let sql = format!(
+        "SELECT {} FROM case_items WHERE org_id = $1 AND NOT (state = 'geprueft' AND updated_at < {first})",
+        cols.join(", ")
+    );
+    let row = sqlx::query(&sql).bind(org_id).fetch_one(db).await?;
+    weeks
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            Ok((
+                start,
+                row.try_get(format!("open{n}").as_str())?,
+                row.try_get(format!("done{n}").as_str())?,
+            ))
+        })
+        .collect()
 }

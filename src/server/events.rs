@@ -98,6 +98,7 @@ async fn try_emit(
     .bind(event.created_at)
     .execute(&st.db)
     .await?;
+    st.dashboards.changed(org_id, event.created_at);
     st.events.publish(OrgEvent {
         org_id: org_id.to_string(),
         event,

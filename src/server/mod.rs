@@ -1,5 +1,6 @@
 //! Server-only infrastructure: database, mail, tokens, passwords, HTTP assembly.
 
+pub mod bench_seed;
 pub mod db;
 pub mod demo;
 pub mod events;
@@ -27,6 +28,7 @@ pub struct AppState {
     pub master_key: keys::MasterKey,
     pub uploads: crate::uploads::http::UploadState,
     pub events: events::Bus,
+    pub dashboards: Arc<crate::dashboard::cache::Cache<crate::dashboard::Dashboard>>,
 }
 
 pub fn init_tracing() {
@@ -100,6 +102,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         master_key,
         uploads: Default::default(),
         events: Default::default(),
+        dashboards: Default::default(),
     })
 }
 

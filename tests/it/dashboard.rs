@@ -117,10 +117,32 @@ async fn the_overview_counts_what_is_open_overdue_and_waiting(db: Db) {
         .execute(&app.state.db)
         .await
         .unwrap();
+    // (a change behind the server's back: tell the shared dashboard figures, as an event would)
+    let org: String = sqlx::query_scalar("SELECT org_id FROM users WHERE email = 'a@kanzlei-a.de'")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    app.state
+        .dashboards
+        .changed(&org, kundenportal::server::db::now_ms());
     let d = ok(&owner, "load_dashboard", &[]).await;
     assert_eq!(d["overdue_items"], 1);
     let list = ok(&owner, "list_cases", &[("client_id", &schmidt)]).await;
     assert_eq!(list[0]["overdue"], true);
+    // ... and the client is marked on the client list and its page.
+    let page = ok(&owner, "list_clients", &[]).await;
+    let marked: Vec<(&str, bool)> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["overdue"].as_bool().unwrap()))
+        .collect();
+    assert!(
+        marked.contains(&("Schmidt AG", true)) && marked.contains(&("Meier GmbH", false)),
+        "{marked:?}"
+    );
+    let detail = ok(&owner, "get_client", &[("id", &schmidt)]).await;
+    assert_eq!(detail["client"]["overdue"], true);
 
     // Another firm sees none of it.
     let theirs = ok(&other, "load_dashboard", &[]).await;
