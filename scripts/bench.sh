@@ -9,3 +9,11 @@ cargo leptos build --release
 echo
 echo "== Upload: plain disk vs @tus/server vs Kundenportal =="
 node bench/upload.mjs
+echo
+echo "== Dashboard and live fan-out: SQLite and PostgreSQL, 10,000 clients / 50,000 cases / 500,000 files =="
+source scripts/pg.sh
+if pg_start >/dev/null 2>&1; then
+  su postgres -c "psql -q -c 'DROP DATABASE IF EXISTS kp_bench' -c 'CREATE DATABASE kp_bench OWNER kp_test'"
+  export BENCH_PG_URL="postgres://kp_test:kp_test@127.0.0.1:5432/kp_bench"
+fi
+node bench/dashboard.mjs

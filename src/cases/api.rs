@@ -125,6 +125,22 @@ async fn changed(me: &crate::auth::ctx::Staff, client_id: &str, subject: &str) {
     .await;
 }
 
+/// An item of the caller's firm whose case is open (another firm's: `NotFound`; a closed or
+/// archived case: `Conflict`, saying so).
+#[cfg(feature = "ssr")]
+async fn open_item(
+    me: &crate::auth::ctx::Staff,
+    item_id: &str,
+) -> Result<super::repo::ItemRow, AppError> {
+    let item = super::repo::item_row(&me.req.state.db, me.org_id(), item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if item.case_state != super::CaseState::Open {
+        return Err(AppError::Conflict(me.t().case_not_open.into()));
+    }
+    Ok(item)
+}
+
 /// The cases of a client, open ones first.
 #[server(prefix = "/api", endpoint = "list_cases")]
 pub async fn list_cases(client_id: String) -> Result<Vec<CaseSummary>, AppError> {
@@ -470,12 +486,7 @@ pub async fn delete_case_item(item_id: String) -> Result<(), AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let db = &me.req.state.db;
-            let item = super::repo::item_row(db, me.org_id(), &item_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if item.case_state != super::CaseState::Open {
-                return Err(AppError::Conflict(me.t().case_not_open.into()));
-            }
+            let item = open_item(&me, &item_id).await?;
             super::repo::delete_item(db, me.org_id(), &item_id).await?;
             me.audit(
                 Some(&item.client_id),
@@ -521,12 +532,7 @@ pub async fn review_item(
             } else {
                 String::new()
             };
-            let item = super::repo::item_row(db, me.org_id(), &item_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if item.case_state != super::CaseState::Open {
-                return Err(AppError::Conflict(t.case_not_open.into()));
-            }
+            let item = open_item(&me, &item_id).await?;
             let next = next_item_state(item.state, event).map_err(|r| match r {
                 Refusal::NothingToApprove => AppError::Conflict(t.case_nothing_to_approve.into()),
                 _ => AppError::Conflict(t.case_not_open.into()),
@@ -557,12 +563,7 @@ pub async fn attach_item_file(item_id: String, file_id: String) -> Result<(), Ap
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let t = me.t();
             let db = &me.req.state.db;
-            let item = super::repo::item_row(db, me.org_id(), &item_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if item.case_state != super::CaseState::Open {
-                return Err(AppError::Conflict(t.case_not_open.into()));
-            }
+            let item = open_item(&me, &item_id).await?;
             let now = crate::server::db::now_ms();
             let mut tx = db.begin().await?;
             if !super::repo::attach_file(&mut tx, me.org_id(), &item.client_id, &item_id, &file_id)

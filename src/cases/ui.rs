@@ -9,7 +9,7 @@ use crate::i18n::{fill, T};
 use crate::orgs::domain::Permission;
 use crate::ui::{
     action_error, field_error, format, may, toast_on_success, use_lang, use_t, EmptyState, Field,
-    FormError, Skeleton,
+    FormError, NotFoundState, Skeleton,
 };
 use leptos::prelude::*;
 
@@ -239,12 +239,7 @@ pub fn CasePage() -> impl IntoView {
                         client.set(d.summary.client_id.clone());
                         view! { <CaseView d a/> }.into_any()
                     }
-                    Err(e) => view! {
-                        <EmptyState title=t.not_found_title text=t.not_found_text>
-                            <p class="muted">{e.user_message(t)}</p>
-                            <a class="btn" href="/clients">{t.back_to_list}</a>
-                        </EmptyState>
-                    }.into_any(),
+                    Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
         </Transition>

@@ -6,7 +6,7 @@ use crate::i18n::fill;
 use crate::orgs::domain::Permission;
 use crate::ui::{
     action_error, field_error, format, may, status_help, status_label, toast_on_success, use_lang,
-    use_t, ConfirmDialog, EmptyState, Field, FormError, Skeleton, StatusBadge,
+    use_t, ConfirmDialog, EmptyState, Field, FormError, NotFoundState, Skeleton, StatusBadge,
 };
 use crate::uploads::ui::{ClientFiles, ClientLinks, FilesResource, LinksResource, UploadActions};
 use crate::uploads::widget::UploadWidget;
@@ -246,12 +246,7 @@ pub fn ClientDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case/> }.into_any(),
-                    Err(e) => view! {
-                        <EmptyState title=t.not_found_title text=t.not_found_text>
-                            <p class="muted">{e.user_message(t)}</p>
-                            <a class="btn" href="/clients">{t.back_to_list}</a>
-                        </EmptyState>
-                    }.into_any(),
+                    Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
         </Transition>

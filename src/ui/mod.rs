@@ -138,6 +138,19 @@ pub fn FormError(
     }
 }
 
+/// A page whose object could not be loaded (not found, or not the firm's), with the way back
+/// to the client list.
+#[component]
+pub fn NotFoundState(error: AppError) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <EmptyState title=t.not_found_title text=t.not_found_text>
+            <p class="muted">{error.user_message(t)}</p>
+            <a class="btn" href="/clients">{t.back_to_list}</a>
+        </EmptyState>
+    }
+}
+
 /// An empty list, saying what to do next.
 #[component]
 pub fn EmptyState(
