@@ -273,8 +273,10 @@ fn CaseView(d: CaseDetail, a: CaseActions) -> impl IntoView {
         <p><a href=format!("/clients/{}", s.client_id)>{format!("← {}", s.client_name)}</a></p>
         <div class="page-head">
             <h1 data-testid="case-title">{s.title.clone()}</h1>
-            <span class=case_badge(s.state) data-testid="case-state">{case_state_label(t, s.state)}</span>
-            {s.overdue.then(|| view! { <Overdue/> })}
+            <span class="row">
+                <span class=case_badge(s.state) data-testid="case-state">{case_state_label(t, s.state)}</span>
+                {s.overdue.then(|| view! { <Overdue/> })}
+            </span>
         </div>
         <div class="grid-2">
             <div class="stack">
@@ -430,7 +432,7 @@ fn ItemRow(
                 {i.deadline_at.map(|d| fill(t.item_deadline_is, &[("date", &format::date(d, lang))]))}
                 {(!i.allowed_types.is_empty()).then(|| format!(" · {}: {}", t.item_types_label, i.allowed_types.join(", ")))}
             </p>
-            {(i.state == ItemState::Rueckfrage).then(|| view! {
+            {(i.state == ItemState::Rueckfrage && !i.comment.is_empty()).then(|| view! {
                 <p class="form-error small" data-testid="item-comment">{fill(t.item_question_is, &[("text", &i.comment)])}</p>
             })}
             {has_file.then(|| view! {
@@ -615,7 +617,7 @@ pub fn PublicChecklist(
                             </div>
                             {(!i.explanation.is_empty()).then(|| view! { <p class="small note-body">{i.explanation.clone()}</p> })}
                             {i.deadline_at.map(|d| view! { <p class="small muted">{fill(t.item_deadline_is, &[("date", &format::date(d, lang))])}</p> })}
-                            {(i.state == ItemState::Rueckfrage).then(|| view! {
+                            {(i.state == ItemState::Rueckfrage && !i.comment.is_empty()).then(|| view! {
                                 <p class="form-error small" data-testid="public-item-comment">{fill(t.item_question_is, &[("text", &i.comment)])}</p>
                             })}
                             {(!i.file_names.is_empty()).then(|| view! {
