@@ -16,5 +16,6 @@ CREATE TABLE reminders_sent (
 
 -- Overdue markers on the client list look up a client's items.
 CREATE INDEX case_items_client ON case_items (client_id, state);
--- The dashboard counts files waiting for review.
-CREATE INDEX files_review ON files (org_id, review_state, direction);
+-- The dashboard counts files waiting for review (covering) and uploads per day.
+CREATE INDEX files_review ON files (org_id, review_state, direction, scan_state);
+CREATE INDEX files_recent ON files (org_id, direction, created_at);
