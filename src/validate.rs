@@ -5,6 +5,33 @@ use crate::i18n::{fill, T};
 
 pub const EMAIL_MAX: usize = 254;
 
+/// Why a date field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    Invalid,
+    Past,
+}
+
+/// An optional date ("YYYY-MM-DD", empty: none) as the end of that day in Berlin, which must
+/// not have passed at `now` — unless it is `keep`, the date already stored (editing something
+/// overdue keeps its date).
+pub fn future_date(
+    value: Option<&str>,
+    now: i64,
+    keep: Option<i64>,
+) -> Result<Option<i64>, DateProblem> {
+    match value.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(d) => {
+            let end = crate::uploads::domain::end_of_day_berlin(d).ok_or(DateProblem::Invalid)?;
+            if end <= now && Some(end) != keep {
+                return Err(DateProblem::Past);
+            }
+            Ok(Some(end))
+        }
+    }
+}
+
 /// Why a field was refused; the UI turns it into a sentence in the user's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldProblem {

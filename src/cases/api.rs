@@ -23,8 +23,7 @@ mod input {
             .map_err(|p| AppError::invalid(field, problem_message(t, p)))
     }
 
-    /// An optional date ("YYYY-MM-DD") as the end of that day in Berlin; not in the past,
-    /// unless it is the date already stored (`keep`: editing an overdue case keeps its date).
+    /// An optional date; see [`crate::validate::future_date`].
     pub fn date(
         t: &T,
         field: &str,
@@ -32,30 +31,16 @@ mod input {
         now: i64,
         keep: Option<i64>,
     ) -> Result<Option<i64>, AppError> {
-        match value.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(d) => {
-                let end = crate::uploads::domain::end_of_day_berlin(d)
-                    .ok_or_else(|| AppError::invalid(field, t.link_date_invalid))?;
-                if end <= now && Some(end) != keep {
-                    return Err(AppError::invalid(field, t.case_date_past));
-                }
-                Ok(Some(end))
-            }
-        }
+        use crate::validate::DateProblem;
+        crate::validate::future_date(value, now, keep).map_err(|p| match p {
+            DateProblem::Invalid => AppError::invalid(field, t.link_date_invalid),
+            DateProblem::Past => AppError::invalid(field, t.case_date_past),
+        })
     }
 
     pub fn types(t: &T, value: Option<&str>) -> Result<Vec<String>, AppError> {
-        use crate::uploads::domain::{parse_allow_list, AllowListError};
-        parse_allow_list(value.unwrap_or("")).map_err(|e| match e {
-            AllowListError::NotAnExtension(entry) => AppError::invalid(
-                "allowed_types",
-                crate::i18n::fill(t.settings_file_types_invalid, &[("entry", &entry)]),
-            ),
-            AllowListError::TooMany => {
-                AppError::invalid("allowed_types", t.settings_file_types_too_many)
-            }
-        })
+        crate::uploads::domain::parse_allow_list(value.unwrap_or(""))
+            .map_err(|e| crate::settings::api::allow_list_error(t, e))
     }
 
     /// A checkbox: present and not "false"/"off".
@@ -91,24 +76,11 @@ async fn client_status_after(
     event: crate::clients::domain::StatusEvent,
     now: i64,
 ) -> Result<(), AppError> {
-    use crate::clients::ClientStatus;
-    let status: String =
-        sqlx::query_scalar("SELECT status FROM clients WHERE id = $1 AND org_id = $2")
-            .bind(client_id)
-            .bind(org_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let next = crate::clients::domain::next_status(
-        ClientStatus::parse(&status).unwrap_or_default(),
-        event,
-    );
-    sqlx::query("UPDATE clients SET status = $3, last_activity_at = $4, updated_at = $4 WHERE id = $1 AND org_id = $2")
-        .bind(client_id)
-        .bind(org_id)
-        .bind(next.as_str())
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    let current = crate::clients::repo::status(&mut **tx, org_id, client_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let next = crate::clients::domain::next_status(current, event);
+    crate::clients::repo::set_status(&mut **tx, org_id, client_id, next, now).await?;
     Ok(())
 }
 

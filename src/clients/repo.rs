@@ -238,13 +238,34 @@ pub async fn update(
     Ok(n == 1)
 }
 
-pub async fn set_status(
-    db: &Db,
+/// The client's status, read inside the caller's transaction (or from the pool).
+pub async fn status<'e, E>(
+    ex: E,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<ClientStatus>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let s: Option<String> =
+        sqlx::query_scalar("SELECT status FROM clients WHERE id = $1 AND org_id = $2")
+            .bind(id)
+            .bind(org_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(s.map(|s| ClientStatus::parse(&s).unwrap_or_default()))
+}
+
+pub async fn set_status<'e, E>(
+    db: E,
     org_id: &str,
     id: &str,
     status: ClientStatus,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let n = sqlx::query(
         "UPDATE clients SET status = $3, updated_at = $4, last_activity_at = $4 WHERE org_id = $1 AND id = $2",
     )

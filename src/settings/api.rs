@@ -30,24 +30,32 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
     )
 }
 
+/// A list of file types that does not parse, as the `allowed_types` field's message (the
+/// firm's list in the settings and a requested document's list use the same words).
+#[cfg(feature = "ssr")]
+pub fn allow_list_error(t: &crate::i18n::T, e: crate::uploads::domain::AllowListError) -> AppError {
+    use crate::uploads::domain::AllowListError;
+    match e {
+        AllowListError::NotAnExtension(entry) => AppError::invalid(
+            "allowed_types",
+            crate::i18n::fill(t.settings_file_types_invalid, &[("entry", &entry)]),
+        ),
+        AllowListError::TooMany => {
+            AppError::invalid("allowed_types", t.settings_file_types_too_many)
+        }
+    }
+}
+
 /// Owners only. Sets the extensions clients may upload; empty allows every type.
 #[server(prefix = "/api", endpoint = "save_file_types")]
 pub async fn save_file_types(allowed_types: String) -> Result<(), AppError> {
     use crate::auth::ctx::*;
-    use crate::uploads::domain::{parse_allow_list, AllowListError};
+    use crate::uploads::domain::parse_allow_list;
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
             let t = me.t();
-            let list = parse_allow_list(&allowed_types).map_err(|e| match e {
-                AllowListError::NotAnExtension(entry) => AppError::invalid(
-                    "allowed_types",
-                    crate::i18n::fill(t.settings_file_types_invalid, &[("entry", &entry)]),
-                ),
-                AllowListError::TooMany => {
-                    AppError::invalid("allowed_types", t.settings_file_types_too_many)
-                }
-            })?;
+            let list = parse_allow_list(&allowed_types).map_err(|e| allow_list_error(t, e))?;
             crate::orgs::repo::set_allowed_types(&me.req.state.db, me.org_id(), &list).await?;
             me.audit(
                 None,

@@ -35,21 +35,14 @@ pub async fn create_upload_link(
             let message = clean_text(message.as_deref().unwrap_or(""), MESSAGE_MAX, false, true)
                 .map_err(|p| AppError::invalid("message", problem_message(t, p)))?;
             let now = crate::server::db::now_ms();
-            let expires_at = match expires_on
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                None => None,
-                Some(d) => {
-                    let end = super::domain::end_of_day_berlin(d)
-                        .ok_or_else(|| AppError::invalid("expires_on", t.link_date_invalid))?;
-                    if end <= now {
-                        return Err(AppError::invalid("expires_on", t.link_date_past));
-                    }
-                    Some(end)
-                }
-            };
+            let expires_at = crate::validate::future_date(expires_on.as_deref(), now, None)
+                .map_err(|p| {
+                    let message = match p {
+                        crate::validate::DateProblem::Invalid => t.link_date_invalid,
+                        crate::validate::DateProblem::Past => t.link_date_past,
+                    };
+                    AppError::invalid("expires_on", message)
+                })?;
             let max_files = match max_files
                 .as_deref()
                 .map(str::trim)
