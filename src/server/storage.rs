@@ -183,6 +183,12 @@ impl BlobWriter {
         synced.done().await.map(|_| ())
     }
 
+    /// Stops the writer without a sync; what was not synced before counts for nothing.
+    pub async fn abandon(mut self) -> std::io::Result<()> {
+        self.ops = None;
+        self.stopped().await
+    }
+
     async fn send(&mut self, op: Op) -> std::io::Result<()> {
         let sent = match &self.ops {
             Some(ops) => ops.send(op).await.is_ok(),

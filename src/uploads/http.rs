@@ -18,7 +18,7 @@ use super::repo::{self, UploadRow};
 use super::LinkState;
 use crate::crypto::{self, Header, SegmentCipher};
 use crate::i18n::Lang;
-use crate::server::storage::PendingSync;
+use crate::server::storage::{BlobWriter, PendingSync};
 use crate::server::{db::now_ms, tokens, AppState};
 use axum::{
     body::Body,
@@ -42,56 +42,179 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// broken connection loses at most this much.
 const COMMIT_EVERY: u64 = 8 * 1024 * 1024;
 
-/// In-process state of uploads being written: a lock per upload (one writer at a time) and
-/// the running SHA-256 of the committed plaintext, so finishing needs no second pass.
+/// How long a PATCH leaves the blob open for the upload's next one.
+const KEEP_OPEN: Duration = Duration::from_secs(10);
+
+/// In-process state of uploads being written: a claim per upload (one request at a time),
+/// the running SHA-256 of the sealed plaintext, so finishing needs no second pass, and the
+/// blob writer the last PATCH left open.
+///
+/// A PATCH ends without waiting for the disk: it asks for a sync of what it sealed and
+/// answers the new offset, while a flusher task moves the database offset once the sync is
+/// done. The next PATCH continues on the same writer, so the sync overlaps with its bytes
+/// arriving. The database offset stays the durable one: after a crash a client resumes from
+/// there (tus clients ask HEAD after any failure and a PATCH at a lost offset gets 409).
 #[derive(Clone, Default)]
 pub struct UploadState {
     inner: Arc<Mutex<HashMap<String, Progress>>>,
 }
 
-#[derive(Clone)]
 struct Progress {
     busy: bool,
-    /// Plaintext bytes the hasher has seen (equals `committed` when it can be trusted).
+    /// Counts claims, so a late idle close can tell the writer was used since.
+    generation: u64,
+    /// Plaintext bytes the hasher has seen (equals the offset when it can be trusted).
     hashed: u64,
     hasher: Sha256,
+    open: Option<Open>,
+}
+
+/// The blob writer of an unfinished upload between two PATCHes.
+struct Open {
+    writer: BlobWriter,
+    /// End of the sealed data; the database offset reaches it once `flusher` is done.
+    written: u64,
+    flusher: tokio::task::JoinHandle<()>,
+}
+
+impl Open {
+    /// Closes the writer and waits until the database offset reached `written`.
+    async fn settle(self, st: &AppState, id: &str) -> Result<(), String> {
+        let synced = self.writer.commit().await;
+        let _ = self.flusher.await;
+        synced.map_err(|e| e.to_string())?;
+        repo::advance(&st.db, id, self.written as i64)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A request's hold on an upload.
+struct Claim {
+    hashed: u64,
+    hasher: Sha256,
+    open: Option<Open>,
 }
 
 impl UploadState {
-    /// Claims the upload for one request; `None` when another request is writing it.
-    fn claim(&self, id: &str, committed: u64) -> Option<(u64, Sha256)> {
+    /// Claims the upload for one request; `None` when another request holds it.
+    /// `committed` is the database offset, used when no writer is open.
+    fn claim(&self, id: &str, committed: u64) -> Option<Claim> {
         let mut map = self.inner.lock().ok()?;
         let p = map.entry(id.to_string()).or_insert_with(|| Progress {
             busy: false,
+            generation: 0,
             hashed: 0,
             hasher: Sha256::new(),
+            open: None,
         });
         if p.busy {
             return None;
         }
         p.busy = true;
-        if p.hashed != committed {
+        p.generation += 1;
+        let open = p.open.take();
+        let at = open.as_ref().map_or(committed, |o| o.written);
+        if p.hashed != at {
             // After a restart the running hash is gone; it is rebuilt when the file is finished.
             p.hashed = u64::MAX;
         }
-        Some((p.hashed, p.hasher.clone()))
+        Some(Claim {
+            hashed: p.hashed,
+            hasher: p.hasher.clone(),
+            open,
+        })
     }
 
-    fn release(&self, id: &str, hashed: Option<(u64, Sha256)>) {
-        if let Ok(mut map) = self.inner.lock() {
-            if let Some(p) = map.get_mut(id) {
-                p.busy = false;
-                if let Some((n, h)) = hashed {
-                    p.hashed = n;
-                    p.hasher = h;
-                }
-            }
+    /// Ends a claim, keeping the running hash (when known) and the writer left open.
+    /// Returns the generation an idle close has to find unchanged.
+    fn release(&self, id: &str, hashed: Option<(u64, Sha256)>, open: Option<Open>) -> u64 {
+        let Ok(mut map) = self.inner.lock() else {
+            return 0;
+        };
+        let Some(p) = map.get_mut(id) else {
+            return 0;
+        };
+        p.busy = false;
+        if let Some((n, h)) = hashed {
+            p.hashed = n;
+            p.hasher = h;
         }
+        p.open = open;
+        p.generation
+    }
+
+    /// Where the writer left open ends, if there is one.
+    fn written(&self, id: &str) -> Option<u64> {
+        let map = self.inner.lock().ok()?;
+        map.get(id)?.open.as_ref().map(|o| o.written)
     }
 
     fn forget(&self, id: &str) {
         if let Ok(mut map) = self.inner.lock() {
             map.remove(id);
+        }
+    }
+
+    /// After `KEEP_OPEN` without a new claim, settles and closes the open writer.
+    fn close_when_idle(st: &AppState, id: String, generation: u64) {
+        let st = st.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(KEEP_OPEN).await;
+            let open = {
+                let Ok(mut map) = st.uploads.inner.lock() else {
+                    return;
+                };
+                match map.get_mut(&id) {
+                    Some(p) if !p.busy && p.generation == generation && p.open.is_some() => {
+                        p.busy = true;
+                        p.open.take()
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(open) = open {
+                if let Err(e) = open.settle(&st, &id).await {
+                    tracing::error!(upload = %id, error = %e, "closing an idle upload failed");
+                }
+                st.uploads.release(&id, None, None);
+            }
+        });
+    }
+}
+
+/// Stops a writer after a failed request; the database keeps the offset of the last sync
+/// asked for before this request (awaited through `prev`).
+async fn abandon(writer: BlobWriter, prev: Option<tokio::task::JoinHandle<()>>) {
+    if let Err(e) = writer.abandon().await {
+        tracing::warn!(error = %e, "stopping a blob writer failed");
+    }
+    if let Some(p) = prev {
+        let _ = p.await;
+    }
+}
+
+/// Waits for the syncs in order and moves the database offset after each.
+async fn flush(
+    st: AppState,
+    id: String,
+    prev: Option<tokio::task::JoinHandle<()>>,
+    syncs: Vec<PendingSync>,
+) {
+    if let Some(p) = prev {
+        let _ = p.await;
+    }
+    for mut sync in syncs {
+        let durable = match sync.done().await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(upload = %id, error = %e, "syncing an upload failed");
+                return;
+            }
+        };
+        if let Err(e) = repo::advance(&st.db, &id, durable as i64).await {
+            tracing::error!(upload = %id, error = %e, "recording an upload's offset failed");
+            return;
         }
     }
 }
@@ -539,7 +662,7 @@ async fn head(State(st): State<AppState>, Path(id): Path<String>, headers: Heade
     if let Err(r) = check_version(&headers) {
         return r;
     }
-    let up = match authorized_upload(&st, &headers, &id).await {
+    let mut up = match authorized_upload(&st, &headers, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -549,6 +672,11 @@ async fn head(State(st): State<AppState>, Path(id): Path<String>, headers: Heade
             "upload_expired",
             lang(&headers).t().upload_expired.into(),
         );
+    }
+    // Bytes a PATCH sealed whose sync is still under way count already: this process answers
+    // for them. Should it die first, the next PATCH gets 409 and the client asks again.
+    if let Some(written) = st.uploads.written(&id) {
+        up.committed = up.committed.max(written as i64);
     }
     let mut r = StatusCode::OK.into_response();
     let h = r.headers_mut();
@@ -583,8 +711,11 @@ async fn terminate(
             "upload already completed".into(),
         );
     }
-    if st.uploads.claim(&id, up.committed as u64).is_none() {
+    let Some(claim) = st.uploads.claim(&id, up.committed as u64) else {
         return fail(StatusCode::CONFLICT, "busy", "upload in progress".into());
+    };
+    if let Some(open) = claim.open {
+        abandon(open.writer, Some(open.flusher)).await;
     }
     let result = async {
         repo::delete_upload(&st.db, &id).await.map_err(internal)?;
@@ -602,6 +733,24 @@ fn decode_key(st: &AppState, up: &UploadRow) -> Result<([u8; crypto::KEY_LEN], H
     st.master_key
         .open_blob_key(&up.id, &up.wrapped_key, &up.nonce_prefix)
         .map_err(internal)
+}
+
+fn offset_mismatch(at: u64) -> Response {
+    let mut r = fail(
+        StatusCode::CONFLICT,
+        "offset_mismatch",
+        "Upload-Offset does not match".into(),
+    );
+    r.headers_mut()
+        .insert("upload-offset", HeaderValue::from(at));
+    r
+}
+
+fn offset_answer(at: u64) -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    r.headers_mut()
+        .insert("upload-offset", HeaderValue::from(at));
+    tus_headers(r)
 }
 
 async fn patch(
@@ -661,199 +810,297 @@ async fn patch(
     if up.completed_at.is_none() && now_ms() >= up.expires_at {
         return fail(StatusCode::GONE, "upload_expired", t.upload_expired.into());
     }
-    if offset != up.committed {
-        let mut r = fail(
-            StatusCode::CONFLICT,
-            "offset_mismatch",
-            "Upload-Offset does not match".into(),
-        );
-        r.headers_mut()
-            .insert("upload-offset", HeaderValue::from(up.committed));
-        return r;
-    }
     if up.completed_at.is_some() {
-        let mut r = StatusCode::NO_CONTENT.into_response();
-        r.headers_mut()
-            .insert("upload-offset", HeaderValue::from(up.committed));
-        return tus_headers(r);
+        if offset != up.committed {
+            return offset_mismatch(up.committed as u64);
+        }
+        return offset_answer(up.committed as u64);
     }
-    let Some((hashed, file_hasher)) = st.uploads.claim(&id, up.committed as u64) else {
+    let (key, header) = match decode_key(&st, &up) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    let Some(claim) = st.uploads.claim(&id, up.committed as u64) else {
         return fail(
             StatusCode::CONFLICT,
             "busy",
             "another request is writing this upload".into(),
         );
     };
-    let result = receive(&st, &up, checksum, hashed, file_hasher, body).await;
-    match result {
-        Ok((new_offset, hash_state)) => {
-            st.uploads.release(&id, Some(hash_state));
-            if new_offset == up.length {
-                st.uploads.forget(&id);
+    let at = claim.open.as_ref().map_or(up.committed, |o| o.written as i64);
+    if offset != at {
+        // The client lost track: what is open is settled, so HEAD answers the same offset.
+        let settled = match claim.open {
+            Some(open) => open.settle(&st, &id).await,
+            None => Ok(()),
+        };
+        st.uploads.release(&id, None, None);
+        return match settled {
+            Ok(()) => offset_mismatch(at as u64),
+            Err(e) => internal(e),
+        };
+    }
+    let (writer, prev) = match claim.open {
+        Some(open) => (open.writer, Some(open.flusher)),
+        None => match st
+            .storage
+            .writer_at(
+                &up.org_id,
+                &up.id,
+                domain::blob_len_for(&header, at as u64, up.length as u64),
+            )
+            .await
+        {
+            Ok(w) => (w, None),
+            Err(e) => {
+                st.uploads.release(&id, None, None);
+                return internal(e);
             }
-            let mut r = StatusCode::NO_CONTENT.into_response();
-            r.headers_mut()
-                .insert("upload-offset", HeaderValue::from(new_offset));
-            tus_headers(r)
+        },
+    };
+    let request = Request {
+        st: &st,
+        up: &up,
+        start: at as u64,
+        cipher: SegmentCipher::new(&key, header),
+        header,
+        checksum,
+        hash_ok: claim.hashed == at as u64,
+    };
+    let streamed = request.stream(writer, claim.hasher, body).await;
+    let result = match streamed {
+        Ok((writer, s)) => request.end(&key, writer, prev, s).await,
+        Err((writer, r)) => {
+            abandon(writer, prev).await;
+            Err(r)
+        }
+    };
+    match result {
+        Ok(Ended::Finished) => {
+            st.uploads.forget(&id);
+            offset_answer(up.length as u64)
+        }
+        Ok(Ended::Open(open, hash_state)) => {
+            let written = open.written;
+            let generation = st.uploads.release(&id, Some(hash_state), Some(open));
+            UploadState::close_when_idle(&st, id, generation);
+            offset_answer(written)
         }
         Err(r) => {
-            st.uploads.release(&id, None);
+            st.uploads.release(&id, None, None);
             r
         }
     }
 }
 
-/// Streams the body into sealed segments. Returns the new committed offset and the running
-/// hash of the committed plaintext.
-async fn receive(
-    st: &AppState,
-    up: &UploadRow,
+/// One PATCH being received.
+struct Request<'a> {
+    st: &'a AppState,
+    up: &'a UploadRow,
+    /// The offset the request starts at.
+    start: u64,
+    cipher: SegmentCipher,
+    header: Header,
     checksum: Option<[u8; 32]>,
-    hashed: u64,
-    mut file_hasher: Sha256,
-    body: Body,
-) -> Result<(i64, (u64, Sha256)), Response> {
-    let (key, header) = decode_key(st, up)?;
-    let seg = header.segment_len as usize;
-    let length = up.length as u64;
-    let start = up.committed as u64;
-    let remaining = length - start;
-    let hash_ok = hashed == start;
-    let cipher = SegmentCipher::new(&key, header);
-    let mut writer = st
-        .storage
-        .writer_at(
-            &up.org_id,
-            &up.id,
-            domain::blob_len_for(&header, start, length),
-        )
-        .await
-        .map_err(internal)?;
-    let mut chunk_hasher = checksum.map(|_| Sha256::new());
-    let mut index = start / seg as u64;
-    let count = header.segment_count(length);
-    let mut buf: Vec<u8> = Vec::with_capacity(seg + crypto::TAG_LEN);
-    let mut received: u64 = 0;
-    let mut sealed_to = start;
-    let mut committed = start;
-    let mut interrupted = false;
-    let mut pending: Option<PendingSync> = None;
-    let mut stream = body.into_data_stream();
-    loop {
-        // While the next bytes are awaited, a finished sync moves the durable offset on
-        // (a stalled phone keeps what already reached the disk).
-        let next = loop {
-            tokio::select! {
-                n = tokio::time::timeout(IDLE_TIMEOUT, stream.next()) => break n,
-                durable = wait_sync(&mut pending) => {
-                    let durable = durable.map_err(internal)?;
-                    advance(st, up, committed, durable).await?;
-                    committed = durable;
-                    pending = None;
+    /// Whether the running hash covers exactly the bytes before `start`.
+    hash_ok: bool,
+}
+
+/// What the body left: sealed up to `sealed_to`, syncs asked for up to `asked`.
+struct Streamed {
+    sealed_to: u64,
+    asked: u64,
+    pending: Option<PendingSync>,
+    hasher: Sha256,
+}
+
+enum Ended {
+    /// The upload is complete and finished (a file now).
+    Finished,
+    /// More is to come; the writer stays open with the running hash.
+    Open(Open, (u64, Sha256)),
+}
+
+impl Request<'_> {
+    /// Streams the body into sealed segments. On failure the writer comes back with the answer,
+    /// to be abandoned.
+    async fn stream(
+        &self,
+        mut writer: BlobWriter,
+        mut file_hasher: Sha256,
+        body: Body,
+    ) -> Result<(BlobWriter, Streamed), (BlobWriter, Response)> {
+        let st = self.st;
+        let seg = self.header.segment_len as usize;
+        let length = self.up.length as u64;
+        let remaining = length - self.start;
+        let count = self.header.segment_count(length);
+        let mut chunk_hasher = self.checksum.map(|_| Sha256::new());
+        let mut index = self.start / seg as u64;
+        let mut buf: Vec<u8> = Vec::with_capacity(seg + crypto::TAG_LEN);
+        let mut received: u64 = 0;
+        let mut sealed_to = self.start;
+        let mut asked = self.start;
+        let mut interrupted = false;
+        let mut pending: Option<PendingSync> = None;
+        let mut stream = body.into_data_stream();
+        macro_rules! tryw {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => return Err((writer, internal(e))),
+                }
+            };
+        }
+        loop {
+            // While the next bytes are awaited, a finished sync moves the durable offset on
+            // (a stalled phone keeps what already reached the disk).
+            let next = loop {
+                tokio::select! {
+                    n = tokio::time::timeout(IDLE_TIMEOUT, stream.next()) => break n,
+                    durable = wait_sync(&mut pending) => {
+                        let durable = tryw!(durable);
+                        tryw!(repo::advance(&st.db, &self.up.id, durable as i64).await);
+                        pending = None;
+                    }
+                }
+            };
+            let chunk = match next {
+                Ok(None) => break,
+                Ok(Some(Ok(c))) => c,
+                Ok(Some(Err(_))) | Err(_) => {
+                    interrupted = true;
+                    break;
+                }
+            };
+            if received + chunk.len() as u64 > remaining {
+                let r = fail(
+                    StatusCode::BAD_REQUEST,
+                    "too_long",
+                    "body exceeds Upload-Length".into(),
+                );
+                return Err((writer, r));
+            }
+            received += chunk.len() as u64;
+            if let Some(h) = chunk_hasher.as_mut() {
+                h.update(&chunk);
+            }
+            let mut data = &chunk[..];
+            while !data.is_empty() {
+                let take = (seg - buf.len()).min(data.len());
+                buf.extend_from_slice(&data[..take]);
+                data = &data[take..];
+                if buf.len() == seg {
+                    if self.hash_ok {
+                        file_hasher.update(&buf);
+                    }
+                    tryw!(self.cipher.seal(index, index + 1 == count, &mut buf));
+                    tryw!(writer.write(&buf).await);
+                    sealed_to += seg as u64;
+                    index += 1;
+                    buf.clear();
                 }
             }
-        };
-        let next = match next {
-            Ok(n) => n,
-            Err(_) => {
-                interrupted = true;
-                break;
+            // Durable progress without waiting for the disk: a sync is asked for every
+            // COMMIT_EVERY bytes, and the offset advances in the database once it is done.
+            if pending.is_none()
+                && self.checksum.is_none()
+                && sealed_to - asked >= COMMIT_EVERY
+                && sealed_to < length
+            {
+                pending = Some(tryw!(writer.sync_soon(sealed_to).await));
+                asked = sealed_to;
             }
-        };
-        let chunk = match next {
-            None => break,
-            Some(Ok(c)) => c,
-            Some(Err(_)) => {
-                interrupted = true;
-                break;
+        }
+        if let (Some(expected), Some(h)) = (self.checksum, chunk_hasher) {
+            if interrupted {
+                // The checksum covers the whole request; nothing of a broken one is kept.
+                let r = fail(
+                    StatusCode::BAD_REQUEST,
+                    "interrupted",
+                    "request interrupted".into(),
+                );
+                return Err((writer, r));
             }
-        };
-        if received + chunk.len() as u64 > remaining {
-            return Err(fail(
-                StatusCode::BAD_REQUEST,
-                "too_long",
-                "body exceeds Upload-Length".into(),
-            ));
+            if h.finalize().as_slice() != expected {
+                let r = fail(
+                    StatusCode::from_u16(460).expect("460 is valid"),
+                    "checksum_mismatch",
+                    "checksum mismatch".into(),
+                );
+                return Err((writer, r));
+            }
         }
-        received += chunk.len() as u64;
-        if let Some(h) = chunk_hasher.as_mut() {
-            h.update(&chunk);
+        if self.start + received == length && sealed_to < length || (length == 0) {
+            if self.hash_ok {
+                file_hasher.update(&buf);
+            }
+            tryw!(self.cipher.seal(index, true, &mut buf));
+            tryw!(writer.write(&buf).await);
+            sealed_to = length;
         }
-        let mut data = &chunk[..];
-        while !data.is_empty() {
-            let take = (seg - buf.len()).min(data.len());
-            buf.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            if buf.len() == seg {
-                if hash_ok {
-                    file_hasher.update(&buf);
+        // Whatever did not fill a segment is dropped; the client sends it again.
+        Ok((
+            writer,
+            Streamed {
+                sealed_to,
+                asked,
+                pending,
+                hasher: file_hasher,
+            },
+        ))
+    }
+
+    /// After the body: a complete upload is synced and finished; otherwise a sync of what was
+    /// sealed is asked for and the writer stays open.
+    async fn end(
+        &self,
+        key: &[u8; crypto::KEY_LEN],
+        mut writer: BlobWriter,
+        prev: Option<tokio::task::JoinHandle<()>>,
+        s: Streamed,
+    ) -> Result<Ended, Response> {
+        let (st, up) = (self.st, self.up);
+        let length = up.length as u64;
+        if s.sealed_to == length {
+            writer.commit().await.map_err(internal)?;
+            if let Some(p) = prev {
+                let _ = p.await;
+            }
+            repo::advance(&st.db, &up.id, length as i64)
+                .await
+                .map_err(internal)?;
+            let digest = self.hash_ok.then(|| s.hasher.finalize().into());
+            let done = UploadRow {
+                committed: up.length,
+                ..up.clone()
+            };
+            super::finish::finish(st, &done, key, self.header, digest)
+                .await
+                .map_err(internal)?;
+            return Ok(Ended::Finished);
+        }
+        let mut syncs: Vec<PendingSync> = s.pending.into_iter().collect();
+        if s.sealed_to > s.asked {
+            match writer.sync_soon(s.sealed_to).await {
+                Ok(p) => syncs.push(p),
+                Err(e) => {
+                    abandon(writer, prev).await;
+                    return Err(internal(e));
                 }
-                cipher
-                    .seal(index, index + 1 == count, &mut buf)
-                    .map_err(internal)?;
-                writer.write(&buf).await.map_err(internal)?;
-                sealed_to += seg as u64;
-                index += 1;
-                buf.clear();
             }
         }
-        // Durable progress without waiting for the disk: a sync is asked for every
-        // COMMIT_EVERY bytes, and the offset advances in the database once it is done.
-        if pending.is_none()
-            && checksum.is_none()
-            && sealed_to - committed >= COMMIT_EVERY
-            && sealed_to < length
-        {
-            pending = Some(writer.sync_soon(sealed_to).await.map_err(internal)?);
-        }
+        let flusher = tokio::spawn(flush(st.clone(), up.id.clone(), prev, syncs));
+        let hashed = if self.hash_ok { s.sealed_to } else { u64::MAX };
+        Ok(Ended::Open(
+            Open {
+                writer,
+                written: s.sealed_to,
+                flusher,
+            },
+            (hashed, s.hasher),
+        ))
     }
-    if let (Some(expected), Some(h)) = (checksum, chunk_hasher) {
-        if interrupted {
-            // The checksum covers the whole request; nothing of a broken one is kept.
-            return Err(fail(
-                StatusCode::BAD_REQUEST,
-                "interrupted",
-                "request interrupted".into(),
-            ));
-        }
-        if h.finalize().as_slice() != expected {
-            return Err(fail(
-                StatusCode::from_u16(460).expect("460 is valid"),
-                "checksum_mismatch",
-                "checksum mismatch".into(),
-            ));
-        }
-    }
-    if start + received == length && sealed_to < length || (length == 0) {
-        if hash_ok {
-            file_hasher.update(&buf);
-        }
-        cipher.seal(index, true, &mut buf).map_err(internal)?;
-        writer.write(&buf).await.map_err(internal)?;
-        sealed_to = length;
-    }
-    // Whatever did not fill a segment is dropped; the client sends it again.
-    writer.commit().await.map_err(internal)?;
-    let new_offset = sealed_to as i64;
-    if sealed_to != committed {
-        advance(st, up, committed, sealed_to).await?;
-    }
-    let hash_state = (if hash_ok { sealed_to } else { u64::MAX }, file_hasher);
-    if new_offset == up.length {
-        let digest = if hash_ok {
-            Some(hash_state.1.clone().finalize().into())
-        } else {
-            None
-        };
-        let done = UploadRow {
-            committed: new_offset,
-            ..up.clone()
-        };
-        super::finish::finish(st, &done, &key, header, digest)
-            .await
-            .map_err(internal)?;
-    }
-    Ok((new_offset, hash_state))
 }
 
 /// Resolves when the pending sync (if any) is done, with the offset it made durable.
@@ -861,22 +1108,6 @@ async fn wait_sync(pending: &mut Option<PendingSync>) -> std::io::Result<u64> {
     match pending {
         Some(p) => p.done().await,
         None => std::future::pending().await,
-    }
-}
-
-/// Moves the upload's durable offset from `from` to `to` (both persisted on disk by then).
-async fn advance(st: &AppState, up: &UploadRow, from: u64, to: u64) -> Result<(), Response> {
-    if repo::advance(&st.db, &up.id, from as i64, to as i64)
-        .await
-        .map_err(internal)?
-    {
-        Ok(())
-    } else {
-        Err(fail(
-            StatusCode::CONFLICT,
-            "offset_mismatch",
-            "upload changed meanwhile".into(),
-        ))
     }
 }
 
@@ -917,8 +1148,11 @@ pub async fn remove_expired(st: &AppState) -> Result<u64, String> {
         }
         for (id, org_id) in batch {
             // Skip an upload a request is writing right now; the next round gets it.
-            if st.uploads.claim(&id, u64::MAX).is_none() {
+            let Some(claim) = st.uploads.claim(&id, u64::MAX) else {
                 continue;
+            };
+            if let Some(open) = claim.open {
+                abandon(open.writer, Some(open.flusher)).await;
             }
             let r = async {
                 st.storage

@@ -156,17 +156,17 @@ pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error>
     .transpose()
 }
 
-/// Advances the committed offset, only from the offset the writer started at (two requests
-/// for the same upload cannot both advance it).
-pub async fn advance(db: &Db, id: &str, from: i64, to: i64) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query("UPDATE uploads SET committed = $3 WHERE id = $1 AND committed = $2 AND completed_at IS NULL")
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .execute(db)
-        .await?
-        .rows_affected();
-    Ok(n == 1)
+/// Moves an unfinished upload's durable offset forward to `to`, never back: syncs finish in
+/// the order they were asked for, so a late report of an earlier one changes nothing.
+pub async fn advance(db: &Db, id: &str, to: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE uploads SET committed = $2 WHERE id = $1 AND committed < $2 AND completed_at IS NULL",
+    )
+    .bind(id)
+    .bind(to)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 pub async fn delete_upload(db: &Db, id: &str) -> Result<(), sqlx::Error> {
