@@ -108,6 +108,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/u/:token") view=crate::uploads::ui::PublicUploadPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/login") view=crate::portal::ui::PortalLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/m/:token") view=crate::portal::ui::MagicLinkPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/choose") view=crate::portal::ui::ChoosePage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal") view=crate::portal::ui::PortalHomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>
                         <Route path=path!("clients") view=ClientListPage/>

@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod live;
 pub mod notify;
 pub mod orgs;
+pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod settings;

@@ -45,4 +45,12 @@ pub mod action {
     pub const CASE_REMINDERS_RESUMED: &str = "case.reminders_resumed";
     pub const CASE_TEMPLATE_SAVED: &str = "case.template_saved";
     pub const CASE_TEMPLATE_DELETED: &str = "case.template_deleted";
+    pub const PORTAL_SETTINGS_CHANGED: &str = "org.portal_changed";
+    pub const PORTAL_LOGIN: &str = "portal.login";
+    pub const PORTAL_ACCESS_GRANTED: &str = "portal.access_granted";
+    pub const PORTAL_ACCESS_REVOKED: &str = "portal.access_revoked";
+    pub const PORTAL_SESSIONS_ENDED: &str = "portal.sessions_ended";
+    pub const PORTAL_SECRET_CREATED: &str = "portal.secret_created";
+    pub const PORTAL_SECRET_REMOVED: &str = "portal.secret_removed";
+    pub const PORTAL_PASSWORD_SET: &str = "portal.password_set";
 }

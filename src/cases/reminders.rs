@@ -209,6 +209,7 @@ pub async fn send_reminder_mail(st: &AppState, payload: &str) -> Result<(), Stri
             t.reminder_body,
             &[("org", &org_name), ("items", body.trim_end())],
         ),
+        html: None,
     };
     let to = mail.to.clone();
     st.mailer.send(mail).await.map_err(|e| e.to_string())?;

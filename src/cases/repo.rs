@@ -651,23 +651,24 @@ pub async fn public_case(
     Ok(Some(PublicCase {
         title: l.summary.title,
         closed: l.summary.state != CaseState::Open,
-        items: l
-            .items
-            .into_iter()
-            .map(|i| PublicItem {
-                id: i.id,
-                title: i.title,
-                explanation: i.explanation,
-                required: i.required,
-                deadline_at: i.deadline_at,
-                allowed_types: i.allowed_types,
-                state: i.state,
-                comment: i.comment,
-                overdue: i.overdue,
-                file_names: i.files.into_iter().map(|f| f.name).collect(),
-            })
-            .collect(),
+        items: l.items.into_iter().map(public_item).collect(),
     }))
+}
+
+/// An item as the client sees it: no staff names, no file ids.
+pub fn public_item(i: CaseItem) -> PublicItem {
+    PublicItem {
+        id: i.id,
+        title: i.title,
+        explanation: i.explanation,
+        required: i.required,
+        deadline_at: i.deadline_at,
+        allowed_types: i.allowed_types,
+        state: i.state,
+        comment: i.comment,
+        overdue: i.overdue,
+        file_names: i.files.into_iter().map(|f| f.name).collect(),
+    }
 }
 
 // ---- templates ----

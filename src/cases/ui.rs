@@ -580,29 +580,63 @@ pub fn TemplatesPage() -> impl IntoView {
     }
 }
 
-/// The checklist on the public upload page: one upload widget per requested document.
+/// How a client's upload widget authenticates: an upload link's token, or the portal session.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Via {
+    Link(String),
+    Portal,
+}
+
+impl Via {
+    pub fn target(
+        &self,
+        item_id: &str,
+        allowed: Vec<String>,
+    ) -> crate::uploads::widget::UploadTarget {
+        let (bearer, scope) = match self {
+            Via::Link(token) => (
+                Some(token.clone()),
+                format!("{}-{item_id}", token.chars().take(12).collect::<String>()),
+            ),
+            Via::Portal => (None, format!("portal-{item_id}")),
+        };
+        crate::uploads::widget::UploadTarget {
+            portal: *self == Via::Portal,
+            bearer,
+            metadata: vec![("item_id".to_string(), item_id.to_string())],
+            scope,
+            allowed,
+        }
+    }
+}
+
+/// The checklist a client sees (public upload page, portal): one upload widget per requested
+/// document.
 #[component]
 pub fn PublicChecklist(
     case: PublicCase,
-    token: String,
+    via: Via,
     password: RwSignal<String>,
     /// The firm's allow-list, for items without their own.
     firm_types: Vec<String>,
+    /// Distinguishes several checklists on one page.
+    #[prop(optional, into)]
+    key: String,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
+    let heading = format!("h-checklist{key}");
+    let labelled_by = heading.clone();
     view! {
-        <section class="card stack" aria-labelledby="h-checklist">
-            <h2 id="h-checklist">{case.title.clone()}</h2>
+        <section class="card stack" aria-labelledby=labelled_by>
+            <h2 id=heading>{case.title.clone()}</h2>
             {case.closed.then(|| view! { <p class="form-ok" role="status">{t.public_case_closed}</p> })}
             <ul class="checklist" data-testid="public-items">
                 {case.items.into_iter().map(|i| {
-                    let target = crate::uploads::widget::UploadTarget {
-                        bearer: Some(token.clone()),
-                        metadata: vec![("item_id".to_string(), i.id.clone())],
-                        scope: format!("{}-{}", token.chars().take(12).collect::<String>(), i.id),
-                        allowed: if i.allowed_types.is_empty() { firm_types.clone() } else { i.allowed_types.clone() },
-                    };
+                    let target = via.target(
+                        &i.id,
+                        if i.allowed_types.is_empty() { firm_types.clone() } else { i.allowed_types.clone() },
+                    );
                     let wants = !case.closed && i.state != ItemState::Geprueft;
                     // A finished upload shows at once; the server moved the item the same way.
                     let state = RwSignal::new(i.state);

@@ -198,7 +198,9 @@ pub async fn create(
     let id = new_id();
     sqlx::query(
         "INSERT INTO clients (id, org_id, name, email, company, search_text, status, \
-         last_activity_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'offen', $7, $7, $7)",
+         last_activity_at, created_at, updated_at, email_lower, portal_access) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'offen', $7, $7, $7, $8, \
+           (SELECT CASE WHEN portal_grant = 'manual' THEN 0 ELSE 1 END FROM orgs WHERE id = $2))",
     )
     .bind(&id)
     .bind(org_id)
@@ -207,6 +209,7 @@ pub async fn create(
     .bind(c.company)
     .bind(super::domain::search_text(c.name, c.email, c.company))
     .bind(now)
+    .bind(c.email.trim().to_lowercase())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -223,7 +226,7 @@ pub async fn update(
 ) -> Result<bool, sqlx::Error> {
     let n = sqlx::query(
         "UPDATE clients SET name = $3, email = $4, company = $5, search_text = $6, \
-         updated_at = $7, last_activity_at = $7 WHERE org_id = $1 AND id = $2",
+         updated_at = $7, last_activity_at = $7, email_lower = $8 WHERE org_id = $1 AND id = $2",
     )
     .bind(org_id)
     .bind(id)
@@ -232,6 +235,7 @@ pub async fn update(
     .bind(c.company)
     .bind(super::domain::search_text(c.name, c.email, c.company))
     .bind(now)
+    .bind(c.email.trim().to_lowercase())
     .execute(db)
     .await?
     .rows_affected();

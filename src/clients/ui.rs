@@ -338,6 +338,7 @@ fn ClientDetailView(
                     <h2 id="h-links">{t.active_links}</h2>
                     <ClientLinks client_id=links_id.clone() can_edit links actions=uploads/>
                 </section>
+                <crate::portal::ui::ClientPortalCard client_id=links_id.clone() can_edit/>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>
                     <ActivityList entries=d.activity.clone()/>
@@ -466,6 +467,7 @@ fn status_change_text(t: &crate::i18n::T, detail: &str) -> String {
 fn SendFiles(client_id: String, files: FilesResource) -> impl IntoView {
     let t = use_t();
     let target = crate::uploads::widget::UploadTarget {
+        portal: false,
         bearer: None,
         metadata: vec![("client_id".to_string(), client_id.clone())],
         scope: format!("staff-{client_id}"),

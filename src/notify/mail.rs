@@ -86,6 +86,7 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
                 ("settings", &format!("{base}/settings")),
             ],
         ),
+        html: None,
     };
     st.mailer.send(mail).await.map_err(|e| e.to_string())
 }

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
     // small limit for server functions.
     Router::new()
         .merge(crate::uploads::http::routes())
+        .merge(crate::portal::http::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(CompressionLayer::new())

@@ -146,6 +146,7 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
         crate::cases::reminders::REMINDER_MAIL => {
             crate::cases::reminders::send_reminder_mail(st, &job.payload).await
         }
+        crate::portal::MAGIC_MAIL => crate::portal::api::send_magic_mail(st, &job.payload).await,
         other => Err(format!("unknown job kind {other:?}")),
     }
 }
@@ -156,7 +157,10 @@ pub async fn worker(st: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut n: u64 = 0;
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = st.jobs_wake.notified() => {}
+        }
         if n.is_multiple_of(12) {
             if let Err(e) = crate::cases::reminders::scan(&st, now_ms()).await {
                 tracing::warn!(error = %e, "reminder scan");

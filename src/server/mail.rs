@@ -25,6 +25,28 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    pub html: Option<String>,
+}
+
+/// A small HTML mail: a paragraph, one big button, a footer line. Every value is escaped.
+pub fn button_html(intro: &str, button: &str, url: &str, footer: &str) -> String {
+    let e = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    format!(
+        "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;font-size:16px;color:#1f2933;\">\
+         <p>{}</p>\
+         <p style=\"margin:28px 0;\"><a href=\"{}\" style=\"display:inline-block;background:#1d4ed8;color:#ffffff;\
+         padding:16px 28px;border-radius:8px;text-decoration:none;font-weight:600;font-size:18px;\">{}</a></p>\
+         <p style=\"color:#52606d;font-size:14px;\">{}</p></body></html>",
+        e(intro),
+        e(url),
+        e(button),
+        e(footer)
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,13 +92,14 @@ impl Mailer {
             .from(from)
             .to(to)
             .subject(mail.subject)
-            .multipart(
-                MultiPart::mixed().singlepart(
+            .multipart(match mail.html {
+                None => MultiPart::mixed().singlepart(
                     SinglePart::builder()
                         .header(ContentType::TEXT_PLAIN)
                         .body(mail.text),
                 ),
-            )
+                Some(html) => MultiPart::alternative_plain_html(mail.text, html),
+            })
             .map_err(|e| MailError::Build(e.to_string()))?;
         match self {
             Mailer::Smtp { transport, .. } => transport

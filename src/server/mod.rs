@@ -29,6 +29,8 @@ pub struct AppState {
     pub uploads: crate::uploads::http::UploadState,
     pub events: events::Bus,
     pub dashboards: Arc<crate::dashboard::cache::Cache<crate::dashboard::Dashboard>>,
+    /// Wakes the job worker at once (a magic link should not wait for its next round).
+    pub jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 pub fn init_tracing() {
@@ -103,6 +105,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         uploads: Default::default(),
         events: Default::default(),
         dashboards: Default::default(),
+        jobs_wake: Default::default(),
     })
 }
 
@@ -171,7 +174,13 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(error = %e, "pruning live events failed");
         }
         let sessions = crate::auth::repo::delete_expired_sessions(&state.db, now).await;
+        // Throttle rows serve the staff login and the portal's link requests: the longer
+        // window keeps both.
+        let window = window.max(crate::portal::domain::LINK_LIMITS.window_ms);
         let throttles = crate::auth::repo::delete_stale_throttles(&state.db, now, window).await;
+        if let Err(e) = crate::portal::repo::prune(&state.db, now).await {
+            tracing::warn!(error = %e, "pruning portal links and sessions failed");
+        }
         match (sessions, throttles) {
             (Ok(s), Ok(t)) if s + t > 0 => {
                 tracing::info!(sessions = s, throttles = t, "housekeeping")

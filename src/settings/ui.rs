@@ -70,6 +70,7 @@ fn SettingsForms(
             }}
         </section>
         <ReminderSettings s=s.reminders.clone() can_edit=s.can_edit_firm action=reminders/>
+        {s.can_edit_firm.then(|| view! { <div class="mt"><crate::portal::ui::PortalSettingsForm/></div> })}
         <section class="card stack mt">
             <h2>{t.settings_notify_heading}</h2>
             <ActionForm attr:novalidate=true action=pref attr:class="stack">

@@ -123,6 +123,7 @@ pub async fn create_upload_link(
                     to: client.email.clone(),
                     subject,
                     text,
+                    html: None,
                 };
                 match me.req.state.mailer.send(mail).await {
                     Ok(()) => {

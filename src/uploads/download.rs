@@ -136,26 +136,63 @@ pub async fn download(
     let Some(user) = super::http::staff_from_headers(&st, &headers).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let file = match super::repo::stored_file(&st.db, &user.org_id, &id).await {
-        Ok(Some(f)) => f,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "download lookup failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    if file.quarantined {
-        return (StatusCode::FORBIDDEN, "quarantined").into_response();
-    }
     let actor = crate::audit::repo::Actor {
         user_id: Some(user.user_id.clone()),
         name: user.name.clone(),
         ..Default::default()
     };
+    match super::repo::stored_file(&st.db, &user.org_id, &id).await {
+        Ok(file) => serve(&st, file, &actor).await,
+        Err(e) => lookup_failed(e),
+    }
+}
+
+/// GET /api/portal/files/{id} — the signed-in client's own files (sent to them or from them);
+/// any other id is "not found".
+pub async fn portal_download(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let session = match crate::portal::api::session_of(&st, &headers).await {
+        Ok(s) => s,
+        Err(e) => return lookup_failed(e),
+    };
+    let Some((org_id, client_id)) = session.as_ref().and_then(|s| s.client.clone()) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let actor = crate::audit::repo::Actor {
+        user_id: None,
+        name: session.map(|s| s.client_name).unwrap_or_default(),
+        ..Default::default()
+    };
+    match super::repo::stored_file(&st.db, &org_id, &id).await {
+        Ok(file) => serve(&st, file.filter(|f| f.client_id == client_id), &actor).await,
+        Err(e) => lookup_failed(e),
+    }
+}
+
+fn lookup_failed(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "download lookup failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}
+
+/// Streams a file the caller may have (after the audit record of the download).
+async fn serve(
+    st: &AppState,
+    file: Option<super::repo::StoredFile>,
+    actor: &crate::audit::repo::Actor,
+) -> Response {
+    let Some(file) = file else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if file.quarantined {
+        return (StatusCode::FORBIDDEN, "quarantined").into_response();
+    }
     if let Err(e) = crate::audit::repo::record(
         &st.db,
-        &user.org_id,
-        &actor,
+        &file.org_id,
+        actor,
         Some(&file.client_id),
         crate::audit::action::FILE_DOWNLOADED,
         &file.name,
@@ -167,7 +204,7 @@ pub async fn download(
     }
     // The first batch is checked before any header goes out, so a damaged file is reported
     // as such instead of as a broken connection.
-    let mut plain = match plaintext_stream_from(&st, &file, 0) {
+    let mut plain = match plaintext_stream_from(st, &file, 0) {
         Ok(s) => Box::pin(s),
         Err(e) => {
             tracing::error!(error = %e, "file key unusable");

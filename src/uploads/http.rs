@@ -228,6 +228,10 @@ pub fn routes() -> Router<AppState> {
             axum::routing::get(super::download::download),
         )
         .route(
+            "/api/portal/files/{id}",
+            axum::routing::get(super::download::portal_download),
+        )
+        .route(
             "/api/clients/{client_id}/files.zip",
             axum::routing::get(super::zip::download_zip),
         )
@@ -285,6 +289,8 @@ async fn preflight() -> Response {
 enum Uploader {
     Link(repo::LinkRow),
     Staff(crate::auth::repo::SessionUser),
+    /// A client signed in to the portal: (org, client).
+    Portal(String, String),
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -360,6 +366,20 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
         }
         return Ok(Uploader::Link(link));
     }
+    // The portal's widget says so: one browser may hold a staff and a portal session.
+    if headers.get("upload-as").is_some_and(|v| v == "portal") {
+        let session = crate::portal::api::session_of(st, headers)
+            .await
+            .map_err(internal)?;
+        return match session.and_then(|s| s.client) {
+            Some((org, client)) => Ok(Uploader::Portal(org, client)),
+            None => Err(fail(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                t.err_unauthorized.into(),
+            )),
+        };
+    }
     if let Some(user) = staff_from_headers(st, headers).await {
         if !user.role.may(crate::orgs::domain::Permission::EditClients) {
             return Err(fail(
@@ -403,7 +423,10 @@ async fn authorized_upload(
         .ok_or_else(not_found)?;
     let allowed = match &who {
         Uploader::Link(l) => up.link_id.as_deref() == Some(l.id.as_str()),
-        Uploader::Staff(u) => up.org_id == u.org_id && up.link_id.is_none(),
+        Uploader::Staff(u) => up.org_id == u.org_id && up.link_id.is_none() && !up.via_portal,
+        Uploader::Portal(org, client) => {
+            up.via_portal && up.org_id == *org && up.client_id == *client
+        }
     };
     if !allowed {
         return Err(not_found());
@@ -499,6 +522,14 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
                 plan,
             )
         }
+        Uploader::Portal(org, client) => (
+            org.clone(),
+            client.clone(),
+            None,
+            None,
+            "received",
+            crate::orgs::repo::plan(&st.db, org).await,
+        ),
         Uploader::Staff(u) => {
             let Some(client) = get("client_id") else {
                 return fail(
@@ -615,6 +646,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         now,
         expires_at,
         item_id: item.as_ref().map(|i| i.id.as_str()),
+        via_portal: matches!(who, Uploader::Portal(..)),
     };
     if let Err(e) = repo::create_upload(&st.db, &new).await {
         let _ = st.storage.delete(&org_id, &id).await;
@@ -827,7 +859,10 @@ async fn patch(
             "another request is writing this upload".into(),
         );
     };
-    let at = claim.open.as_ref().map_or(up.committed, |o| o.written as i64);
+    let at = claim
+        .open
+        .as_ref()
+        .map_or(up.committed, |o| o.written as i64);
     if offset != at {
         // The client lost track: what is open is settled, so HEAD answers the same offset.
         let settled = match claim.open {

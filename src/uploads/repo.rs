@@ -83,6 +83,7 @@ pub struct UploadRow {
     pub completed_at: Option<i64>,
     /// The requested document (case item) this upload is for.
     pub item_id: Option<String>,
+    pub via_portal: bool,
 }
 
 pub struct NewUpload<'a> {
@@ -100,12 +101,15 @@ pub struct NewUpload<'a> {
     pub now: i64,
     pub expires_at: i64,
     pub item_id: Option<&'a str>,
+    /// Made by a client signed in to the portal.
+    pub via_portal: bool,
 }
 
 pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO uploads (id, org_id, client_id, link_id, uploaded_by, direction, filename, mime, length, committed, \
-         wrapped_key, nonce_prefix, created_at, expires_at, item_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14)",
+         wrapped_key, nonce_prefix, created_at, expires_at, item_id, via_portal) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15)",
     )
     .bind(u.id)
     .bind(u.org_id)
@@ -121,6 +125,7 @@ pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error
     .bind(u.now)
     .bind(u.expires_at)
     .bind(u.item_id)
+    .bind(u.via_portal as i64)
     .execute(db)
     .await?;
     Ok(())
@@ -129,7 +134,7 @@ pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error
 pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, org_id, client_id, link_id, uploaded_by, direction, filename, mime, length, committed, wrapped_key, \
-         nonce_prefix, expires_at, completed_at, item_id FROM uploads WHERE id = $1",
+         nonce_prefix, expires_at, completed_at, item_id, via_portal FROM uploads WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -151,6 +156,7 @@ pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error>
             expires_at: r.try_get("expires_at")?,
             completed_at: r.try_get("completed_at")?,
             item_id: r.try_get("item_id")?,
+            via_portal: r.try_get::<i64, _>("via_portal")? != 0,
         })
     })
     .transpose()

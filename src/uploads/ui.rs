@@ -383,6 +383,7 @@ pub fn PublicUploadPage() -> impl IntoView {
                                 LinkState::UsedUp => Some(t.link_used_up),
                             };
                             let target = super::widget::UploadTarget {
+                                portal: false,
                                 bearer: Some(token()),
                                 metadata: vec![],
                                 scope: token().chars().take(12).collect(),
@@ -412,7 +413,7 @@ pub fn PublicUploadPage() -> impl IntoView {
                                             })}
                                             {match link.case.clone() {
                                                 Some(case) => view! {
-                                                    <crate::cases::ui::PublicChecklist case token=token() password firm_types=link.allowed_types.clone()/>
+                                                    <crate::cases::ui::PublicChecklist case via=crate::cases::ui::Via::Link(token()) password firm_types=link.allowed_types.clone()/>
                                                     <h2>{t.public_other_files}</h2>
                                                     <UploadWidget target password=password/>
                                                 }.into_any(),

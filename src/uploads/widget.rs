@@ -13,8 +13,10 @@ use wasm_bindgen::JsCast;
 /// How the widget authenticates and where files go.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadTarget {
-    /// Upload-link token (public page); `None` uses the staff session cookie.
+    /// Upload-link token (public page); `None` uses the session cookie.
     pub bearer: Option<String>,
+    /// Upload as the client signed in to the portal (else as staff) when there is no token.
+    pub portal: bool,
     /// Extra `Upload-Metadata` (e.g. `client_id` for staff uploads).
     pub metadata: Vec<(String, String)>,
     /// Separates remembered uploads of different links/contexts.
@@ -315,6 +317,8 @@ async fn run(
     let mut auth: Vec<(&str, String)> = vec![("Tus-Resumable", "1.0.0".to_string())];
     if let Some(b) = &target.bearer {
         auth.push(("Authorization", format!("Bearer {b}")));
+    } else if target.portal {
+        auth.push(("Upload-As", "portal".to_string()));
     }
     if let Some(p) = password.filter(|p| !p.is_empty()) {
         auth.push(("Upload-Link-Password", p));

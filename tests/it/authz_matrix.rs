@@ -16,6 +16,8 @@ enum Kind {
     StaffRead,
     /// Staff only; changes data (read-only members get 403).
     StaffWrite,
+    /// Clients signed in to the portal only (a staff session is none).
+    Client,
 }
 
 /// (endpoint, kind, whether it takes ids of the firm's objects).
@@ -71,6 +73,23 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("set_case_reminders", Kind::StaffWrite, true),
     ("save_case_template", Kind::StaffWrite, true),
     ("delete_template", Kind::StaffWrite, true),
+    ("request_portal_link", Kind::Public, false),
+    ("magic_link_state", Kind::Public, false),
+    ("open_magic_link", Kind::Public, false),
+    ("portal_password_login", Kind::Public, false),
+    ("portal_state", Kind::Public, false),
+    ("portal_logout", Kind::Public, false),
+    ("portal_choices", Kind::Client, false),
+    ("choose_portal_client", Kind::Client, false),
+    ("set_portal_password", Kind::Client, false),
+    ("portal_home", Kind::Client, false),
+    ("portal_settings", Kind::StaffRead, false),
+    ("save_portal_settings", Kind::StaffWrite, false),
+    ("client_portal", Kind::StaffRead, true),
+    ("set_client_portal", Kind::StaffWrite, true),
+    ("end_client_sessions", Kind::StaffWrite, true),
+    ("new_secret_link", Kind::StaffWrite, true),
+    ("remove_secret_link", Kind::StaffWrite, true),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -115,6 +134,20 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         ],
         "attach_item_file" => vec![("item_id", ids.item.clone()), ("file_id", ids.file.clone())],
         "delete_template" => vec![("id", ids.template.clone())],
+        "client_portal" | "end_client_sessions" | "new_secret_link" | "remove_secret_link" => {
+            vec![("client_id", ids.client.clone())]
+        }
+        "set_client_portal" => vec![("client_id", ids.client.clone()), ("on", s("false"))],
+        "save_portal_settings" => vec![
+            ("magic", s("on")),
+            ("grant", s("manual")),
+            ("link_minutes", s("15")),
+        ],
+        "choose_portal_client" => vec![("client_id", ids.client.clone())],
+        "set_portal_password" => vec![
+            ("password", s("ein-langes-passwort")),
+            ("confirm", s("ein-langes-passwort")),
+        ],
         "start_template" => vec![
             ("template_id", ids.template.clone()),
             ("client_ids[]", ids.client.clone()),
@@ -236,6 +269,12 @@ async fn matrix(db: Db) {
         );
         assert_eq!(error_kind(&b), "Unauthorized");
 
+        if kind == Kind::Client {
+            // A staff session opens nothing of the portal.
+            let (status, b) = owner_a.call(endpoint, &form).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "staff {endpoint}: {b}");
+            continue;
+        }
         if takes_ids {
             // Firm B's owner may do everything — in firm B. Firm A's ids are simply not found.
             let (status, b) = owner_b.call(endpoint, &form).await;
@@ -265,6 +304,10 @@ async fn matrix(db: Db) {
     assert_eq!(case["summary"]["state"], "Open");
     assert_eq!(case["items"][0]["state"], "Ausstehend");
     assert_eq!(case["reminders_paused"], false);
+    let (_, access) = owner_a
+        .call("client_portal", &[("client_id", &ids.client)])
+        .await;
+    assert_eq!(access["access"], true);
 }
 
 on_both_databases!(matrix);

@@ -10,6 +10,7 @@ mod clients;
 mod dashboard;
 mod live;
 mod notify;
+mod portal;
 mod reminders;
 mod scan;
 mod team;

@@ -35,11 +35,25 @@ impl Tus {
         }
     }
 
+    /// Uploads as the client signed in to the portal in `caller`'s browser.
+    pub fn portal(caller: &Caller) -> Tus {
+        Tus {
+            http: caller.http.clone(),
+            base: caller.base.clone(),
+            token: String::new(),
+        }
+    }
+
     fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
+        let r = self
+            .http
             .request(method, format!("{}{path}", self.base))
-            .header("Tus-Resumable", "1.0.0")
-            .header("Authorization", format!("Bearer {}", self.token))
+            .header("Tus-Resumable", "1.0.0");
+        if self.token.is_empty() {
+            r.header("Upload-As", "portal")
+        } else {
+            r.header("Authorization", format!("Bearer {}", self.token))
+        }
     }
 
     pub async fn create(&self, name: &str, len: usize) -> reqwest::Response {

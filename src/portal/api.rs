@@ -1,0 +1,845 @@
+//! Server functions of the client portal. Client-side functions authorize through `client()`
+//! (a portal session bound to one client of one firm) and take no client or firm id: what a
+//! client may see is decided by the session alone. Staff functions authorize with `staff()`.
+
+#![allow(clippy::too_many_arguments)]
+
+use super::domain::LinkState;
+use super::{Choice, ClientAccess, MagicOutcome, PortalHome, PortalSettings, PortalState};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::domain::{self, Methods};
+    use super::super::repo::{self, Candidate, Session};
+    use super::super::PORTAL_COOKIE;
+    use crate::auth::ctx::{cookie, request, Req};
+    use crate::error::AppError;
+    use crate::server::{db::now_ms, tokens, AppState};
+
+    /// A signed-in client: the request and the one client its session is bound to.
+    pub struct Portal {
+        pub req: Req,
+        pub session: Session,
+        pub org_id: String,
+        pub client_id: String,
+    }
+
+    impl Portal {
+        pub fn actor(&self) -> crate::audit::repo::Actor {
+            crate::audit::repo::Actor {
+                user_id: None,
+                name: self.session.client_name.clone(),
+                ip: self.req.ip.clone(),
+                user_agent: self.req.user_agent.clone(),
+            }
+        }
+    }
+
+    /// The portal session of a request's cookie, if valid (its client still has access, not
+    /// idle too long, not past its lifetime).
+    pub async fn session_of(
+        st: &AppState,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<Session>, AppError> {
+        let Some(token) = cookie(headers, PORTAL_COOKIE).filter(|t| tokens::looks_like_token(t))
+        else {
+            return Ok(None);
+        };
+        let Some(s) = repo::session(&st.db, &tokens::hash_token(&token)).await? else {
+            return Ok(None);
+        };
+        let now = now_ms();
+        if now >= s.expires_at || now - s.last_seen_at >= domain::SESSION_IDLE_MS {
+            repo::delete_session(&st.db, &s.id).await?;
+            return Ok(None);
+        }
+        if now - s.last_seen_at > 60_000 {
+            repo::touch_session(&st.db, &s.id, now).await?;
+        }
+        Ok(Some(s))
+    }
+
+    /// Authorize first: a portal session bound to a client.
+    pub async fn client() -> Result<Portal, AppError> {
+        let req = request().await?;
+        let session = session_of(&req.state, &req.parts.headers)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let (org_id, client_id) = session.client.clone().ok_or(AppError::Unauthorized)?;
+        Ok(Portal {
+            req,
+            session,
+            org_id,
+            client_id,
+        })
+    }
+
+    /// Clients an address may open with a magic link.
+    pub async fn link_candidates(st: &AppState, email: &str) -> Result<Vec<Candidate>, AppError> {
+        Ok(repo::candidates(&st.db, email)
+            .await?
+            .into_iter()
+            .filter(|c| c.methods.sends_links())
+            .collect())
+    }
+
+    /// Starts a portal session (a fresh token; a portal cookie the browser had is ended).
+    pub async fn start(
+        req: &Req,
+        email: &str,
+        method: &str,
+        client: Option<&Candidate>,
+    ) -> Result<(), AppError> {
+        end_current(req).await?;
+        let token = tokens::new_token();
+        let now = now_ms();
+        let lifetime = if client.is_some() {
+            domain::SESSION_ABSOLUTE_MS
+        } else {
+            domain::CHOOSER_MS
+        };
+        repo::create_session(
+            &req.state.db,
+            &repo::NewSession {
+                token_hash: &tokens::hash_token(&token),
+                email,
+                method,
+                client: client.map(|c| (c.org_id.as_str(), c.client_id.as_str())),
+                now,
+                expires_at: now + lifetime,
+                user_agent: &req.user_agent,
+                ip: &req.ip,
+            },
+        )
+        .await?;
+        req.set_cookie(
+            PORTAL_COOKIE,
+            &token,
+            Some(domain::SESSION_ABSOLUTE_MS / 1000),
+            true,
+        );
+        if let Some(c) = client {
+            audit_login(req, c, method).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn audit_login(req: &Req, c: &Candidate, method: &str) -> Result<(), AppError> {
+        let actor = crate::audit::repo::Actor {
+            user_id: None,
+            name: c.client_name.clone(),
+            ip: req.ip.clone(),
+            user_agent: req.user_agent.clone(),
+        };
+        crate::audit::repo::record(
+            &req.state.db,
+            &c.org_id,
+            &actor,
+            Some(&c.client_id),
+            crate::audit::action::PORTAL_LOGIN,
+            method,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Ends the session of the request's portal cookie, if any.
+    pub async fn end_current(req: &Req) -> Result<(), AppError> {
+        if let Some(old) = req
+            .cookie(PORTAL_COOKIE)
+            .filter(|t| tokens::looks_like_token(t))
+        {
+            if let Some(s) = repo::session(&req.state.db, &tokens::hash_token(&old)).await? {
+                repo::delete_session(&req.state.db, &s.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one request for `key` and refuses when the window is full.
+    pub async fn limit(req: &Req, key: &str, max: i64, window_ms: i64) -> Result<(), AppError> {
+        let db = &req.state.db;
+        let now = now_ms();
+        let rule = crate::auth::domain::ThrottleRule {
+            max_failures: max,
+            window_ms,
+        };
+        if let Some(ms) = rule.locked_for(crate::auth::repo::throttle_window(db, key).await?, now) {
+            let minutes = crate::auth::domain::minutes_ceil(ms).to_string();
+            return Err(AppError::RateLimited(crate::i18n::fill(
+                req.t().p_too_many,
+                &[("minutes", &minutes)],
+            )));
+        }
+        crate::auth::repo::record_failure(db, key, now, window_ms).await?;
+        Ok(())
+    }
+
+    pub fn methods_text(m: Methods) -> String {
+        m.to_db()
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) use server::{client, session_of};
+
+// ---- signing in ----
+
+/// Public. Sends a magic link to `email` if it belongs to a client with portal access. The
+/// answer is the same either way; the mail is made by a job, so even the timing says nothing.
+#[server(prefix = "/api", endpoint = "request_portal_link")]
+pub async fn request_portal_link(email: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let t = req.t();
+            let email = crate::validate::clean_email(&email, true)
+                .map_err(|p| AppError::invalid("email", crate::validate::problem_message(t, p)))?
+                .to_lowercase();
+            let l = super::domain::LINK_LIMITS;
+            server::limit(
+                &req,
+                &format!("portal-link:addr:{email}"),
+                l.per_address,
+                l.window_ms,
+            )
+            .await?;
+            server::limit(
+                &req,
+                &format!("portal-link:ip:{}", req.ip),
+                l.per_ip,
+                l.window_ms,
+            )
+            .await?;
+            let payload = format!("{}|{email}", req.lang.code());
+            crate::server::jobs::enqueue(
+                &req.state.db,
+                super::MAGIC_MAIL,
+                &payload,
+                None,
+                crate::server::db::now_ms(),
+            )
+            .await?;
+            req.state.jobs_wake.notify_one();
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The job behind `request_portal_link`: makes the link and sends it, if the address belongs
+/// to a client with access (else nothing happens).
+#[cfg(feature = "ssr")]
+pub async fn send_magic_mail(st: &crate::server::AppState, payload: &str) -> Result<(), String> {
+    use crate::i18n::{fill, Lang};
+    let (lang, email) = payload
+        .split_once('|')
+        .ok_or_else(|| format!("bad payload {payload:?}"))?;
+    let t = Lang::parse(lang).unwrap_or_default().t();
+    let candidates = server::link_candidates(st, email)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(minutes) = candidates.iter().map(|c| c.link_minutes).min() else {
+        return Ok(());
+    };
+    let mut firms: Vec<&str> = candidates.iter().map(|c| c.firm_name.as_str()).collect();
+    firms.dedup();
+    let firm = if firms.len() == 1 {
+        firms[0]
+    } else {
+        t.app_name
+    };
+    let token = crate::server::tokens::new_token();
+    let now = crate::server::db::now_ms();
+    super::repo::create_link(
+        &st.db,
+        email,
+        &crate::server::tokens::hash_token(&token),
+        now,
+        now + minutes * 60_000,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let url = format!("{}/portal/m/{token}", st.config.public_url());
+    let minutes = minutes.to_string();
+    let args = [("firm", firm), ("url", url.as_str()), ("minutes", &minutes)];
+    let text = fill(t.p_mail_text, &args);
+    let html = crate::server::mail::button_html(
+        &fill(t.p_mail_intro, &args),
+        t.p_mail_button,
+        &url,
+        &fill(t.p_mail_footer, &args),
+    );
+    st.mailer
+        .send(crate::server::mail::Mail {
+            to: email.to_string(),
+            subject: fill(t.p_mail_subject, &args),
+            text,
+            html: Some(html),
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Public. What a magic link is, without using it (the page asks before showing its button:
+/// mail scanners that open links must not use them up).
+#[server(prefix = "/api", endpoint = "magic_link_state")]
+pub async fn magic_link_state(token: String) -> Result<LinkState, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            if !crate::server::tokens::looks_like_token(&token) {
+                return Ok(LinkState::Unknown);
+            }
+            let now = crate::server::db::now_ms();
+            Ok(super::repo::link_state(
+                &req.state.db,
+                &crate::server::tokens::hash_token(&token),
+                now,
+            )
+            .await?)
+        }
+        .await,
+    )
+}
+
+/// Public. Uses a magic link (once) and signs in: straight into the portal when the address
+/// belongs to one client, else to the choice of client.
+#[server(prefix = "/api", endpoint = "open_magic_link")]
+pub async fn open_magic_link(token: String) -> Result<MagicOutcome, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            if !crate::server::tokens::looks_like_token(&token) {
+                return Ok(MagicOutcome::Expired);
+            }
+            let now = crate::server::db::now_ms();
+            let used = super::repo::use_link(
+                &req.state.db,
+                &crate::server::tokens::hash_token(&token),
+                now,
+            )
+            .await?;
+            let email = match used {
+                Ok(e) => e,
+                Err(LinkState::Used) => return Ok(MagicOutcome::Used),
+                Err(_) => return Ok(MagicOutcome::Expired),
+            };
+            let candidates = server::link_candidates(&req.state, &email).await?;
+            let to = match candidates.as_slice() {
+                [] => return Err(AppError::Forbidden(req.t().p_no_access.into())),
+                [one] => {
+                    server::start(&req, &email, "magic", Some(one)).await?;
+                    "/portal"
+                }
+                _ => {
+                    server::start(&req, &email, "magic", None).await?;
+                    "/portal/choose"
+                }
+            };
+            leptos_axum::redirect(to);
+            Ok(MagicOutcome::SignedIn(to.to_string()))
+        }
+        .await,
+    )
+}
+
+/// Public. E-mail and password (firms that offer passwords).
+#[server(prefix = "/api", endpoint = "portal_password_login")]
+pub async fn portal_password_login(email: String, password: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let t = req.t();
+            let email = email.trim().to_lowercase();
+            if email.is_empty() {
+                return Err(AppError::invalid("email", t.f_required));
+            }
+            if password.is_empty() {
+                return Err(AppError::invalid("password", t.f_required));
+            }
+            let sec = &req.state.config.security;
+            let window = sec.login_window_minutes * 60_000;
+            server::limit(
+                &req,
+                &format!("portal-pw:addr:{email}"),
+                sec.login_max_failures_per_account,
+                window,
+            )
+            .await?;
+            server::limit(
+                &req,
+                &format!("portal-pw:ip:{}", req.ip),
+                sec.login_max_failures_per_ip,
+                window,
+            )
+            .await?;
+            let candidates: Vec<_> = super::repo::candidates(&req.state.db, &email)
+                .await?
+                .into_iter()
+                .filter(|c| c.methods.password && c.password_hash.is_some())
+                .collect();
+            // Always one verification, so an unknown address takes as long as a known one.
+            let mut found = None;
+            if candidates.is_empty() {
+                crate::server::passwords::verify_password(password.clone(), None).await;
+            }
+            for c in candidates {
+                if password.len() <= 1024
+                    && crate::server::passwords::verify_password(
+                        password.clone(),
+                        c.password_hash.clone(),
+                    )
+                    .await
+                {
+                    found = Some(c);
+                    break;
+                }
+            }
+            let Some(c) = found else {
+                return Err(AppError::invalid("password", t.login_failed));
+            };
+            crate::auth::repo::clear_throttle(&req.state.db, &format!("portal-pw:addr:{email}"))
+                .await?;
+            server::start(&req, &email, "password", Some(&c)).await?;
+            leptos_axum::redirect("/portal");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Public. Where the caller stands: signed out, choosing a client, or in.
+#[server(prefix = "/api", endpoint = "portal_state")]
+pub async fn load_portal_state() -> Result<PortalState, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let Some(s) = server::session_of(&req.state, &req.parts.headers).await? else {
+                return Ok(PortalState::SignedOut);
+            };
+            let Some((org_id, client_id)) = &s.client else {
+                return Ok(if s.method == "magic" {
+                    PortalState::Choose
+                } else {
+                    PortalState::SignedOut
+                });
+            };
+            let settings = super::repo::settings(&req.state.db, org_id).await?;
+            let can_switch = s.method == "magic"
+                && server::link_candidates(&req.state, &s.email).await?.len() > 1;
+            let access = super::repo::client_access(&req.state.db, org_id, client_id, 0).await?;
+            Ok(PortalState::In(super::PortalMe {
+                client_name: s.client_name.clone(),
+                firm_name: s.firm_name.clone(),
+                email: s.email.clone(),
+                can_switch,
+                password_method: settings.methods.password,
+                has_password: access.is_some_and(|a| a.has_password),
+            }))
+        }
+        .await,
+    )
+}
+
+/// The clients the signed-in address may open (magic-link sessions only).
+#[server(prefix = "/api", endpoint = "portal_choices")]
+pub async fn portal_choices() -> Result<Vec<Choice>, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let s = server::session_of(&req.state, &req.parts.headers)
+                .await?
+                .filter(|s| s.method == "magic")
+                .ok_or(AppError::Unauthorized)?;
+            Ok(server::link_candidates(&req.state, &s.email)
+                .await?
+                .into_iter()
+                .map(|c| Choice {
+                    client_id: c.client_id,
+                    client_name: c.client_name,
+                    firm_name: c.firm_name,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Binds the session to one of the address's clients; any other id is "not found".
+#[server(prefix = "/api", endpoint = "choose_portal_client")]
+pub async fn choose_portal_client(client_id: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            let s = server::session_of(&req.state, &req.parts.headers)
+                .await?
+                .filter(|s| s.method == "magic")
+                .ok_or(AppError::Unauthorized)?;
+            let c = server::link_candidates(&req.state, &s.email)
+                .await?
+                .into_iter()
+                .find(|c| c.client_id == client_id)
+                .ok_or(AppError::NotFound)?;
+            let token = crate::server::tokens::new_token();
+            let now = crate::server::db::now_ms();
+            super::repo::choose(
+                &req.state.db,
+                &s.id,
+                &c.org_id,
+                &c.client_id,
+                &crate::server::tokens::hash_token(&token),
+                s.created_at.max(now - 1) + super::domain::SESSION_ABSOLUTE_MS,
+            )
+            .await?;
+            req.set_cookie(
+                super::PORTAL_COOKIE,
+                &token,
+                Some(super::domain::SESSION_ABSOLUTE_MS / 1000),
+                true,
+            );
+            server::audit_login(&req, &c, "magic").await?;
+            leptos_axum::redirect("/portal");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Ends the portal session.
+#[server(prefix = "/api", endpoint = "portal_logout")]
+pub async fn portal_logout() -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let req = request().await?;
+            server::end_current(&req).await?;
+            req.set_cookie(super::PORTAL_COOKIE, "", Some(0), true);
+            leptos_axum::redirect("/portal/login");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The client sets (or changes) their portal password, when the firm offers passwords.
+#[server(prefix = "/api", endpoint = "set_portal_password")]
+pub async fn set_portal_password(password: String, confirm: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let p = client().await?;
+            let t = p.req.t();
+            let settings = super::repo::settings(&p.req.state.db, &p.org_id).await?;
+            if !settings.methods.password {
+                return Err(AppError::Conflict(t.p_password_off.into()));
+            }
+            match crate::auth::domain::check_new_password(&password) {
+                Err(crate::auth::domain::PasswordProblem::TooShort) => {
+                    return Err(AppError::invalid("password", t.pw_too_short))
+                }
+                Err(crate::auth::domain::PasswordProblem::TooLong) => {
+                    return Err(AppError::invalid("password", t.pw_too_long))
+                }
+                Ok(()) => {}
+            }
+            if password != confirm {
+                return Err(AppError::invalid("confirm", t.pw_mismatch));
+            }
+            let hash = crate::server::passwords::hash_password(password)
+                .await
+                .map_err(|_| AppError::Internal)?;
+            super::repo::set_password(&p.req.state.db, &p.org_id, &p.client_id, &hash).await?;
+            crate::audit::repo::record(
+                &p.req.state.db,
+                &p.org_id,
+                &p.actor(),
+                Some(&p.client_id),
+                crate::audit::action::PORTAL_PASSWORD_SET,
+                "",
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+// ---- the client's space ----
+
+/// Everything of the client's home: open requests, closed cases, files both ways.
+#[server(prefix = "/api", endpoint = "portal_home")]
+pub async fn load_portal_home() -> Result<PortalHome, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let p = client().await?;
+            let db = &p.req.state.db;
+            let now = crate::server::db::now_ms();
+            let mut open = Vec::new();
+            let mut done = Vec::new();
+            for c in crate::cases::repo::cases_of_client(db, &p.org_id, &p.client_id, now).await? {
+                let Some(l) = crate::cases::repo::load(db, &p.org_id, &c.id, now).await? else {
+                    continue;
+                };
+                let case = super::PortalCase {
+                    id: c.id,
+                    title: l.summary.title,
+                    description: l.description,
+                    state: l.summary.state,
+                    due_at: l.summary.due_at,
+                    overdue: l.summary.overdue,
+                    progress: l.summary.progress,
+                    items: l
+                        .items
+                        .into_iter()
+                        .map(crate::cases::repo::public_item)
+                        .collect(),
+                };
+                if case.state == crate::cases::CaseState::Open {
+                    open.push(case);
+                } else {
+                    done.push(case);
+                }
+            }
+            let (sent, received): (Vec<crate::uploads::FileView>, Vec<_>) =
+                crate::uploads::repo::files_of_client(db, &p.org_id, &p.client_id)
+                    .await?
+                    .into_iter()
+                    .partition(|f| f.sent);
+            let allowed_types = crate::orgs::repo::allowed_types(db, &p.org_id).await?;
+            Ok(PortalHome {
+                open,
+                done,
+                sent: sent.into_iter().filter(|f| !f.quarantined).collect(),
+                received,
+                allowed_types,
+            })
+        }
+        .await,
+    )
+}
+
+// ---- staff: settings and a client's access ----
+
+#[server(prefix = "/api", endpoint = "portal_settings")]
+pub async fn load_portal_settings() -> Result<PortalSettings, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            Ok(super::repo::settings(&me.req.state.db, me.org_id()).await?)
+        }
+        .await,
+    )
+}
+
+/// Checkboxes arrive as "on" or not at all.
+#[server(prefix = "/api", endpoint = "save_portal_settings")]
+pub async fn save_portal_settings(
+    magic: Option<String>,
+    secret: Option<String>,
+    password: Option<String>,
+    grant: String,
+    link_minutes: String,
+) -> Result<(), AppError> {
+    use super::domain::*;
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let t = me.req.t();
+            let methods = Methods {
+                magic: magic.is_some(),
+                secret: secret.is_some(),
+                password: password.is_some(),
+            };
+            if !methods.any() {
+                return Err(AppError::invalid("magic", t.p_methods_none));
+            }
+            let grant =
+                Grant::parse(&grant).ok_or_else(|| AppError::invalid("grant", t.f_required))?;
+            let link_minutes = link_minutes
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (LINK_MINUTES_MIN..=LINK_MINUTES_MAX).contains(m))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "link_minutes",
+                        crate::i18n::fill(
+                            t.p_minutes_range,
+                            &[
+                                ("min", &LINK_MINUTES_MIN.to_string()),
+                                ("max", &LINK_MINUTES_MAX.to_string()),
+                            ],
+                        ),
+                    )
+                })?;
+            let s = PortalSettings {
+                methods,
+                grant,
+                link_minutes,
+            };
+            super::repo::save_settings(&me.req.state.db, me.org_id(), &s).await?;
+            crate::audit::repo::record(
+                &me.req.state.db,
+                me.org_id(),
+                &me.actor(),
+                None,
+                crate::audit::action::PORTAL_SETTINGS_CHANGED,
+                &format!(
+                    "{} / {} / {link_minutes}",
+                    server::methods_text(methods),
+                    grant.as_str()
+                ),
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "client_portal")]
+pub async fn load_client_portal(client_id: String) -> Result<ClientAccess, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            super::repo::client_access(
+                &me.req.state.db,
+                me.org_id(),
+                &client_id,
+                crate::server::db::now_ms(),
+            )
+            .await?
+            .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Grants or revokes a client's portal access; revoking ends their sessions at once.
+#[server(prefix = "/api", endpoint = "set_client_portal")]
+pub async fn set_client_portal(client_id: String, on: bool) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            if !super::repo::set_access(db, me.org_id(), &client_id, on).await? {
+                return Err(AppError::NotFound);
+            }
+            let action = if on {
+                crate::audit::action::PORTAL_ACCESS_GRANTED
+            } else {
+                crate::audit::action::PORTAL_ACCESS_REVOKED
+            };
+            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&client_id), action, "")
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Ends every portal session of a client (their open pages stop working on the next request).
+#[server(prefix = "/api", endpoint = "end_client_sessions")]
+pub async fn end_client_sessions(client_id: String) -> Result<u64, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            if !crate::clients::repo::exists(db, me.org_id(), &client_id).await? {
+                return Err(AppError::NotFound);
+            }
+            let n = super::repo::end_sessions(db, me.org_id(), &client_id).await?;
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&client_id),
+                crate::audit::action::PORTAL_SESSIONS_ENDED,
+                &n.to_string(),
+            )
+            .await?;
+            Ok(n)
+        }
+        .await,
+    )
+}
+
+/// Makes a new permanent secret link for a client (the old one stops working) and returns it
+/// — the only time it is shown: only its hash is stored.
+#[server(prefix = "/api", endpoint = "new_secret_link")]
+pub async fn new_secret_link(client_id: String) -> Result<String, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            let t = me.req.t();
+            if !crate::clients::repo::exists(db, me.org_id(), &client_id).await? {
+                return Err(AppError::NotFound);
+            }
+            if !super::repo::settings(db, me.org_id()).await?.methods.secret {
+                return Err(AppError::Conflict(t.p_secret_off.into()));
+            }
+            let token = crate::server::tokens::new_token();
+            let hash = crate::server::tokens::hash_token(&token);
+            if !super::repo::set_secret(db, me.org_id(), &client_id, Some(&hash)).await? {
+                return Err(AppError::NotFound);
+            }
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&client_id),
+                crate::audit::action::PORTAL_SECRET_CREATED,
+                "",
+            )
+            .await?;
+            Ok(format!(
+                "{}/portal/s/{token}",
+                me.req.state.config.public_url()
+            ))
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "remove_secret_link")]
+pub async fn remove_secret_link(client_id: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            if !super::repo::set_secret(db, me.org_id(), &client_id, None).await? {
+                return Err(AppError::NotFound);
+            }
+            crate::audit::repo::record(
+                db,
+                me.org_id(),
+                &me.actor(),
+                Some(&client_id),
+                crate::audit::action::PORTAL_SECRET_REMOVED,
+                "",
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,107 @@
+//! The client portal: clients sign in (magic link, permanent secret link or password, as
+//! their firm chooses), and see exactly one client's space of one firm — open requests with
+//! an upload per item, files the firm sent, their own uploads with the review, and the
+//! history of closed cases.
+
+pub mod api;
+pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod repo;
+pub mod ui;
+
+use crate::cases::{domain::Progress, CaseState, PublicItem};
+use crate::uploads::FileView;
+use domain::{Grant, Methods};
+use serde::{Deserialize, Serialize};
+
+/// Job kind of a magic-link mail.
+pub const MAGIC_MAIL: &str = "portal_magic_mail";
+
+/// Cookie of a portal session (separate from staff sessions: one browser may hold both).
+pub const PORTAL_COOKIE: &str = "kp_portal";
+
+/// The firm's portal settings as the settings page shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalSettings {
+    pub methods: Methods,
+    pub grant: Grant,
+    pub link_minutes: i64,
+}
+
+/// A client's portal access as their page in the staff app shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientAccess {
+    pub access: bool,
+    pub has_email: bool,
+    pub sessions: i64,
+    pub has_secret: bool,
+    pub has_password: bool,
+    pub methods: Methods,
+}
+
+/// Who is signed in to the portal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalMe {
+    pub client_name: String,
+    pub firm_name: String,
+    pub email: String,
+    /// The address belongs to more than one client with access.
+    pub can_switch: bool,
+    /// The firm offers passwords, so the client may set one.
+    pub password_method: bool,
+    pub has_password: bool,
+}
+
+/// One of the clients a person may open after signing in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub client_id: String,
+    pub client_name: String,
+    pub firm_name: String,
+}
+
+/// A case as the client sees it: no staff names, no internal notes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalCase {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub state: CaseState,
+    pub due_at: Option<i64>,
+    pub overdue: bool,
+    pub progress: Progress,
+    pub items: Vec<PublicItem>,
+}
+
+/// The client's home.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalHome {
+    pub open: Vec<PortalCase>,
+    pub done: Vec<PortalCase>,
+    /// Files the firm sent.
+    pub sent: Vec<FileView>,
+    /// The client's own uploads with their review.
+    pub received: Vec<FileView>,
+    /// The firm's allowed file types (for uploads outside a request).
+    pub allowed_types: Vec<String>,
+}
+
+/// Where a portal page stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PortalState {
+    SignedOut,
+    /// Signed in with an address of several clients that has not chosen yet.
+    Choose,
+    In(PortalMe),
+}
+
+/// What opening a magic link found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum MagicOutcome {
+    /// Signed in; go to this address.
+    SignedIn(String),
+    Used,
+    Expired,
+}
