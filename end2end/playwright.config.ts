@@ -3,6 +3,8 @@ import { defineConfig, devices } from '@playwright/test';
 // The real server (debug build from `cargo leptos build`) on a fresh SQLite data directory.
 const PORT = 3100;
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
+/** The SMTP catcher's HTTP side (end2end/smtp-catcher.mjs). */
+export const MAIL_URL = 'http://127.0.0.1:3126';
 
 const chromium = {
   executablePath: '/usr/bin/chromium',
@@ -34,9 +36,14 @@ export default defineConfig({
       use: { ...devices['Pixel 5'], viewport: { width: 375, height: 740 }, launchOptions: chromium },
     },
   ],
-  webServer: {
+  webServer: [{
+    // A real SMTP server that keeps the mails for the tests (see smtp-catcher.mjs).
+    command: 'node smtp-catcher.mjs',
+    url: `${MAIL_URL}/messages`,
+    timeout: 30_000,
+    reuseExistingServer: false,
+  }, {
     // Server output goes to the test log (filtered from the summary by scripts/test.sh).
-
     command: '../target/debug/kundenportal serve',
     url: `${BASE_URL}/healthz`,
     timeout: 60_000,
@@ -48,6 +55,7 @@ export default defineConfig({
       KUNDENPORTAL_SERVER_PUBLIC_URL: BASE_URL,
       KUNDENPORTAL_SERVER_DATA_DIR: '.data',
       KUNDENPORTAL_LOG: 'info',
+      KUNDENPORTAL_MAIL_SMTP_URL: 'smtp://127.0.0.1:3125',
     },
-  },
+  }],
 });

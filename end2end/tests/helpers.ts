@@ -32,3 +32,26 @@ export async function createClientApi(page: Page, name: string, email = '', comp
   });
   return res;
 }
+
+/** Mails the app sent to `to` over SMTP, as the catcher received them (oldest first). */
+export async function mailsTo(to: string): Promise<{ subject: string; text: string; html: string }[]> {
+  const res = await fetch(`http://127.0.0.1:3126/messages?to=${encodeURIComponent(to)}`);
+  return res.json();
+}
+
+/** Waits for the `n`-th mail to `to` and returns it. */
+export async function waitForMail(to: string, n = 1) {
+  for (let i = 0; i < 100; i++) {
+    const list = await mailsTo(to);
+    if (list.length >= n) return list[n - 1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail #${n} to ${to}`);
+}
+
+/** Calls a server function as the page's browser (JSON back). */
+export async function api(page: Page, endpoint: string, form: Record<string, string>) {
+  const res = await page.request.post(`/api/${endpoint}`, { form, headers: { Accept: 'application/json' } });
+  expect(res.ok(), `${endpoint}: ${await res.text()}`).toBe(true);
+  return res.json();
+}

@@ -622,6 +622,9 @@ pub fn PublicChecklist(
     /// Distinguishes several checklists on one page.
     #[prop(optional, into)]
     key: String,
+    /// Called after each finished upload (e.g. to refresh the page's lists).
+    #[prop(optional, into)]
+    on_uploaded: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -640,7 +643,12 @@ pub fn PublicChecklist(
                     let wants = !case.closed && i.state != ItemState::Geprueft;
                     // A finished upload shows at once; the server moved the item the same way.
                     let state = RwSignal::new(i.state);
-                    let on_done = Callback::new(move |_| state.set(ItemState::Hochgeladen));
+                    let on_done = Callback::new(move |_| {
+                        state.set(ItemState::Hochgeladen);
+                        if let Some(cb) = on_uploaded {
+                            cb.run(());
+                        }
+                    });
                     view! {
                         <li class="checklist-item" data-testid="public-item">
                             <div class="row">

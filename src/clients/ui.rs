@@ -241,11 +241,12 @@ pub fn ClientDetailPage() -> impl IntoView {
         },
         |(id, ..)| crate::uploads::api::list_upload_links(id),
     );
+    let (portal, access) = crate::portal::ui::PortalActions::with_access(id);
     view! {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -266,6 +267,8 @@ fn ClientDetailView(
     cases: crate::cases::ui::CasesResource,
     case_options: crate::cases::ui::OptionsResource,
     create_case: ServerAction<crate::cases::api::CreateCase>,
+    portal: crate::portal::ui::PortalActions,
+    access: crate::portal::ui::AccessResource,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -338,7 +341,7 @@ fn ClientDetailView(
                     <h2 id="h-links">{t.active_links}</h2>
                     <ClientLinks client_id=links_id.clone() can_edit links actions=uploads/>
                 </section>
-                <crate::portal::ui::ClientPortalCard client_id=links_id.clone() can_edit/>
+                <crate::portal::ui::ClientPortalCard client_id=links_id.clone() can_edit actions=portal access/>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>
                     <ActivityList entries=d.activity.clone()/>

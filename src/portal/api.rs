@@ -611,18 +611,32 @@ pub async fn load_portal_home() -> Result<PortalHome, AppError> {
                     done.push(case);
                 }
             }
-            let (sent, received): (Vec<crate::uploads::FileView>, Vec<_>) =
-                crate::uploads::repo::files_of_client(db, &p.org_id, &p.client_id)
-                    .await?
-                    .into_iter()
-                    .partition(|f| f.sent);
             let allowed_types = crate::orgs::repo::allowed_types(db, &p.org_id).await?;
             Ok(PortalHome {
                 open,
                 done,
+                allowed_types,
+            })
+        }
+        .await,
+    )
+}
+
+/// The client's files: what the firm sent (never a quarantined one), what the client sent.
+#[server(prefix = "/api", endpoint = "portal_files")]
+pub async fn load_portal_files() -> Result<super::PortalFiles, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let p = client().await?;
+            let (sent, received): (Vec<crate::uploads::FileView>, Vec<_>) =
+                crate::uploads::repo::files_of_client(&p.req.state.db, &p.org_id, &p.client_id)
+                    .await?
+                    .into_iter()
+                    .partition(|f| f.sent);
+            Ok(super::PortalFiles {
                 sent: sent.into_iter().filter(|f| !f.quarantined).collect(),
                 received,
-                allowed_types,
             })
         }
         .await,

@@ -75,17 +75,22 @@ pub struct PortalCase {
     pub items: Vec<PublicItem>,
 }
 
-/// The client's home.
+/// The client's home: requests and cases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortalHome {
     pub open: Vec<PortalCase>,
     pub done: Vec<PortalCase>,
+    /// The firm's allowed file types (for uploads outside a request).
+    pub allowed_types: Vec<String>,
+}
+
+/// The client's files, both ways (refreshed after each upload).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalFiles {
     /// Files the firm sent.
     pub sent: Vec<FileView>,
     /// The client's own uploads with their review.
     pub received: Vec<FileView>,
-    /// The firm's allowed file types (for uploads outside a request).
-    pub allowed_types: Vec<String>,
 }
 
 /// Where a portal page stands.

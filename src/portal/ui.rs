@@ -167,11 +167,15 @@ pub fn ChoosePage() -> impl IntoView {
 #[component]
 pub fn PortalHomePage() -> impl IntoView {
     let state = Resource::new_blocking(|| (), |_| load_portal_state());
+    let home = Resource::new(|| (), |_| load_portal_home());
+    // Bumped after an upload, so the file lists catch up.
+    let refresh = RwSignal::new(0u32);
+    let files = Resource::new(move || refresh.get(), |_| load_portal_files());
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok(PortalState::In(me)) => view! { <PortalSpace me/> }.into_any(),
+                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh/> }.into_any(),
                     Ok(PortalState::Choose) => view! { <Redirect path="/portal/choose"/> }.into_any(),
                     _ => view! { <Redirect path="/portal/login"/> }.into_any(),
                 }
@@ -181,12 +185,14 @@ pub fn PortalHomePage() -> impl IntoView {
 }
 
 #[component]
-fn PortalSpace(me: PortalMe) -> impl IntoView {
+fn PortalSpace(
+    me: PortalMe,
+    home: Resource<Result<PortalHome, crate::error::AppError>>,
+    files: Resource<Result<super::PortalFiles, crate::error::AppError>>,
+    refresh: RwSignal<u32>,
+) -> impl IntoView {
     let t = use_t();
     let logout = ServerAction::<PortalLogout>::new();
-    // Bumped after an upload, so states and lists catch up.
-    let refresh = RwSignal::new(0u32);
-    let home = Resource::new(move || refresh.get(), |_| load_portal_home());
     let firm = me.firm_name.clone();
     view! {
         <header class="topbar portal-bar">
@@ -202,15 +208,22 @@ fn PortalSpace(me: PortalMe) -> impl IntoView {
         <main class="main portal-main stack" id="main">
             <Suspense fallback=|| view! { <Skeleton lines=6/> }>
                 {move || {
-                    let firm = firm.clone();
                     Suspend::new(async move {
                         match home.await {
-                            Ok(h) => view! { <HomeView h firm refresh/> }.into_any(),
+                            Ok(h) => view! { <HomeView h refresh/> }.into_any(),
                             Err(_) => view! { <Redirect path="/portal/login"/> }.into_any(),
                         }
                     })
                 }}
             </Suspense>
+            <Transition fallback=|| view! { <Skeleton lines=3/> }>
+                {move || {
+                    let firm = firm.clone();
+                    Suspend::new(async move {
+                        files.await.ok().map(|f| view! { <FilesView f firm/> })
+                    })
+                }}
+            </Transition>
             {me.password_method.then(|| view! { <PasswordCard has=me.has_password/> })}
             <div class="small"><LanguageSwitch/></div>
         </main>
@@ -218,7 +231,7 @@ fn PortalSpace(me: PortalMe) -> impl IntoView {
 }
 
 #[component]
-fn HomeView(h: PortalHome, firm: String, refresh: RwSignal<u32>) -> impl IntoView {
+fn HomeView(h: PortalHome, refresh: RwSignal<u32>) -> impl IntoView {
     let t = use_t();
     let on_done = Callback::new(move |_| refresh.update(|n| *n += 1));
     let general = crate::uploads::widget::UploadTarget {
@@ -239,7 +252,7 @@ fn HomeView(h: PortalHome, firm: String, refresh: RwSignal<u32>) -> impl IntoVie
                 view! {
                     <div class="stack" data-testid="portal-case">
                         <CaseHead c=c.clone()/>
-                        <PublicChecklist case=as_public(&c) via=Via::Portal password=no_password firm_types=h.allowed_types.clone() key/>
+                        <PublicChecklist case=as_public(&c) via=Via::Portal password=no_password firm_types=h.allowed_types.clone() key on_uploaded=on_done/>
                     </div>
                 }
             }).collect_view()}
@@ -247,30 +260,6 @@ fn HomeView(h: PortalHome, firm: String, refresh: RwSignal<u32>) -> impl IntoVie
         <section class="card stack" aria-labelledby="h-send">
             <h2 id="h-send">{t.p_send_more}</h2>
             <crate::uploads::widget::UploadWidget target=general on_done=on_done/>
-        </section>
-        <section class="card stack" aria-labelledby="h-sent">
-            <h2 id="h-sent">{fill(t.p_files_from, &[("firm", &firm)])}</h2>
-            {if h.sent.is_empty() {
-                view! { <p class="muted">{t.p_no_sent}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="file-list" data-testid="portal-sent">
-                        {h.sent.into_iter().map(|f| view! { <PortalFile f/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-        <section class="card stack" aria-labelledby="h-mine">
-            <h2 id="h-mine">{t.p_your_uploads}</h2>
-            {if h.received.is_empty() {
-                view! { <p class="muted">{t.p_no_uploads}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="file-list" data-testid="portal-received">
-                        {h.received.into_iter().map(|f| view! { <PortalFile f/> }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
         </section>
         {(!h.done.is_empty()).then(|| view! {
             <section class="stack" aria-labelledby="h-done">
@@ -293,6 +282,37 @@ fn HomeView(h: PortalHome, firm: String, refresh: RwSignal<u32>) -> impl IntoVie
                 }).collect_view()}
             </section>
         })}
+    }
+}
+
+#[component]
+fn FilesView(f: super::PortalFiles, firm: String) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <section class="card stack" aria-labelledby="h-sent">
+            <h2 id="h-sent">{fill(t.p_files_from, &[("firm", &firm)])}</h2>
+            {if f.sent.is_empty() {
+                view! { <p class="muted">{t.p_no_sent}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="file-list" data-testid="portal-sent">
+                        {f.sent.into_iter().map(|f| view! { <PortalFile f/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="card stack" aria-labelledby="h-mine">
+            <h2 id="h-mine">{t.p_your_uploads}</h2>
+            {if f.received.is_empty() {
+                view! { <p class="muted">{t.p_no_uploads}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="file-list" data-testid="portal-received">
+                        {f.received.into_iter().map(|f| view! { <PortalFile f/> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -376,12 +396,12 @@ fn PasswordCard(has: bool) -> impl IntoView {
 
 /// The firm's portal settings (settings page).
 #[component]
-pub fn PortalSettingsForm() -> impl IntoView {
+pub fn PortalSettingsForm(
+    s: super::PortalSettings,
+    save: ServerAction<SavePortalSettings>,
+) -> impl IntoView {
     let t = use_t();
-    let settings = Resource::new(|| (), |_| load_portal_settings());
-    let save = ServerAction::<SavePortalSettings>::new();
     let err = action_error(save);
-    toast_on_success(save, t.saved);
     let grant_label = move |g: Grant| match g {
         Grant::All => t.p_grant_all,
         Grant::Future => t.p_grant_future,
@@ -390,10 +410,6 @@ pub fn PortalSettingsForm() -> impl IntoView {
     view! {
         <section class="card stack" aria-labelledby="h-portal">
             <h2 id="h-portal">{t.p_settings_title}</h2>
-            <Suspense fallback=|| view! { <Skeleton lines=3/> }>
-                {move || Suspend::new(async move {
-                    let Ok(s) = settings.await else { return ().into_any() };
-                    view! {
                         <FormError error=err fields=&["magic", "grant", "link_minutes"]/>
                         <ActionForm attr:novalidate=true action=save>
                             <fieldset class="stack-s">
@@ -412,21 +428,63 @@ pub fn PortalSettingsForm() -> impl IntoView {
                             <Field label=t.p_link_minutes name="link_minutes" kind="number" value=s.link_minutes.to_string() error=field_error(err, "link_minutes")/>
                             <button class="btn" type="submit" aria-busy=move || save.pending().get().to_string()>{t.save}</button>
                         </ActionForm>
-                    }.into_any()
-                })}
-            </Suspense>
         </section>
+    }
+}
+
+/// The changes of a client's portal access, made on the client page.
+#[derive(Clone, Copy)]
+pub struct PortalActions {
+    pub set: ServerAction<SetClientPortal>,
+    pub end: ServerAction<EndClientSessions>,
+    pub secret: ServerAction<NewSecretLink>,
+    pub remove: ServerAction<RemoveSecretLink>,
+}
+
+pub type AccessResource = Resource<Result<super::ClientAccess, crate::error::AppError>>;
+
+impl PortalActions {
+    /// The actions and the access they refresh — created with the page, outside any Suspense.
+    pub fn with_access(
+        client_id: impl Fn() -> String + Send + Sync + 'static,
+    ) -> (Self, AccessResource) {
+        let a = PortalActions {
+            set: ServerAction::new(),
+            end: ServerAction::new(),
+            secret: ServerAction::new(),
+            remove: ServerAction::new(),
+        };
+        let access = Resource::new(
+            move || {
+                (
+                    client_id(),
+                    a.set.version().get(),
+                    a.end.version().get(),
+                    a.secret.version().get(),
+                    a.remove.version().get(),
+                )
+            },
+            |(id, ..)| load_client_portal(id),
+        );
+        (a, access)
     }
 }
 
 /// A client's portal access (client page): grant/revoke, end sessions, secret link.
 #[component]
-pub fn ClientPortalCard(client_id: String, can_edit: bool) -> impl IntoView {
+pub fn ClientPortalCard(
+    client_id: String,
+    can_edit: bool,
+    actions: PortalActions,
+    access: AccessResource,
+) -> impl IntoView {
     let t = use_t();
-    let set = ServerAction::<SetClientPortal>::new();
-    let end = ServerAction::<EndClientSessions>::new();
-    let secret = ServerAction::<NewSecretLink>::new();
-    let remove = ServerAction::<RemoveSecretLink>::new();
+    let PortalActions {
+        set,
+        end,
+        secret,
+        remove,
+    } = actions;
     let err = Signal::derive(move || {
         [
             action_error(set).get(),
@@ -439,18 +497,6 @@ pub fn ClientPortalCard(client_id: String, can_edit: bool) -> impl IntoView {
         .next()
     });
     toast_on_success(end, t.p_sessions_ended);
-    let id = client_id.clone();
-    let access = Resource::new(
-        move || {
-            (
-                set.version().get(),
-                end.version().get(),
-                secret.version().get(),
-                remove.version().get(),
-            )
-        },
-        move |_| load_client_portal(id.clone()),
-    );
     let new_url = move || secret.value().get().and_then(Result::ok);
     view! {
         <section class="card stack" aria-labelledby="h-client-portal" data-testid="client-portal">

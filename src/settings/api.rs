@@ -24,6 +24,11 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                     .fetch_one(db)
                     .await?,
                 ),
+                portal: if me.user.role.may(Permission::ManageFirm) {
+                    Some(crate::portal::repo::settings(db, me.org_id()).await?)
+                } else {
+                    None
+                },
             })
         }
         .await,

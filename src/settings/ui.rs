@@ -9,7 +9,9 @@ pub fn SettingsPage() -> impl IntoView {
     let types = ServerAction::<super::api::SaveFileTypes>::new();
     let pref = ServerAction::<super::api::SaveMailPref>::new();
     let reminders = ServerAction::<super::api::SaveReminderSchedule>::new();
+    let portal = ServerAction::<crate::portal::api::SavePortalSettings>::new();
     toast_on_success(reminders, t.saved);
+    toast_on_success(portal, t.saved);
     toast_on_success(types, t.saved);
     toast_on_success(pref, t.saved);
     let settings = Resource::new(
@@ -18,6 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
                 types.version().get(),
                 pref.version().get(),
                 reminders.version().get(),
+                portal.version().get(),
             )
         },
         |_| super::api::load_settings(),
@@ -27,7 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <SettingsForms s types pref reminders/> }.into_any(),
+                    Ok(s) => view! { <SettingsForms s types pref reminders portal/> }.into_any(),
                     Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
                 }
             })}
@@ -41,6 +44,7 @@ fn SettingsForms(
     types: ServerAction<super::api::SaveFileTypes>,
     pref: ServerAction<super::api::SaveMailPref>,
     reminders: ServerAction<super::api::SaveReminderSchedule>,
+    portal: ServerAction<crate::portal::api::SavePortalSettings>,
 ) -> impl IntoView {
     let t = use_t();
     let types_error = action_error(types);
@@ -70,7 +74,7 @@ fn SettingsForms(
             }}
         </section>
         <ReminderSettings s=s.reminders.clone() can_edit=s.can_edit_firm action=reminders/>
-        {s.can_edit_firm.then(|| view! { <div class="mt"><crate::portal::ui::PortalSettingsForm/></div> })}
+        {s.portal.clone().map(|p| view! { <div class="mt"><crate::portal::ui::PortalSettingsForm s=p save=portal/></div> })}
         <section class="card stack mt">
             <h2>{t.settings_notify_heading}</h2>
             <ActionForm attr:novalidate=true action=pref attr:class="stack">

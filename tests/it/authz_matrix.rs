@@ -83,6 +83,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("choose_portal_client", Kind::Client, false),
     ("set_portal_password", Kind::Client, false),
     ("portal_home", Kind::Client, false),
+    ("portal_files", Kind::Client, false),
     ("portal_settings", Kind::StaffRead, false),
     ("save_portal_settings", Kind::StaffWrite, false),
     ("client_portal", Kind::StaffRead, true),

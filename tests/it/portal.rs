@@ -302,7 +302,9 @@ async fn sessions_see_exactly_one_client(db: Db) {
     let text = home.to_string();
     assert!(text.contains("Steuer X"), "{text}");
     assert!(!text.contains("Geheimsache"), "{text}");
-    assert_eq!(home["sent"][0]["id"], file_x.as_str());
+    let files = ok(&phone, "portal_files", &[]).await;
+    assert_eq!(files["sent"][0]["id"], file_x.as_str(), "{files}");
+    assert_eq!(files["sent"].as_array().unwrap().len(), 1);
 
     // Downloads: the own file, nothing else.
     let own = phone.get(&format!("/api/portal/files/{file_x}")).await;
@@ -345,7 +347,8 @@ async fn sessions_see_exactly_one_client(db: Db) {
         home["open"][0]["items"][0]["state"], "Hochgeladen",
         "{home}"
     );
-    assert_eq!(home["received"][0]["name"], "Vollmacht.pdf");
+    let files = ok(&phone, "portal_files", &[]).await;
+    assert_eq!(files["received"][0]["name"], "Vollmacht.pdf");
     let files = crate::uploads::files_of(&owner, &x).await;
     assert!(files.to_string().contains("Vollmacht.pdf"), "{files}");
 

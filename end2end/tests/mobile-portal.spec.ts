@@ -1,0 +1,80 @@
+import { test, expect } from '@playwright/test';
+import { api, createClientApi, hydrated, login, waitForMail } from './helpers';
+
+test('a client signs in on a phone with a magic link from a real mail and sends a requested document', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  // Staff (desktop): a client with an e-mail address and a case with one requested document.
+  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const staff = await staffContext.newPage();
+  await login(staff);
+  const clientId = await (await createClientApi(staff, 'Portal Kundin', 'portal@kundin.de')).json();
+  const caseId = await api(staff, 'create_case', { client_id: clientId, title: 'Steuererklärung 2025' });
+  await api(staff, 'add_case_item', {
+    case_id: caseId,
+    title: 'Personalausweis',
+    explanation: 'Vorder- und Rückseite',
+    required: 'on',
+  });
+
+  // The phone asks for a link; the answer does not say whether the address is known.
+  await page.goto('/portal/login');
+  await hydrated(page);
+  await page.locator('#f-email').fill('Portal@Kundin.de');
+  await page.getByTestId('request-link').click();
+  await expect(page.getByTestId('link-sent')).toBeVisible();
+
+  // The mail arrives over SMTP with a big button; the link opens a page with a button.
+  const mail = await waitForMail('portal@kundin.de');
+  expect(mail.subject).toContain('Kanzlei Test & Partner');
+  expect(mail.html).toContain('Jetzt anmelden');
+  const link = mail.text.match(/http:\/\/\S+\/portal\/m\/[A-Za-z0-9_-]{43}/)![0];
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByTestId('magic-sign-in').click();
+  await expect(page).toHaveURL(/\/portal$/);
+  await hydrated(page);
+  await expect(page.getByTestId('portal-client')).toHaveText('Portal Kundin');
+  const caseCard = page.getByTestId('portal-case').filter({ hasText: 'Steuererklärung 2025' });
+  await expect(caseCard).toContainText('Personalausweis');
+  await expect(caseCard).toContainText('Vorder- und Rückseite');
+  await expect(caseCard.getByTestId('item-state')).toHaveText('ausstehend');
+
+  // Upload for the requested document.
+  await caseCard.getByTestId('file-input').setInputFiles({
+    name: 'Ausweis.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n'),
+  });
+  await expect(caseCard.getByTestId('upload-status')).toHaveText('Hochgeladen ✓');
+  await expect(caseCard.getByTestId('item-state')).toHaveText('hochgeladen');
+  await expect(page.getByTestId('portal-received')).toContainText('Ausweis.pdf');
+  // Thumb-sized: nothing wider than the phone.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+  // The link was single use: opening it again offers a new one.
+  const again = await browser.newPage();
+  await again.goto(link);
+  await expect(again.getByTestId('magic-dead')).toContainText('schon benutzt');
+  await expect(again.getByTestId('request-new-link')).toBeVisible();
+  await again.close();
+
+  // Staff see the file on the case; a Rückfrage reaches the client.
+  await staff.goto(`/cases/${caseId}`);
+  await hydrated(staff);
+  await expect(staff.getByText('Ausweis.pdf')).toBeVisible();
+  const itemId = (await api(staff, 'get_case', { id: caseId })).items[0].id;
+  await api(staff, 'review_item', { item_id: itemId, decision: 'rueckfrage', comment: 'Bitte auch die Rückseite.' });
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('public-item-comment')).toContainText('Bitte auch die Rückseite.');
+
+  // Staff revoke the access: the phone's next page load is the login page.
+  await staff.goto(`/clients/${clientId}`);
+  await hydrated(staff);
+  await expect(staff.getByTestId('portal-sessions')).toContainText('1');
+  await staff.getByTestId('toggle-portal').click();
+  await expect(staff.getByTestId('portal-access')).toContainText('Kein Portalzugang');
+  await page.reload();
+  await expect(page).toHaveURL(/\/portal\/login$/);
+  await staffContext.close();
+});
