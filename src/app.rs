@@ -152,6 +152,25 @@ fn StaffLayout() -> impl IntoView {
     }
 }
 
+/// Unread chat messages of the signed-in member, in the navigation.
+#[component]
+fn ChatBadge() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let live = crate::live::counter(crate::chat::ui::is_message);
+    let unread = Resource::new(
+        move || (location.pathname.get(), live.get()),
+        |_| crate::chat::api::chat_unread(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = unread.await.map(|u| u.total).unwrap_or(0);
+                view! { <crate::chat::ui::UnreadBadge n/> }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
     let t = use_t();
@@ -163,7 +182,7 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                 <a class="brand" href="/">{user.org_name.clone()}</a>
                 <nav class="nav" aria-label=t.main_navigation>
                     <A href="/" exact=true>{t.nav_dashboard}</A>
-                    <A href="/clients">{t.nav_clients}</A>
+                    <A href="/clients">{t.nav_clients}" "<ChatBadge/></A>
                     <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>
                     <A href="/settings">{t.nav_settings}</A>

@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod chat;
 pub mod clients;
 #[cfg(feature = "ssr")]
 pub mod config;

@@ -26,6 +26,8 @@ pub mod kind {
     pub const UPLOAD: &str = "upload";
     pub const QUARANTINE: &str = "quarantine";
     pub const CASE: &str = "case";
+    /// A chat message (the subject is its id).
+    pub const MESSAGE: &str = "message";
     pub const RESYNC: &str = "resync";
 }
 
@@ -34,11 +36,19 @@ pub mod kind {
 pub struct Live(pub RwSignal<Option<LiveEvent>>);
 
 impl Live {
+    /// The staff stream (`/api/events`).
     pub fn provide() -> Live {
+        Live::provide_at("/api/events")
+    }
+
+    /// The stream at `url` (the portal's is `/api/portal/events`).
+    pub fn provide_at(url: &'static str) -> Live {
         let live = Live(RwSignal::new(None));
         provide_context(live);
         #[cfg(feature = "hydrate")]
-        Effect::new(move |_| client::connect(live.0));
+        Effect::new(move |_| client::connect(live.0, url));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = url;
         live
     }
 }
@@ -81,7 +91,7 @@ mod client {
         static SINK: RefCell<Option<RwSignal<Option<LiveEvent>>>> = const { RefCell::new(None) };
     }
 
-    pub fn connect(sink: RwSignal<Option<LiveEvent>>) {
+    pub fn connect(sink: RwSignal<Option<LiveEvent>>, url: &str) {
         SINK.with(|s| *s.borrow_mut() = Some(sink));
         let open = STREAM.with(|s| {
             s.borrow()
@@ -91,7 +101,7 @@ mod client {
         if open {
             return;
         }
-        let Ok(es) = web_sys::EventSource::new("/api/events") else {
+        let Ok(es) = web_sys::EventSource::new(url) else {
             return;
         };
         let on_message =

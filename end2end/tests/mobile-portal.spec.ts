@@ -58,6 +58,26 @@ test('a client signs in on a phone with a magic link from a real mail and sends 
   await expect(again.getByTestId('request-new-link')).toBeVisible();
   await again.close();
 
+  // Staff see the system message in the case's conversation and reply; the phone sees the
+  // reply without reloading.
+  await staff.goto(`/clients/${clientId}`);
+  await hydrated(staff);
+  await expect(staff.getByRole('link', { name: /Kunden/ }).getByTestId('unread')).toBeVisible();
+  await staff.getByTestId('chat-conv').selectOption(caseId);
+  await expect(staff.getByTestId('chat-messages')).toContainText('Dokument ist hochgeladen: Ausweis.pdf');
+  await expect(staff.getByTestId('chat-messages')).toContainText('Datei-Scan freigegeben');
+  await staff.getByTestId('chat-input').fill('Danke! Siehe https://example.com/hinweise');
+  await staff.getByTestId('chat-send').click();
+  await expect(staff.getByTestId('chat-messages')).toContainText('Danke! Siehe');
+  await page.getByTestId('chat-conv').selectOption(caseId);
+  const reply = page.getByTestId('chat-message').filter({ hasText: 'Danke! Siehe' });
+  await expect(reply).toBeVisible();
+  await expect(reply.getByRole('link', { name: 'https://example.com/hinweise' })).toHaveAttribute('href', 'https://example.com/hinweise');
+  // The client answers; staff see it live.
+  await page.getByTestId('chat-input').fill('Gern <b>geschehen</b>');
+  await page.getByTestId('chat-send').click();
+  await expect(staff.getByTestId('chat-messages')).toContainText('Gern <b>geschehen</b>');
+
   // Staff see the file on the case; a Rückfrage reaches the client.
   await staff.goto(`/cases/${caseId}`);
   await hydrated(staff);

@@ -445,6 +445,14 @@ pub async fn add_case_item(
             )
             .await?;
             changed(&me, &case.client_id, &item.title).await;
+            crate::chat::api::system(
+                &me.req.state,
+                me.org_id(),
+                &case.client_id,
+                Some(&case_id),
+                crate::chat::domain::System::Requested(item.title.clone()),
+            )
+            .await;
             Ok(id)
         }
         .await,
@@ -520,6 +528,24 @@ pub async fn review_item(
             )
             .await?;
             changed(&me, &item.client_id, &item.title).await;
+            use crate::chat::domain::System;
+            let said = match next {
+                super::ItemState::Geprueft => Some(System::Reviewed(item.title.clone())),
+                super::ItemState::Rueckfrage => {
+                    Some(System::Question(item.title.clone(), comment.clone()))
+                }
+                _ => None,
+            };
+            if let Some(said) = said {
+                crate::chat::api::system(
+                    &me.req.state,
+                    me.org_id(),
+                    &item.client_id,
+                    Some(&item.case_id),
+                    said,
+                )
+                .await;
+            }
             Ok(())
         }
         .await,
@@ -621,6 +647,16 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
             .await?;
             tx.commit().await?;
             changed(&me, client_id, &l.summary.title).await;
+            if event == CaseEvent::Close {
+                crate::chat::api::system(
+                    &me.req.state,
+                    me.org_id(),
+                    client_id,
+                    Some(&id),
+                    crate::chat::domain::System::CaseClosed(l.summary.title.clone()),
+                )
+                .await;
+            }
             Ok(())
         }
         .await,

@@ -27,7 +27,15 @@ pub async fn list_clients(
                 limit: page_size as i64,
                 offset: (page as i64 - 1) * page_size as i64,
             };
-            let (rows, total) = super::repo::list(db, me.org_id(), &query).await?;
+            let (mut rows, total) = super::repo::list(db, me.org_id(), &query).await?;
+            let unread =
+                crate::chat::repo::unread_for_staff(db, me.org_id(), &me.user.user_id).await?;
+            for r in rows.iter_mut() {
+                r.unread = unread
+                    .iter()
+                    .find(|(c, _)| *c == r.id)
+                    .map_or(0, |(_, n)| *n);
+            }
             let firm_total = if pattern.is_none() && status.is_none() {
                 total
             } else {

@@ -51,6 +51,9 @@ pub struct ClientRow {
     pub file_count: i64,
     pub last_upload_at: Option<i64>,
     pub last_activity_at: i64,
+    /// Chat messages the viewing member has not read.
+    #[serde(default)]
+    pub unread: i64,
 }
 
 /// One page of the client list plus what the UI needs to draw paging.

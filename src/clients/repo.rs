@@ -33,6 +33,7 @@ fn row_to_client(r: &sqlx::any::AnyRow) -> Result<ClientRow, sqlx::Error> {
         file_count: r.try_get("file_count")?,
         last_upload_at: r.try_get("last_upload_at")?,
         last_activity_at: r.try_get("last_activity_at")?,
+        unread: 0,
     })
 }
 

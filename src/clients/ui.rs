@@ -103,12 +103,11 @@ fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
         let last_upload = c.last_upload_at.map(|at| format::ago(at, now, lang)).unwrap_or_else(|| t.never.to_string());
         view! {
             <tr>
-                <td class="primary" data-label=t.col_name><a class="row-link" href=href>{c.name}</a></td>
+                <td class="primary" data-label=t.col_name><a class="row-link" href=href>{c.name}</a>" "<crate::chat::ui::UnreadBadge n=c.unread/></td>
                 <td data-label=t.col_company>{c.company}</td>
                 <td data-label=t.col_email>{c.email}</td>
                 <td data-label=t.col_status>
                     <StatusBadge status=c.status/>
-            {c.overdue.then(|| view! { <span class="badge badge-danger" data-testid="client-overdue">{t.case_overdue}</span> })}
                     {c.overdue.then(|| view! { " " <span class="badge badge-danger" data-testid="client-overdue">{t.case_overdue}</span> })}
                 </td>
                 <td class="num" data-label=t.col_links>{c.active_link_count}</td>
@@ -242,11 +241,17 @@ pub fn ClientDetailPage() -> impl IntoView {
         |(id, ..)| crate::uploads::api::list_upload_links(id),
     );
     let (portal, access) = crate::portal::ui::PortalActions::with_access(id);
+    let chat = crate::chat::ui::Chat::new(
+        move || crate::chat::ui::Side::Staff(id()),
+        crate::live::counter(move |e| {
+            crate::chat::ui::is_message(e) && e.client_id.as_deref() == Some(id().as_str())
+        }),
+    );
     view! {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -269,6 +274,7 @@ fn ClientDetailView(
     create_case: ServerAction<crate::cases::api::CreateCase>,
     portal: crate::portal::ui::PortalActions,
     access: crate::portal::ui::AccessResource,
+    chat: crate::chat::ui::Chat,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -323,6 +329,10 @@ fn ClientDetailView(
                             </ActionForm>
                         </details>
                     })}
+                </section>
+                <section class="card" aria-labelledby="h-chat">
+                    <h2 id="h-chat">{t.chat_title}</h2>
+                    <crate::chat::ui::ChatPanel chat can_write=can_edit/>
                 </section>
                 <section class="card" aria-labelledby="h-cases">
                     <h2 id="h-cases">{t.cases_heading}</h2>

@@ -320,11 +320,68 @@ pub fn unwrap_key(
     Ok(key)
 }
 
+/// Seals a short text (a chat message) on its own: `nonce ‖ ciphertext ‖ tag`, with `context`
+/// (the message id) as associated data, so a sealed body moved to another row does not open.
+pub fn seal_text(key: &[u8; KEY_LEN], nonce: [u8; 12], context: &[u8], text: &str) -> Vec<u8> {
+    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+    let mut buf = text.as_bytes().to_vec();
+    let tag = cipher
+        .encrypt_in_place_detached(Nonce::from_slice(&nonce), context, &mut buf)
+        .expect("32-byte key encrypts");
+    let mut out = Vec::with_capacity(12 + buf.len() + TAG_LEN);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&buf);
+    out.extend_from_slice(&tag);
+    out
+}
+
+pub fn open_text(
+    key: &[u8; KEY_LEN],
+    sealed: &[u8],
+    context: &[u8],
+) -> Result<String, CryptoError> {
+    if sealed.len() < 12 + TAG_LEN {
+        return Err(CryptoError::Integrity);
+    }
+    let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+    let (nonce, rest) = sealed.split_at(12);
+    let (body, tag) = rest.split_at(rest.len() - TAG_LEN);
+    let mut buf = body.to_vec();
+    cipher
+        .decrypt_in_place_detached(
+            Nonce::from_slice(nonce),
+            context,
+            &mut buf,
+            Tag::from_slice(tag),
+        )
+        .map_err(|_| CryptoError::Integrity)?;
+    String::from_utf8(buf).map_err(|_| CryptoError::Integrity)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const KEY: [u8; 32] = [7; 32];
+
+    #[test]
+    fn texts_open_only_with_their_key_and_context() {
+        let sealed = seal_text(&KEY, [3; 12], b"msg-1", "Hallo <b>Welt</b>");
+        assert!(
+            !sealed.windows(5).any(|w| w == b"Hallo"),
+            "no plaintext in the sealed body"
+        );
+        assert_eq!(
+            open_text(&KEY, &sealed, b"msg-1").unwrap(),
+            "Hallo <b>Welt</b>"
+        );
+        assert!(open_text(&KEY, &sealed, b"msg-2").is_err());
+        assert!(open_text(&[8; 32], &sealed, b"msg-1").is_err());
+        let mut flipped = sealed.clone();
+        flipped[14] ^= 1;
+        assert!(open_text(&KEY, &flipped, b"msg-1").is_err());
+        assert!(open_text(&KEY, &sealed[..10], b"msg-1").is_err());
+    }
     const PREFIX: [u8; 7] = [1, 2, 3, 4, 5, 6, 7];
 
     fn data(n: usize) -> Vec<u8> {

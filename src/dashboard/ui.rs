@@ -16,7 +16,7 @@ pub fn DashboardPage() -> impl IntoView {
     let query = use_query_map();
     let responsible = move || query.read().get("responsible").unwrap_or_default();
     let status = move || query.read().get("status").unwrap_or_default();
-    let live = crate::live::counter(|_| true);
+    let live = crate::live::counter(|e| !crate::chat::ui::is_message(e));
     let data = Resource::new(
         move || (responsible(), status(), live.get()),
         |(r, s, _)| super::api::load_dashboard(Some(r), Some(s)),

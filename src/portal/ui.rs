@@ -167,6 +167,14 @@ pub fn ChoosePage() -> impl IntoView {
 #[component]
 pub fn PortalHomePage() -> impl IntoView {
     let state = Resource::new_blocking(|| (), |_| load_portal_state());
+    let live = crate::live::Live::provide_at("/api/portal/events");
+    let _ = live;
+    let messages = crate::live::counter(crate::chat::ui::is_message);
+    let chat = crate::chat::ui::Chat::new(|| crate::chat::ui::Side::Portal, messages);
+    let unread = Resource::new(
+        move || messages.get(),
+        |_| crate::chat::api::portal_unread(),
+    );
     let home = Resource::new(|| (), |_| load_portal_home());
     // Bumped after an upload, so the file lists catch up.
     let refresh = RwSignal::new(0u32);
@@ -175,7 +183,7 @@ pub fn PortalHomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh/> }.into_any(),
+                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh chat unread/> }.into_any(),
                     Ok(PortalState::Choose) => view! { <Redirect path="/portal/choose"/> }.into_any(),
                     _ => view! { <Redirect path="/portal/login"/> }.into_any(),
                 }
@@ -190,6 +198,8 @@ fn PortalSpace(
     home: Resource<Result<PortalHome, crate::error::AppError>>,
     files: Resource<Result<super::PortalFiles, crate::error::AppError>>,
     refresh: RwSignal<u32>,
+    chat: crate::chat::ui::Chat,
+    unread: Resource<Result<i64, crate::error::AppError>>,
 ) -> impl IntoView {
     let t = use_t();
     let logout = ServerAction::<PortalLogout>::new();
@@ -199,6 +209,13 @@ fn PortalSpace(
             <div class="topbar-inner">
                 <span class="brand" data-testid="portal-firm">{me.firm_name.clone()}</span>
                 <span class="small portal-who" data-testid="portal-client">{me.client_name.clone()}</span>
+                <a class="small" href="#h-chat">{t.chat_title}" "
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            view! { <crate::chat::ui::UnreadBadge n=unread.await.unwrap_or(0)/> }
+                        })}
+                    </Transition>
+                </a>
                 {me.can_switch.then(|| view! { <a class="small" href="/portal/choose">{t.p_switch}</a> })}
                 <ActionForm action=logout>
                     <button class="btn btn-secondary" type="submit">{t.logout}</button>
@@ -216,6 +233,10 @@ fn PortalSpace(
                     })
                 }}
             </Suspense>
+            <section class="card stack" aria-labelledby="h-chat">
+                <h2 id="h-chat">{t.chat_title}</h2>
+                <crate::chat::ui::ChatPanel chat/>
+            </section>
             <Transition fallback=|| view! { <Skeleton lines=3/> }>
                 {move || {
                     let firm = firm.clone();

@@ -98,7 +98,10 @@ async fn try_emit(
     .bind(event.created_at)
     .execute(&st.db)
     .await?;
-    st.dashboards.changed(org_id, event.created_at);
+    // Chat messages change none of the overview's figures.
+    if event.kind != kind::MESSAGE {
+        st.dashboards.changed(org_id, event.created_at);
+    }
     st.events.publish(OrgEvent {
         org_id: org_id.to_string(),
         event,
@@ -140,7 +143,7 @@ pub async fn since(
 pub async fn latest(db: &Db, org_id: &str, limit: i64) -> Result<Vec<LiveEvent>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, kind, client_id, client_name, subject, created_at FROM events \
-         WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
+         WHERE org_id = $1 AND kind <> 'message' ORDER BY id DESC LIMIT $2",
     )
     .bind(org_id)
     .bind(limit)
@@ -181,14 +184,59 @@ pub async fn stream(State(st): State<AppState>, headers: HeaderMap) -> Response 
     let Some(user) = crate::uploads::http::staff_from_headers(&st, &headers).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let org = user.org_id.clone();
-    // Subscribe before reading the backlog so nothing falls between the two.
+    events_for(
+        &st,
+        &headers,
+        user.org_id.clone(),
+        None,
+        futures::future::pending(),
+    )
+    .await
+}
+
+/// GET /api/portal/events — the signed-in client's events only (uploads, cases, messages of
+/// that one client). The session is checked again every 30 seconds: a revoked client's stream
+/// ends.
+pub async fn portal_stream(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let session = crate::portal::api::session_of(&st, &headers)
+        .await
+        .ok()
+        .flatten();
+    let Some((org, client)) = session.and_then(|s| s.client) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let (st2, headers2) = (st.clone(), headers.clone());
+    let revoked = async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            let still = crate::portal::api::session_of(&st2, &headers2).await;
+            if !matches!(still, Ok(Some(_))) {
+                return;
+            }
+        }
+    };
+    events_for(&st, &headers, org, Some(client), revoked).await
+}
+
+/// The stream of a firm's events (of one client, if given) from `Last-Event-ID` on, until
+/// `end` resolves or ten minutes pass.
+async fn events_for(
+    st: &AppState,
+    headers: &HeaderMap,
+    org: String,
+    client: Option<String>,
+    end: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Response {
     let rx = st.events.subscribe();
     let last = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 64)
         .map(str::to_string);
+    let mine = {
+        let client = client.clone();
+        move |e: &LiveEvent| client.is_none() || e.client_id == client
+    };
     let mut backlog = Vec::new();
     let mut high = String::new();
     if let Some(last) = last {
@@ -201,25 +249,30 @@ pub async fn stream(State(st): State<AppState>, headers: HeaderMap) -> Response 
             }
         }
         high = backlog.last().map(|e| e.id.clone()).unwrap_or(last);
+        backlog.retain(|e| e.kind == kind::RESYNC || mine(e));
     }
     let replay = futures::stream::iter(backlog.into_iter().map(|e| sse(&e)));
-    let live = futures::stream::unfold((rx, org, high), |(mut rx, org, high)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(e) if e.org_id == org && e.event.id > high => {
-                    return Some((sse(&e.event), (rx, org, high)))
+    let live = futures::stream::unfold((rx, org, high), move |(mut rx, org, high)| {
+        let mine = mine.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(e) if e.org_id == org && e.event.id > high && mine(&e.event) => {
+                        return Some((sse(&e.event), (rx, org, high)))
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((sse(&resync()), (rx, org, high)))
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-                Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some((sse(&resync()), (rx, org, high)))
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     });
     let body = replay
         .chain(live)
-        .take_until(tokio::time::sleep(STREAM_FOR));
+        .take_until(tokio::time::sleep(STREAM_FOR))
+        .take_until(end);
     let mut r = Sse::new(body)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/events", get(super::events::stream))
+        .route("/api/portal/events", get(super::events::portal_stream))
         .leptos_routes_with_context(
             &state,
             routes,

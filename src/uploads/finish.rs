@@ -313,6 +313,33 @@ pub async fn finish(
         crate::live::kind::QUARANTINE
     };
     crate::server::events::emit(st, &up.org_id, Some(&up.client_id), kind, &up.filename).await;
+    if up.direction == "received" {
+        // The chat says so too: in the case's conversation when the file answers a request.
+        let case: Option<String> = match &up.item_id {
+            Some(item) => sqlx::query_scalar("SELECT case_id FROM case_items WHERE id = $1")
+                .bind(item)
+                .fetch_optional(&st.db)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => None,
+        };
+        use crate::chat::domain::System;
+        let (org, client, name) = (&up.org_id, &up.client_id, &up.filename);
+        crate::chat::api::system(
+            st,
+            org,
+            client,
+            case.as_deref(),
+            System::Uploaded(name.clone()),
+        )
+        .await;
+        let verdict = if scan_state == "clean" {
+            System::ScanClean(name.clone())
+        } else {
+            System::Quarantined(name.clone())
+        };
+        crate::chat::api::system(st, org, client, case.as_deref(), verdict).await;
+    }
     Ok(())
 }
 

@@ -91,6 +91,12 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("end_client_sessions", Kind::StaffWrite, true),
     ("new_secret_link", Kind::StaffWrite, true),
     ("remove_secret_link", Kind::StaffWrite, true),
+    ("chat", Kind::StaffRead, true),
+    ("send_message", Kind::StaffWrite, true),
+    ("chat_unread", Kind::StaffRead, false),
+    ("portal_chat", Kind::Client, false),
+    ("portal_send", Kind::Client, false),
+    ("portal_unread", Kind::Client, false),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -145,6 +151,9 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("link_minutes", s("15")),
         ],
         "choose_portal_client" => vec![("client_id", ids.client.clone())],
+        "chat" => vec![("client_id", ids.client.clone())],
+        "send_message" => vec![("client_id", ids.client.clone()), ("text", s("Hallo"))],
+        "portal_send" => vec![("text", s("Hallo"))],
         "set_portal_password" => vec![
             ("password", s("ein-langes-passwort")),
             ("confirm", s("ein-langes-passwort")),

@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod authz_matrix;
 mod cases;
+mod chat;
 mod clients;
 mod dashboard;
 mod live;

@@ -10,9 +10,9 @@ use kundenportal::server::{db::now_ms, jobs, tokens};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
 
-async fn ok(c: &Caller, endpoint: &str, form: &[(&str, &str)]) -> Value {
+pub async fn ok(c: &Caller, endpoint: &str, form: &[(&str, &str)]) -> Value {
     let (s, v) = c.call(endpoint, form).await;
     assert_eq!(s, StatusCode::OK, "{endpoint}: {v}");
     v
@@ -59,7 +59,7 @@ async fn request_link(app: &TestApp, email: &str) -> String {
 }
 
 /// A fresh browser signed in to the portal through a magic link.
-async fn portal_browser(app: &TestApp, email: &str) -> Caller {
+pub async fn portal_browser(app: &TestApp, email: &str) -> Caller {
     let token = request_link(app, email).await;
     let phone = app.anonymous();
     let out = ok(&phone, "open_magic_link", &[("token", &token)]).await;

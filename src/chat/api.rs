@@ -1,0 +1,378 @@
+//! Server functions of the chat: staff (per client, authorize with `staff()`) and the client
+//! in the portal (`portal::api::client()`, no client ids taken). Reading a conversation marks
+//! it read for the reader.
+
+use super::Conversation;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Unread messages for the signed-in staff member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Unread {
+    pub total: i64,
+    pub by_client: Vec<(String, i64)>,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::domain::{self, System};
+    use super::super::repo;
+    use super::super::{Author, Conversation, Message};
+    use crate::error::AppError;
+    use crate::i18n::T;
+    use crate::server::{db::now_ms, AppState};
+
+    /// Messages shown at most (the newest).
+    const SHOWN: i64 = 200;
+
+    /// Loads a conversation for a reader and marks it read. `me`: the reader's user id (staff)
+    /// or `None` (the client).
+    pub async fn load(
+        st: &AppState,
+        t: &T,
+        org_id: &str,
+        client_id: &str,
+        conv: &str,
+        me: Option<&str>,
+    ) -> Result<Conversation, AppError> {
+        let stored = repo::conversation(&st.db, &st.master_key, org_id, client_id, conv, SHOWN)
+            .await
+            .map_err(internal)?;
+        let reader = me.unwrap_or("client");
+        if let Some(last) = stored.last() {
+            repo::mark_read(&st.db, client_id, conv, reader, last.created_at).await?;
+        }
+        let messages = stored
+            .into_iter()
+            .map(|m| Message {
+                mine: match me {
+                    Some(user) => m.author == Author::Staff && m.author_id.as_deref() == Some(user),
+                    None => m.author == Author::Client,
+                },
+                text: if m.author.is_system() {
+                    System::decode(&m.text)
+                        .map(|s| s.text(t))
+                        .unwrap_or_default()
+                } else {
+                    m.text
+                },
+                id: m.id,
+                author: m.author,
+                author_name: m.author_name,
+                file: m.file,
+                created_at: m.created_at,
+            })
+            .collect();
+        let unread = repo::unread_by_conv(&st.db, org_id, client_id, reader).await?;
+        let of = |c: &str| {
+            unread
+                .iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        let cases = repo::case_titles(&st.db, org_id, client_id)
+            .await?
+            .into_iter()
+            .map(|(id, title)| {
+                let n = of(&id);
+                (id, title, n)
+            })
+            .collect();
+        Ok(Conversation {
+            messages,
+            cases,
+            general_unread: of(""),
+        })
+    }
+
+    fn internal(e: String) -> AppError {
+        tracing::error!(error = %e, "chat");
+        AppError::Internal
+    }
+
+    /// Checks a conversation id: '' or a case of this client.
+    pub async fn conv_of(
+        st: &AppState,
+        org_id: &str,
+        client_id: &str,
+        case_id: Option<String>,
+    ) -> Result<String, AppError> {
+        match case_id.filter(|c| !c.is_empty()) {
+            None => Ok(String::new()),
+            Some(c) => {
+                let owner: Option<String> =
+                    sqlx::query_scalar("SELECT client_id FROM cases WHERE id = $1 AND org_id = $2")
+                        .bind(&c)
+                        .bind(org_id)
+                        .fetch_optional(&st.db)
+                        .await?;
+                if owner.as_deref() == Some(client_id) {
+                    Ok(c)
+                } else {
+                    Err(AppError::NotFound)
+                }
+            }
+        }
+    }
+
+    pub struct Outgoing<'a> {
+        pub org_id: &'a str,
+        pub client_id: &'a str,
+        pub conv: &'a str,
+        pub author: Author,
+        pub author_id: Option<&'a str>,
+        pub author_name: &'a str,
+        pub text: &'a str,
+        pub idem_key: Option<&'a str>,
+    }
+
+    /// Validates, stores (once per idempotency key) and announces a message.
+    pub async fn send(st: &AppState, t: &T, m: Outgoing<'_>) -> Result<String, AppError> {
+        let text = domain::clean_text(m.text).map_err(|p| {
+            AppError::invalid(
+                "text",
+                match p {
+                    domain::TextProblem::Empty => t.chat_empty.to_string(),
+                    domain::TextProblem::TooLong => crate::i18n::fill(
+                        t.chat_too_long,
+                        &[("max", &domain::MAX_CHARS.to_string())],
+                    ),
+                },
+            )
+        })?;
+        let idem = m
+            .idem_key
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= 64);
+        let (id, new) = repo::insert(
+            &st.db,
+            &st.master_key,
+            &repo::NewMessage {
+                org_id: m.org_id,
+                client_id: m.client_id,
+                conv: m.conv,
+                author: m.author,
+                author_id: m.author_id,
+                author_name: m.author_name,
+                text: &text,
+                file_id: None,
+                idem_key: idem,
+                now: now_ms(),
+            },
+        )
+        .await
+        .map_err(internal)?;
+        if new {
+            crate::server::events::emit(
+                st,
+                m.org_id,
+                Some(m.client_id),
+                crate::live::kind::MESSAGE,
+                &id,
+            )
+            .await;
+        }
+        Ok(id)
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use server::conv_of;
+
+/// Writes a system message into a client's conversation (the case's, or the general one) and
+/// announces it. Failures are logged: the action that caused it has happened anyway.
+#[cfg(feature = "ssr")]
+pub async fn system(
+    st: &crate::server::AppState,
+    org_id: &str,
+    client_id: &str,
+    case_id: Option<&str>,
+    what: super::domain::System,
+) {
+    let conv = case_id.unwrap_or("");
+    let r = super::repo::insert(
+        &st.db,
+        &st.master_key,
+        &super::repo::NewMessage {
+            org_id,
+            client_id,
+            conv,
+            author: what.author(),
+            author_id: None,
+            author_name: "",
+            text: &what.encode(),
+            file_id: None,
+            idem_key: None,
+            now: crate::server::db::now_ms(),
+        },
+    )
+    .await;
+    match r {
+        Ok((id, _)) => {
+            crate::server::events::emit(
+                st,
+                org_id,
+                Some(client_id),
+                crate::live::kind::MESSAGE,
+                &id,
+            )
+            .await
+        }
+        Err(e) => tracing::warn!(error = %e, "system message not written"),
+    }
+}
+
+/// A client's conversation (general, or a case's) as staff see it; marks it read for the
+/// reader.
+#[server(prefix = "/api", endpoint = "chat")]
+pub async fn load_chat(
+    client_id: String,
+    case_id: Option<String>,
+) -> Result<Conversation, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let st = &me.req.state;
+            if !crate::clients::repo::exists(&st.db, me.org_id(), &client_id).await? {
+                return Err(AppError::NotFound);
+            }
+            let conv = server::conv_of(st, me.org_id(), &client_id, case_id).await?;
+            server::load(
+                st,
+                me.req.t(),
+                me.org_id(),
+                &client_id,
+                &conv,
+                Some(&me.user.user_id),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Staff write to a client. `idem`: chosen by the browser, the same for every retry.
+#[server(prefix = "/api", endpoint = "send_message")]
+pub async fn send_message(
+    client_id: String,
+    case_id: Option<String>,
+    text: String,
+    idem: Option<String>,
+) -> Result<String, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let st = &me.req.state;
+            if !crate::clients::repo::exists(&st.db, me.org_id(), &client_id).await? {
+                return Err(AppError::NotFound);
+            }
+            let conv = server::conv_of(st, me.org_id(), &client_id, case_id).await?;
+            server::send(
+                st,
+                me.req.t(),
+                server::Outgoing {
+                    org_id: me.org_id(),
+                    client_id: &client_id,
+                    conv: &conv,
+                    author: super::Author::Staff,
+                    author_id: Some(&me.user.user_id),
+                    author_name: &me.user.name,
+                    text: &text,
+                    idem_key: idem.as_deref(),
+                },
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Unread messages of the signed-in staff member: in total and per client.
+#[server(prefix = "/api", endpoint = "chat_unread")]
+pub async fn chat_unread() -> Result<Unread, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let by_client =
+                super::repo::unread_for_staff(&me.req.state.db, me.org_id(), &me.user.user_id)
+                    .await?;
+            Ok(Unread {
+                total: by_client.iter().map(|(_, n)| n).sum(),
+                by_client,
+            })
+        }
+        .await,
+    )
+}
+
+/// The signed-in client's conversation (general, or one of their cases); marks it read.
+#[server(prefix = "/api", endpoint = "portal_chat")]
+pub async fn load_portal_chat(case_id: Option<String>) -> Result<Conversation, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            let st = &p.req.state;
+            let conv = server::conv_of(st, &p.org_id, &p.client_id, case_id).await?;
+            server::load(st, p.req.t(), &p.org_id, &p.client_id, &conv, None).await
+        }
+        .await,
+    )
+}
+
+/// The signed-in client writes to the firm.
+#[server(prefix = "/api", endpoint = "portal_send")]
+pub async fn portal_send(
+    case_id: Option<String>,
+    text: String,
+    idem: Option<String>,
+) -> Result<String, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            let st = &p.req.state;
+            let conv = server::conv_of(st, &p.org_id, &p.client_id, case_id).await?;
+            server::send(
+                st,
+                p.req.t(),
+                server::Outgoing {
+                    org_id: &p.org_id,
+                    client_id: &p.client_id,
+                    conv: &conv,
+                    author: super::Author::Client,
+                    author_id: None,
+                    author_name: &p.session.client_name,
+                    text: &text,
+                    idem_key: idem.as_deref(),
+                },
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Unread messages of the signed-in client, all conversations together.
+#[server(prefix = "/api", endpoint = "portal_unread")]
+pub async fn portal_unread() -> Result<i64, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            Ok(
+                super::repo::unread_by_conv(&p.req.state.db, &p.org_id, &p.client_id, "client")
+                    .await?
+                    .iter()
+                    .map(|(_, n)| n)
+                    .sum(),
+            )
+        }
+        .await,
+    )
+}
