@@ -17,3 +17,6 @@ if pg_start >/dev/null 2>&1; then
   export BENCH_PG_URL="postgres://kp_test:kp_test@127.0.0.1:5432/kp_bench"
 fi
 node bench/dashboard.mjs
+echo
+echo "== Chat: 1,000 portal connections, message fan-out =="
+node bench/chat.mjs

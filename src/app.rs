@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/m/:token") view=crate::portal::ui::MagicLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/choose") view=crate::portal::ui::ChoosePage ssr=SsrMode::Async/>
                     <Route path=path!("/portal") view=crate::portal::ui::PortalHomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/notify/:token") view=crate::notify::ui::NotifyPrefsPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>
                         <Route path=path!("clients") view=ClientListPage/>

@@ -123,6 +123,22 @@ pub async fn send_reminder_mail(st: &AppState, payload: &str) -> Result<(), Stri
     if email.is_empty() {
         return Ok(());
     }
+    // The client's choice: reminders by mail, in the daily summary, or none.
+    {
+        use crate::notify::{prefs, Event, MailPref};
+        let owner = prefs::client(client_id);
+        match prefs::mode(db, &owner, Event::Reminder).await.map_err(e)? {
+            MailPref::Instant => {}
+            MailPref::Off => return Ok(()),
+            MailPref::Digest => {
+                let line = fill(
+                    Lang::default().t().nm_reminder,
+                    &[("firm", &org_name), ("client", "")],
+                );
+                return prefs::add_line(db, &owner, org_id, &line).await.map_err(e);
+            }
+        }
+    }
     let now = now_ms();
     let lang = Lang::default();
     let t = lang.t();

@@ -173,6 +173,16 @@ mod server {
                 &id,
             )
             .await;
+            use crate::notify::{prefs, Event};
+            match m.author {
+                Author::Staff => {
+                    prefs::tell_client(st, m.org_id, m.client_id, Event::Message).await
+                }
+                Author::Client => {
+                    prefs::tell_members(st, m.org_id, m.client_id, Event::Message, &id).await
+                }
+                _ => {}
+            }
         }
         Ok(id)
     }
@@ -209,6 +219,12 @@ pub async fn system(
         },
     )
     .await;
+    let event = match &what {
+        super::domain::System::Requested(_) => Some(crate::notify::Event::Request),
+        super::domain::System::Question(..) => Some(crate::notify::Event::Question),
+        super::domain::System::CaseClosed(_) => Some(crate::notify::Event::CaseClosed),
+        _ => None,
+    };
     match r {
         Ok((id, _)) => {
             crate::server::events::emit(
@@ -218,7 +234,10 @@ pub async fn system(
                 crate::live::kind::MESSAGE,
                 &id,
             )
-            .await
+            .await;
+            if let Some(ev) = event {
+                crate::notify::prefs::tell_client(st, org_id, client_id, ev).await;
+            }
         }
         Err(e) => tracing::warn!(error = %e, "system message not written"),
     }

@@ -18,19 +18,20 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
         .map_err(|_| format!("bad payload {payload:?}"))?;
     let db = &st.db;
     let e = |e: sqlx::Error| e.to_string();
-    let Some(user) =
-        sqlx::query("SELECT email, org_id, active, notify_uploads FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(db)
-            .await
-            .map_err(e)?
+    let Some(user) = sqlx::query("SELECT email, org_id, active FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
+        .map_err(e)?
     else {
         return Ok(());
     };
     let org_id: String = user.try_get("org_id").map_err(e)?;
     let wants = user.try_get::<i64, _>("active").map_err(e)? == 1
-        && super::MailPref::parse(&user.try_get::<String, _>("notify_uploads").map_err(e)?)
-            == Some(super::MailPref::Instant);
+        && super::prefs::mode(db, &super::prefs::member(user_id), super::Event::Upload)
+            .await
+            .map_err(e)?
+            == super::MailPref::Instant;
     if !wants {
         return Ok(());
     }

@@ -6,6 +6,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
+pub mod prefs;
+#[cfg(feature = "ssr")]
 pub mod repo;
 pub mod ui;
 
@@ -13,12 +15,17 @@ use serde::{Deserialize, Serialize};
 
 /// Job kind of the upload mail.
 pub const UPLOAD_MAIL: &str = "upload_mail";
+/// Job kind of a mail about one event (a message, a request, …).
+pub const NOTIFY_MAIL: &str = "notify_mail";
+/// Job kind of a person's daily digest.
+pub const DIGEST_MAIL: &str = "digest_mail";
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     Upload,
     Quarantine,
+    Message,
 }
 
 impl Kind {
@@ -26,34 +33,90 @@ impl Kind {
         match self {
             Kind::Upload => "upload",
             Kind::Quarantine => "quarantine",
+            Kind::Message => "message",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::Upload, Kind::Quarantine]
+        [Kind::Upload, Kind::Quarantine, Kind::Message]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
 }
 
-/// A member's choice of e-mail about new uploads.
+/// A person's choice of e-mail about one kind of event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum MailPref {
     #[default]
     Instant,
+    /// Collected into one mail a day (07:00, Europe/Berlin).
+    Digest,
     Off,
 }
 
 impl MailPref {
-    pub const ALL: [MailPref; 2] = [MailPref::Instant, MailPref::Off];
+    pub const ALL: [MailPref; 3] = [MailPref::Instant, MailPref::Digest, MailPref::Off];
     pub fn as_str(self) -> &'static str {
         match self {
             MailPref::Instant => "instant",
+            MailPref::Digest => "digest",
             MailPref::Off => "off",
         }
     }
     pub fn parse(s: &str) -> Option<MailPref> {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
     }
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// A client sent a file (for staff) / the firm sent a file (for the client).
+    Upload,
+    /// A chat message from the other side.
+    Message,
+    /// A new document was requested (client).
+    Request,
+    /// A Rückfrage on a document (client).
+    Question,
+    /// A deadline reminder (client).
+    Reminder,
+    /// A case was closed (client).
+    CaseClosed,
+}
+
+impl Event {
+    pub const STAFF: [Event; 2] = [Event::Upload, Event::Message];
+    pub const CLIENT: [Event; 6] = [
+        Event::Message,
+        Event::Request,
+        Event::Question,
+        Event::Reminder,
+        Event::Upload,
+        Event::CaseClosed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Upload => "upload",
+            Event::Message => "message",
+            Event::Request => "request",
+            Event::Question => "question",
+            Event::Reminder => "reminder",
+            Event::CaseClosed => "case_closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Event> {
+        Event::CLIENT.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// Someone's choices, as the preference forms show them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prefs {
+    /// Whose: the member's or the client's name.
+    pub name: String,
+    pub choices: Vec<(Event, MailPref)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

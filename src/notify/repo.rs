@@ -16,14 +16,17 @@ pub async fn upload_received(
     kind: Kind,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let members =
-        sqlx::query("SELECT id, notify_uploads FROM users WHERE org_id = $1 AND active = 1")
-            .bind(org_id)
-            .fetch_all(&mut **tx)
-            .await?;
+    let members = sqlx::query(
+        "SELECT u.id, COALESCE(p.mode, 'instant') AS mode FROM users u \
+         LEFT JOIN notify_prefs p ON p.owner = 'user:' || u.id AND p.event = 'upload' \
+         WHERE u.org_id = $1 AND u.active = 1",
+    )
+    .bind(org_id)
+    .fetch_all(&mut **tx)
+    .await?;
     for m in members {
         let user_id: String = m.try_get("id")?;
-        let pref: String = m.try_get("notify_uploads")?;
+        let pref: String = m.try_get("mode")?;
         sqlx::query(
             "INSERT INTO notifications (id, org_id, user_id, kind, client_id, subject_id, text, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -38,6 +41,20 @@ pub async fn upload_received(
         .bind(now)
         .execute(&mut **tx)
         .await?;
+        if MailPref::parse(&pref) == Some(MailPref::Digest) {
+            sqlx::query(
+                "INSERT INTO notify_digest (id, owner, org_id, line, created_at) \
+                 SELECT $1, $2, $3, name || ': ' || $4, $5 FROM clients WHERE id = $6",
+            )
+            .bind(new_id())
+            .bind(format!("user:{user_id}"))
+            .bind(org_id)
+            .bind(filename)
+            .bind(now)
+            .bind(client_id)
+            .execute(&mut **tx)
+            .await?;
+        }
         if MailPref::parse(&pref) == Some(MailPref::Instant) {
             crate::server::jobs::enqueue(
                 &mut **tx,
@@ -109,21 +126,4 @@ pub async fn mark_all_read(
     .execute(db)
     .await?
     .rows_affected())
-}
-
-pub async fn mail_pref(db: &Db, user_id: &str) -> Result<MailPref, sqlx::Error> {
-    let p: String = sqlx::query_scalar("SELECT notify_uploads FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(db)
-        .await?;
-    Ok(MailPref::parse(&p).unwrap_or_default())
-}
-
-pub async fn set_mail_pref(db: &Db, user_id: &str, pref: MailPref) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET notify_uploads = $2 WHERE id = $1")
-        .bind(user_id)
-        .bind(pref.as_str())
-        .execute(db)
-        .await?;
-    Ok(())
 }

@@ -1,6 +1,6 @@
 //! The bell in the top bar and the notifications page.
 
-use super::{Kind, NotificationView};
+use super::{Event, Kind, MailPref, NotificationView, Prefs};
 use crate::i18n::fill;
 use crate::ui::{format, use_lang, use_t, EmptyState, Skeleton};
 use leptos::prelude::*;
@@ -49,6 +49,7 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
     let template = match n.kind {
         Kind::Upload => t.notification_upload,
         Kind::Quarantine => t.notification_quarantine,
+        Kind::Message => t.notification_message,
     };
     fill(
         template,
@@ -104,5 +105,96 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// One event's choice as three radio buttons: at once, daily summary, off.
+#[component]
+pub fn PrefChoice(legend: &'static str, name: &'static str, current: MailPref) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <fieldset class="stack-s" data-testid=format!("pref-{name}")>
+            <legend>{legend}</legend>
+            {MailPref::ALL.into_iter().map(|p| {
+                let label = match p {
+                    MailPref::Instant => t.np_instant,
+                    MailPref::Digest => t.np_digest,
+                    MailPref::Off => t.np_off,
+                };
+                view! {
+                    <label class="radio">
+                        <input type="radio" name=name value=p.as_str() checked=p == current/>
+                        " "{label}
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+pub fn event_label(t: &crate::i18n::T, e: Event) -> &'static str {
+    match e {
+        Event::Upload => t.np_ev_upload,
+        Event::Message => t.np_ev_message,
+        Event::Request => t.np_ev_request,
+        Event::Question => t.np_ev_question,
+        Event::Reminder => t.np_ev_reminder,
+        Event::CaseClosed => t.np_ev_case_closed,
+    }
+}
+
+/// Every event of a person's side, each with its choice, in one form (the portal's card and
+/// the one-click page).
+#[component]
+pub fn PrefsForm(
+    prefs: Prefs,
+    action: ServerAction<super::api::SaveNotifyPrefs>,
+    #[prop(optional)] token: Option<String>,
+) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <ActionForm action=action attr:class="stack">
+            {token.map(|tok| view! { <input type="hidden" name="token" value=tok/> })}
+            {prefs.choices.into_iter().map(|(e, m)| view! {
+                <PrefChoice legend=event_label(t, e) name=e.as_str() current=m/>
+            }).collect_view()}
+            <div><button class="btn" type="submit" data-testid="save-prefs">{t.save}</button></div>
+        </ActionForm>
+    }
+}
+
+/// `/notify/:token`: the one-click page of a notification mail — no sign-in.
+#[component]
+pub fn NotifyPrefsPage() -> impl IntoView {
+    let t = use_t();
+    let params = leptos_router::hooks::use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let save = ServerAction::<super::api::SaveNotifyPrefs>::new();
+    let prefs = Resource::new_blocking(
+        move || (token(), save.version().get()),
+        |(tok, _)| super::api::load_notify_prefs(Some(tok)),
+    );
+    let err = crate::ui::action_error(save);
+    view! {
+        <main class="center-page" id="main">
+            <div class="card auth-card stack">
+                <h1>{t.np_title}</h1>
+                <crate::ui::FormError error=err fields=&[]/>
+                {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! {
+                    <p class="form-ok" role="status" data-testid="prefs-saved">{t.np_saved}</p>
+                })}
+                <Suspense fallback=|| view! { <Skeleton lines=4/> }>
+                    {move || Suspend::new(async move {
+                        match prefs.await {
+                            Ok(p) => view! {
+                                <p class="muted">{fill(t.np_for, &[("name", &p.name)])}</p>
+                                <PrefsForm prefs=p action=save token=token()/>
+                            }.into_any(),
+                            Err(_) => view! { <p class="form-error" role="alert">{t.np_invalid}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </main>
     }
 }

@@ -245,6 +245,7 @@ fn PortalSpace(
                     })
                 }}
             </Transition>
+            <NotifyCard/>
             {me.password_method.then(|| view! { <PasswordCard has=me.has_password/> })}
             <div class="small"><LanguageSwitch/></div>
         </main>
@@ -581,5 +582,27 @@ pub fn ClientPortalCard(
                 </div>
             })}
         </section>
+    }
+}
+
+/// The client's notification choices (portal).
+#[component]
+fn NotifyCard() -> impl IntoView {
+    let t = use_t();
+    let save = ServerAction::<crate::notify::api::SaveNotifyPrefs>::new();
+    toast_on_success(save, t.np_saved);
+    let prefs = Resource::new(
+        move || save.version().get(),
+        |_| crate::notify::api::load_notify_prefs(None),
+    );
+    view! {
+        <details class="card" data-testid="portal-notify">
+            <summary>{t.np_title}</summary>
+            <Transition fallback=|| view! { <Skeleton lines=3/> }>
+                {move || Suspend::new(async move {
+                    prefs.await.ok().map(|p| view! { <crate::notify::ui::PrefsForm prefs=p action=save/> })
+                })}
+            </Transition>
+        </details>
     }
 }

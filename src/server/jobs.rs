@@ -147,6 +147,8 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
             crate::cases::reminders::send_reminder_mail(st, &job.payload).await
         }
         crate::portal::MAGIC_MAIL => crate::portal::api::send_magic_mail(st, &job.payload).await,
+        crate::notify::NOTIFY_MAIL => crate::notify::prefs::send_event_mail(st, &job.payload).await,
+        crate::notify::DIGEST_MAIL => crate::notify::prefs::send_digest(st, &job.payload).await,
         other => Err(format!("unknown job kind {other:?}")),
     }
 }
@@ -164,6 +166,9 @@ pub async fn worker(st: AppState) {
         if n.is_multiple_of(12) {
             if let Err(e) = crate::cases::reminders::scan(&st, now_ms()).await {
                 tracing::warn!(error = %e, "reminder scan");
+            }
+            if let Err(e) = crate::notify::prefs::scan_digests(&st, now_ms()).await {
+                tracing::warn!(error = %e, "digest scan");
             }
         }
         n += 1;

@@ -15,7 +15,18 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                     .await?
                     .join(", "),
                 can_edit_firm: me.user.role.may(Permission::ManageFirm),
-                mail_pref: crate::notify::repo::mail_pref(db, &me.user.user_id).await?,
+                mail_pref: crate::notify::prefs::mode(
+                    db,
+                    &crate::notify::prefs::member(&me.user.user_id),
+                    crate::notify::Event::Upload,
+                )
+                .await?,
+                message_pref: crate::notify::prefs::mode(
+                    db,
+                    &crate::notify::prefs::member(&me.user.user_id),
+                    crate::notify::Event::Message,
+                )
+                .await?,
                 reminders: crate::cases::schedule::Schedule::from_db(
                     &sqlx::query_scalar::<_, String>(
                         "SELECT reminder_schedule FROM orgs WHERE id = $1",
@@ -74,16 +85,32 @@ pub async fn save_file_types(allowed_types: String) -> Result<(), AppError> {
     )
 }
 
-/// Every member for themselves: e-mail about new uploads or not.
+/// Every member for themselves: e-mail about new uploads (`mail_pref`) and messages of
+/// clients (`message_pref`): at once, in the daily digest, or not at all.
 #[server(prefix = "/api", endpoint = "save_mail_pref")]
-pub async fn save_mail_pref(mail_pref: String) -> Result<(), AppError> {
+pub async fn save_mail_pref(
+    mail_pref: String,
+    message_pref: Option<String>,
+) -> Result<(), AppError> {
     use crate::auth::ctx::*;
+    use crate::notify::{prefs, Event, MailPref};
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
-            let pref = crate::notify::MailPref::parse(&mail_pref)
-                .ok_or_else(|| AppError::invalid("mail_pref", me.t().err_internal))?;
-            crate::notify::repo::set_mail_pref(&me.req.state.db, &me.user.user_id, pref).await?;
+            let parse = |field: &str, v: &str| {
+                MailPref::parse(v).ok_or_else(|| AppError::invalid(field, me.t().err_internal))
+            };
+            let upload = parse("mail_pref", &mail_pref)?;
+            let message = message_pref
+                .as_deref()
+                .map(|v| parse("message_pref", v))
+                .transpose()?;
+            let db = &me.req.state.db;
+            let owner = prefs::member(&me.user.user_id);
+            prefs::set_mode(db, &owner, Event::Upload, upload).await?;
+            if let Some(m) = message {
+                prefs::set_mode(db, &owner, Event::Message, m).await?;
+            }
             Ok(())
         }
         .await,

@@ -12,6 +12,7 @@ pub struct SettingsView {
     pub allowed_types: String,
     pub can_edit_firm: bool,
     pub mail_pref: crate::notify::MailPref,
+    pub message_pref: crate::notify::MailPref,
     pub reminders: crate::cases::schedule::Schedule,
     /// The client portal's settings (for those who may change the firm's settings).
     pub portal: Option<crate::portal::PortalSettings>,

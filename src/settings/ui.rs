@@ -1,5 +1,4 @@
 use super::SettingsView;
-use crate::notify::MailPref;
 use crate::ui::{action_error, field_error, toast_on_success, use_t, FormError, Skeleton};
 use leptos::prelude::*;
 
@@ -78,21 +77,8 @@ fn SettingsForms(
         <section class="card stack mt">
             <h2>{t.settings_notify_heading}</h2>
             <ActionForm attr:novalidate=true action=pref attr:class="stack">
-                <fieldset class="stack">
-                    <legend>{t.settings_notify_label}</legend>
-                    {MailPref::ALL.into_iter().map(|p| {
-                        let label = match p {
-                            MailPref::Instant => t.notify_instant,
-                            MailPref::Off => t.notify_off,
-                        };
-                        view! {
-                            <label class="radio">
-                                <input type="radio" name="mail_pref" value=p.as_str() checked=p == s.mail_pref/>
-                                " "{label}
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <crate::notify::ui::PrefChoice legend=t.settings_notify_label name="mail_pref" current=s.mail_pref/>
+                <crate::notify::ui::PrefChoice legend=t.np_ev_message name="message_pref" current=s.message_pref/>
                 <div><button class="btn" type="submit" data-testid="save-mail-pref">{t.save}</button></div>
             </ActionForm>
         </section>

@@ -339,6 +339,15 @@ pub async fn finish(
             System::Quarantined(name.clone())
         };
         crate::chat::api::system(st, org, client, case.as_deref(), verdict).await;
+    } else if scan_state == "clean" {
+        // The firm sent the client a file.
+        crate::notify::prefs::tell_client(
+            st,
+            &up.org_id,
+            &up.client_id,
+            crate::notify::Event::Upload,
+        )
+        .await;
     }
     Ok(())
 }

@@ -97,6 +97,8 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("portal_chat", Kind::Client, false),
     ("portal_send", Kind::Client, false),
     ("portal_unread", Kind::Client, false),
+    ("notify_prefs", Kind::Client, false),
+    ("save_notify_prefs", Kind::Client, false),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -154,6 +156,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "chat" => vec![("client_id", ids.client.clone())],
         "send_message" => vec![("client_id", ids.client.clone()), ("text", s("Hallo"))],
         "portal_send" => vec![("text", s("Hallo"))],
+        "save_notify_prefs" => vec![("message", s("off"))],
         "set_portal_password" => vec![
             ("password", s("ein-langes-passwort")),
             ("confirm", s("ein-langes-passwort")),

@@ -11,6 +11,7 @@ mod clients;
 mod dashboard;
 mod live;
 mod notify;
+mod notify_prefs;
 mod portal;
 mod reminders;
 mod scan;
