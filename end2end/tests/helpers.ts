@@ -34,19 +34,21 @@ export async function createClientApi(page: Page, name: string, email = '', comp
 }
 
 /** Mails the app sent to `to` over SMTP, as the catcher received them (oldest first). */
-export async function mailsTo(to: string): Promise<{ subject: string; text: string; html: string }[]> {
+export async function mailsTo(to: string): Promise<Mail[]> {
   const res = await fetch(`http://127.0.0.1:3126/messages?to=${encodeURIComponent(to)}`);
   return res.json();
 }
 
-/** Waits for the `n`-th mail to `to` and returns it. */
-export async function waitForMail(to: string, n = 1) {
+type Mail = { subject: string; text: string; html: string };
+
+/** Waits for the first mail to `to` that `wanted` accepts and returns it. */
+export async function waitForMail(to: string, wanted: (m: Mail) => boolean = () => true) {
   for (let i = 0; i < 100; i++) {
-    const list = await mailsTo(to);
-    if (list.length >= n) return list[n - 1];
+    const found = (await mailsTo(to)).find(wanted);
+    if (found) return found;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no mail #${n} to ${to}`);
+  throw new Error(`no such mail to ${to}`);
 }
 
 /** Calls a server function as the page's browser (JSON back). */

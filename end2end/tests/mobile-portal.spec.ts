@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { api, createClientApi, hydrated, login, waitForMail } from './helpers';
+import { api, createClientApi, hydrated, login, mailsTo, waitForMail } from './helpers';
 
 test('a client signs in on a phone with a magic link from a real mail and sends a requested document', async ({ page, browser }) => {
   test.setTimeout(90_000);
@@ -24,7 +24,7 @@ test('a client signs in on a phone with a magic link from a real mail and sends 
   await expect(page.getByTestId('link-sent')).toBeVisible();
 
   // The mail arrives over SMTP with a big button; the link opens a page with a button.
-  const mail = await waitForMail('portal@kundin.de');
+  const mail = await waitForMail('portal@kundin.de', (m) => m.text.includes('/portal/m/'));
   expect(mail.subject).toContain('Kanzlei Test & Partner');
   expect(mail.html).toContain('Jetzt anmelden');
   const link = mail.text.match(/http:\/\/\S+\/portal\/m\/[A-Za-z0-9_-]{43}/)![0];
@@ -77,6 +77,32 @@ test('a client signs in on a phone with a magic link from a real mail and sends 
   await page.getByTestId('chat-input').fill('Gern <b>geschehen</b>');
   await page.getByTestId('chat-send').click();
   await expect(staff.getByTestId('chat-messages')).toContainText('Gern <b>geschehen</b>');
+
+  // The reply was mailed at once (the default), saying what happened, not what was written.
+  const note = await waitForMail('portal@kundin.de', (m) => m.subject.includes('neue Nachricht'));
+  expect(note.text).not.toContain('Danke! Siehe');
+  expect(note.text).toMatch(/\/notify\/[A-Za-z0-9_-]{43}/);
+  // The client chooses the daily summary for messages: the next one sends no mail.
+  await page.getByTestId('portal-notify').locator('summary').click();
+  await page.getByTestId('pref-message').getByLabel('Tägliche Zusammenfassung').check();
+  await page.getByTestId('portal-notify').getByTestId('save-prefs').click();
+  await expect(page.getByText('Ihre Auswahl ist gespeichert.')).toBeVisible();
+  const before = (await mailsTo('portal@kundin.de')).length;
+  await staff.getByTestId('chat-input').fill('Noch eine Frage');
+  await staff.getByTestId('chat-send').click();
+  await expect(page.getByTestId('chat-messages')).toContainText('Noch eine Frage');
+  await page.waitForTimeout(2_000);
+  expect((await mailsTo('portal@kundin.de')).length).toBe(before);
+
+  // Written while offline: queued, retried, stored once.
+  await page.context().setOffline(true);
+  await page.getByTestId('chat-input').fill('Offline geschrieben');
+  await page.getByTestId('chat-send').click();
+  await expect(page.getByTestId('chat-pending')).toContainText('Noch nicht gesendet');
+  await page.context().setOffline(false);
+  await expect(page.getByTestId('chat-messages')).toContainText('Offline geschrieben', { timeout: 20_000 });
+  await expect(page.getByTestId('chat-pending')).toHaveCount(0);
+  await expect(staff.getByTestId('chat-message').filter({ hasText: 'Offline geschrieben' })).toHaveCount(1);
 
   // Staff see the file on the case; a Rückfrage reaches the client.
   await staff.goto(`/cases/${caseId}`);
