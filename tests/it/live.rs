@@ -47,7 +47,12 @@ impl Events {
                 if data.is_empty() {
                     continue;
                 }
-                return Some((id, serde_json::from_str(&data).unwrap()));
+                let v: Value = serde_json::from_str(&data).unwrap();
+                // Chat messages (the uploads' system messages) are tested in chat.rs.
+                if v["kind"] == "message" {
+                    continue;
+                }
+                return Some((id, v));
             }
             let left = until.checked_duration_since(Instant::now())?;
             match tokio::time::timeout(left, self.body.next()).await {

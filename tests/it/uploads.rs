@@ -874,8 +874,8 @@ async fn master_key_rotation_rewraps_without_reencrypting(db: Db) {
 
     let (new, count) = keys::rotate(&app.state.db, &dir, None).await.unwrap();
     assert_eq!(
-        count, 3,
-        "a file, its finished upload record, an unfinished upload"
+        count, 4,
+        "a file, its finished upload record, an unfinished upload, the client's message key"
     );
     assert_eq!(
         MasterKey::load(&dir, None).unwrap().bytes(),
