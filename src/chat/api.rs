@@ -146,9 +146,8 @@ mod server {
             .idem_key
             .map(str::trim)
             .filter(|k| !k.is_empty() && k.len() <= 64);
-        let (id, new) = repo::insert(
-            &st.db,
-            &st.master_key,
+        let (id, new) = post(
+            st,
             &repo::NewMessage {
                 org_id: m.org_id,
                 client_id: m.client_id,
@@ -165,14 +164,6 @@ mod server {
         .await
         .map_err(internal)?;
         if new {
-            crate::server::events::emit(
-                st,
-                m.org_id,
-                Some(m.client_id),
-                crate::live::kind::MESSAGE,
-                &id,
-            )
-            .await;
             use crate::notify::{prefs, Event};
             match m.author {
                 Author::Staff => {
@@ -185,6 +176,23 @@ mod server {
             }
         }
         Ok(id)
+    }
+
+    /// Stores a message (once per idempotency key) and announces a new one on the live
+    /// streams. Returns its id and whether it is new.
+    pub async fn post(st: &AppState, m: &repo::NewMessage<'_>) -> Result<(String, bool), String> {
+        let (id, new) = repo::insert(&st.db, &st.master_key, m).await?;
+        if new {
+            crate::server::events::emit(
+                st,
+                m.org_id,
+                Some(m.client_id),
+                crate::live::kind::MESSAGE,
+                &id,
+            )
+            .await;
+        }
+        Ok((id, new))
     }
 }
 
@@ -201,14 +209,12 @@ pub async fn system(
     case_id: Option<&str>,
     what: super::domain::System,
 ) {
-    let conv = case_id.unwrap_or("");
-    let r = super::repo::insert(
-        &st.db,
-        &st.master_key,
+    let r = server::post(
+        st,
         &super::repo::NewMessage {
             org_id,
             client_id,
-            conv,
+            conv: case_id.unwrap_or(""),
             author: what.author(),
             author_id: None,
             author_name: "",
@@ -225,21 +231,10 @@ pub async fn system(
         super::domain::System::CaseClosed(_) => Some(crate::notify::Event::CaseClosed),
         _ => None,
     };
-    match r {
-        Ok((id, _)) => {
-            crate::server::events::emit(
-                st,
-                org_id,
-                Some(client_id),
-                crate::live::kind::MESSAGE,
-                &id,
-            )
-            .await;
-            if let Some(ev) = event {
-                crate::notify::prefs::tell_client(st, org_id, client_id, ev).await;
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "system message not written"),
+    match (r, event) {
+        (Ok(_), Some(ev)) => crate::notify::prefs::tell_client(st, org_id, client_id, ev).await,
+        (Ok(_), None) => {}
+        (Err(e), _) => tracing::warn!(error = %e, "system message not written"),
     }
 }
 

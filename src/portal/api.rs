@@ -705,10 +705,7 @@ pub async fn save_portal_settings(
                 link_minutes,
             };
             super::repo::save_settings(&me.req.state.db, me.org_id(), &s).await?;
-            crate::audit::repo::record(
-                &me.req.state.db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 None,
                 crate::audit::action::PORTAL_SETTINGS_CHANGED,
                 &format!(
@@ -759,8 +756,7 @@ pub async fn set_client_portal(client_id: String, on: bool) -> Result<(), AppErr
             } else {
                 crate::audit::action::PORTAL_ACCESS_REVOKED
             };
-            crate::audit::repo::record(db, me.org_id(), &me.actor(), Some(&client_id), action, "")
-                .await?;
+            me.audit(Some(&client_id), action, "").await?;
             Ok(())
         }
         .await,
@@ -779,10 +775,7 @@ pub async fn end_client_sessions(client_id: String) -> Result<u64, AppError> {
                 return Err(AppError::NotFound);
             }
             let n = super::repo::end_sessions(db, me.org_id(), &client_id).await?;
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 Some(&client_id),
                 crate::audit::action::PORTAL_SESSIONS_ENDED,
                 &n.to_string(),
@@ -815,10 +808,7 @@ pub async fn new_secret_link(client_id: String) -> Result<String, AppError> {
             if !super::repo::set_secret(db, me.org_id(), &client_id, Some(&hash)).await? {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 Some(&client_id),
                 crate::audit::action::PORTAL_SECRET_CREATED,
                 "",
@@ -843,10 +833,7 @@ pub async fn remove_secret_link(client_id: String) -> Result<(), AppError> {
             if !super::repo::set_secret(db, me.org_id(), &client_id, None).await? {
                 return Err(AppError::NotFound);
             }
-            crate::audit::repo::record(
-                db,
-                me.org_id(),
-                &me.actor(),
+            me.audit(
                 Some(&client_id),
                 crate::audit::action::PORTAL_SECRET_REMOVED,
                 "",
