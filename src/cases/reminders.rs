@@ -224,7 +224,10 @@ pub async fn send_reminder_mail(st: &AppState, payload: &str) -> Result<(), Stri
         text: fill(
             t.reminder_body,
             &[("org", &org_name), ("items", body.trim_end())],
-        ),
+        ) + "\n\n"
+            + &crate::notify::prefs::client_footer(st, org_id, client_id)
+                .await
+                .map_err(e)?,
         html: None,
     };
     let to = mail.to.clone();

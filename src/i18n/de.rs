@@ -543,4 +543,9 @@ pub static DE: T = T {
     np_ev_reminder: "Erinnerungen an Fristen",
     np_ev_case_closed: "Abgeschlossene Vorgänge",
     notification_message: "Neue Nachricht",
+    mail_footer_default: "Ihr Kundenportal – alle Anforderungen, Dateien und Nachrichten an einem Ort: {{ portal_url }}",
+    p_mail_footer_label: "Text am Ende jeder E-Mail an Mandanten",
+    p_mail_footer_hint: "Platzhalter: {{ portal_url }} (Link zum Kundenportal), {{ firm_name }}, {{ client_name }}. Leer lassen: der Standardtext mit dem Portal-Link.",
+    p_mail_footer_unknown: "Unbekannter Platzhalter: {names}. Möglich sind {known}.",
+    p_mail_footer_long: "Höchstens {max} Zeichen.",
 };

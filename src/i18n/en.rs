@@ -543,4 +543,9 @@ pub static EN: T = T {
     np_ev_reminder: "Deadline reminders",
     np_ev_case_closed: "Closed cases",
     notification_message: "New message",
+    mail_footer_default: "Your client portal – all requests, files and messages in one place: {{ portal_url }}",
+    p_mail_footer_label: "Text at the end of every e-mail to clients",
+    p_mail_footer_hint: "Placeholders: {{ portal_url }} (link to the client portal), {{ firm_name }}, {{ client_name }}. Leave empty for the standard text with the portal link.",
+    p_mail_footer_unknown: "Unknown placeholder: {names}. Possible are {known}.",
+    p_mail_footer_long: "At most {max} characters.",
 };

@@ -613,6 +613,11 @@ pub struct T {
     pub np_ev_reminder: &'static str,
     pub np_ev_case_closed: &'static str,
     pub notification_message: &'static str,
+    pub mail_footer_default: &'static str,
+    pub p_mail_footer_label: &'static str,
+    pub p_mail_footer_hint: &'static str,
+    pub p_mail_footer_unknown: &'static str,
+    pub p_mail_footer_long: &'static str,
 }
 
 #[cfg(test)]
@@ -683,6 +688,14 @@ mod tests {
                 Lang::En.t().dashboard_more_rows,
             ),
             (Lang::De.t().p_too_many, Lang::En.t().p_too_many),
+            (
+                Lang::De.t().p_mail_footer_unknown,
+                Lang::En.t().p_mail_footer_unknown,
+            ),
+            (
+                Lang::De.t().p_mail_footer_long,
+                Lang::En.t().p_mail_footer_long,
+            ),
             (Lang::De.t().nm_subject, Lang::En.t().nm_subject),
             (Lang::De.t().nm_message, Lang::En.t().nm_message),
             (Lang::De.t().nm_message_staff, Lang::En.t().nm_message_staff),

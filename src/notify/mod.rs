@@ -9,6 +9,7 @@ pub mod mail;
 pub mod prefs;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod template;
 pub mod ui;
 
 use serde::{Deserialize, Serialize};

@@ -368,13 +368,22 @@ pub async fn send_event_mail(st: &AppState, payload: &str) -> Result<(), String>
             .unwrap_or_default();
     let args = [("firm", firm.as_str()), ("client", client_name.as_str())];
     let what = fill(sentence(t, event, staff), &args);
-    let text = format!(
-        "{}\n\n{}\n\n{}\n\n-- \n{}",
+    let mut text = format!(
+        "{}\n\n{}\n\n{}",
         t.nm_hello,
         what,
         fill(t.nm_look, &[("link", &place(st, owner, client_id))]),
-        footer(st, t, owner, org_id).await.map_err(e)?
     );
+    if !staff {
+        text.push_str(&format!(
+            "\n\n{}",
+            client_footer(st, org_id, client_id).await.map_err(e)?
+        ));
+    }
+    text.push_str(&format!(
+        "\n\n-- \n{}",
+        footer(st, t, owner, org_id).await.map_err(e)?
+    ));
     st.mailer
         .send(crate::server::mail::Mail {
             to,
@@ -424,8 +433,12 @@ pub async fn send_digest(st: &AppState, payload: &str) -> Result<(), String> {
     } else {
         format!("{}/notifications", st.config.public_url())
     };
+    let own = match owner.strip_prefix("client:") {
+        Some(c) => format!("\n\n{}", client_footer(st, &org_id, c).await.map_err(e)?),
+        None => String::new(),
+    };
     let text = format!(
-        "{}\n\n{}\n\n{}\n{}\n\n-- \n{}",
+        "{}\n\n{}\n\n{}\n{}{own}\n\n-- \n{}",
         t.nm_hello,
         t.nm_digest_intro,
         list.trim_end(),
@@ -466,4 +479,39 @@ mod tests {
         assert_eq!(events_of(&member("u")), &Event::STAFF);
         assert_eq!(events_of(&client("c")), &Event::CLIENT);
     }
+}
+
+/// The firm's text for the end of a mail to a client, filled in: the firm's own (settings) or
+/// the built-in one, which links the portal.
+pub async fn client_footer(
+    st: &AppState,
+    org_id: &str,
+    client_id: &str,
+) -> Result<String, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT o.name AS firm, o.client_mail_footer, k.name FROM orgs o JOIN clients k ON k.org_id = o.id \
+         WHERE o.id = $1 AND k.id = $2",
+    )
+    .bind(org_id)
+    .bind(client_id)
+    .fetch_optional(&st.db)
+    .await?;
+    let Some(r) = r else { return Ok(String::new()) };
+    let firm: String = r.try_get("firm")?;
+    let own: String = r.try_get("client_mail_footer")?;
+    let client: String = r.try_get("name")?;
+    let text = if own.trim().is_empty() {
+        Lang::default().t().mail_footer_default.to_string()
+    } else {
+        own
+    };
+    let portal = format!("{}/portal", st.config.public_url());
+    Ok(super::template::render(
+        &text,
+        &[
+            ("portal_url", &portal),
+            ("firm_name", &firm),
+            ("client_name", &client),
+        ],
+    ))
 }

@@ -665,6 +665,7 @@ pub async fn save_portal_settings(
     password: Option<String>,
     grant: String,
     link_minutes: String,
+    mail_footer: Option<String>,
 ) -> Result<(), AppError> {
     use super::domain::*;
     use crate::auth::ctx::*;
@@ -699,10 +700,40 @@ pub async fn save_portal_settings(
                         ),
                     )
                 })?;
+            let mail_footer = mail_footer.unwrap_or_default().replace("\r\n", "\n");
+            let mail_footer = mail_footer.trim().to_string();
+            if mail_footer.chars().count() > crate::notify::template::MAX_CHARS {
+                return Err(AppError::invalid(
+                    "mail_footer",
+                    crate::i18n::fill(
+                        t.p_mail_footer_long,
+                        &[("max", &crate::notify::template::MAX_CHARS.to_string())],
+                    ),
+                ));
+            }
+            let unknown = crate::notify::template::unknown(&mail_footer);
+            if !unknown.is_empty() {
+                return Err(AppError::invalid(
+                    "mail_footer",
+                    crate::i18n::fill(
+                        t.p_mail_footer_unknown,
+                        &[
+                            ("names", &unknown.join(", ")),
+                            (
+                                "known",
+                                &crate::notify::template::PLACEHOLDERS
+                                    .map(|p| format!("{{{{ {p} }}}}"))
+                                    .join(", "),
+                            ),
+                        ],
+                    ),
+                ));
+            }
             let s = PortalSettings {
                 methods,
                 grant,
                 link_minutes,
+                mail_footer,
             };
             super::repo::save_settings(&me.req.state.db, me.org_id(), &s).await?;
             me.audit(

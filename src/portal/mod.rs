@@ -28,6 +28,8 @@ pub struct PortalSettings {
     pub methods: Methods,
     pub grant: Grant,
     pub link_minutes: i64,
+    /// The firm's text at the end of every mail to a client (empty: the built-in one).
+    pub mail_footer: String,
 }
 
 /// A client's portal access as their page in the staff app shows it.

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT portal_methods, portal_grant, magic_link_minutes FROM orgs WHERE id = $1",
+        "SELECT portal_methods, portal_grant, magic_link_minutes, client_mail_footer FROM orgs WHERE id = $1",
     )
     .bind(org_id)
     .fetch_one(db)
@@ -16,6 +16,7 @@ pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Err
         methods: Methods::from_db(&r.try_get::<String, _>("portal_methods")?),
         grant: Grant::parse(&r.try_get::<String, _>("portal_grant")?).unwrap_or_default(),
         link_minutes: r.try_get("magic_link_minutes")?,
+        mail_footer: r.try_get("client_mail_footer")?,
     })
 }
 
@@ -23,12 +24,14 @@ pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Err
 pub async fn save_settings(db: &Db, org_id: &str, s: &PortalSettings) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "UPDATE orgs SET portal_methods = $2, portal_grant = $3, magic_link_minutes = $4 WHERE id = $1",
+        "UPDATE orgs SET portal_methods = $2, portal_grant = $3, magic_link_minutes = $4, client_mail_footer = $5 \
+         WHERE id = $1",
     )
     .bind(org_id)
     .bind(s.methods.to_db())
     .bind(s.grant.as_str())
     .bind(s.link_minutes)
+    .bind(&s.mail_footer)
     .execute(&mut *tx)
     .await?;
     if s.grant == Grant::All {

@@ -432,7 +432,7 @@ pub fn PortalSettingsForm(
     view! {
         <section class="card stack" aria-labelledby="h-portal">
             <h2 id="h-portal">{t.p_settings_title}</h2>
-                        <FormError error=err fields=&["magic", "grant", "link_minutes"]/>
+                        <FormError error=err fields=&["magic", "grant", "link_minutes", "mail_footer"]/>
                         <ActionForm attr:novalidate=true action=save>
                             <fieldset class="stack-s">
                                 <legend>{t.p_methods}</legend>
@@ -448,6 +448,13 @@ pub fn PortalSettingsForm(
                                 }).collect_view()}
                             </fieldset>
                             <Field label=t.p_link_minutes name="link_minutes" kind="number" value=s.link_minutes.to_string() error=field_error(err, "link_minutes")/>
+                            <div class="field">
+                                <label for="f-mail_footer">{t.p_mail_footer_label}</label>
+                                <textarea id="f-mail_footer" name="mail_footer" rows="3" placeholder=t.mail_footer_default
+                                    aria-describedby="f-mail_footer-hint">{s.mail_footer.clone()}</textarea>
+                                <p class="hint" id="f-mail_footer-hint">{t.p_mail_footer_hint}</p>
+                                {move || field_error(err, "mail_footer").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                            </div>
                             <button class="btn" type="submit" aria-busy=move || save.pending().get().to_string()>{t.save}</button>
                         </ActionForm>
         </section>

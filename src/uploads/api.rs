@@ -119,6 +119,10 @@ pub async fn create_upload_link(
                 if !message.is_empty() {
                     text = format!("{message}\n\n{text}");
                 }
+                let own =
+                    crate::notify::prefs::client_footer(&me.req.state, me.org_id(), &client_id)
+                        .await?;
+                text = format!("{text}\n{own}");
                 let mail = crate::server::mail::Mail {
                     to: client.email.clone(),
                     subject,

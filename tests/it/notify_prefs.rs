@@ -215,3 +215,67 @@ on_both_databases!(
     choices_decide_mail_digest_or_nothing,
     staff_choose_for_messages_of_clients,
 );
+
+async fn every_client_mail_carries_the_portal_link(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Text", "chef@text.de").await;
+    let x = owner.create_client("Xenia Text", "xenia@text.de").await;
+    let base = [("magic", "on"), ("grant", "all"), ("link_minutes", "15")];
+    // Unknown placeholders are refused, naming them and what is possible.
+    let mut form = base.to_vec();
+    form.push(("mail_footer", "Konto: {{ iban }}"));
+    let (s, v) = owner.call("save_portal_settings", &form).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v.to_string().contains("iban") && v.to_string().contains("portal_url"),
+        "{v}"
+    );
+    // The built-in text links the portal.
+    ok(
+        &owner,
+        "create_upload_link",
+        &[("client_id", &x), ("send_email", "on")],
+    )
+    .await;
+    let portal = format!("{}/portal", app.url);
+    let mails = |app: &TestApp| -> Vec<String> {
+        outbox_texts(app)
+            .into_iter()
+            .filter(|m| m.to_lowercase().contains("to: xenia@text.de"))
+            .collect()
+    };
+    assert!(mails(&app)[0].contains(&portal), "{:?}", mails(&app));
+    // The firm's own text, filled in, in the link mail and in notifications.
+    let mut form = base.to_vec();
+    form.push((
+        "mail_footer",
+        "Ihr Zugang bei {{firm_name}}: {{ portal_url }} ({{ client_name }})",
+    ));
+    ok(&owner, "save_portal_settings", &form).await;
+    let saved = ok(&owner, "portal_settings", &[]).await;
+    assert!(saved["mail_footer"]
+        .as_str()
+        .unwrap()
+        .starts_with("Ihr Zugang"));
+    ok(
+        &owner,
+        "create_upload_link",
+        &[("client_id", &x), ("send_email", "on")],
+    )
+    .await;
+    ok(
+        &owner,
+        "send_message",
+        &[("client_id", &x), ("text", "Hallo")],
+    )
+    .await;
+    run(&app).await;
+    let want = format!("Ihr Zugang bei Kanzlei Text: {portal} (Xenia Text)");
+    let with_text: Vec<_> = mails(&app)
+        .into_iter()
+        .filter(|m| m.contains(&want))
+        .collect();
+    assert_eq!(with_text.len(), 2, "{:?}", mails(&app));
+}
+
+on_both_databases!(every_client_mail_carries_the_portal_link);
