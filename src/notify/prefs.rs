@@ -459,28 +459,6 @@ pub async fn send_digest(st: &AppState, payload: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digests_go_out_at_seven_berlin() {
-        // 2026-11-23 06:59 and 07:01 Berlin (UTC+1) = 05:59 / 06:01 UTC.
-        let day = time::macros::datetime!(2026-11-23 0:00 UTC).unix_timestamp() * 1000;
-        let before = day + (5 * 60 + 59) * 60_000;
-        let after = day + (6 * 60 + 1) * 60_000;
-        let seven = day + 6 * 3_600_000;
-        assert_eq!(digest_cutoff(after), seven);
-        assert_eq!(digest_cutoff(before), seven - 86_400_000);
-    }
-
-    #[test]
-    fn owners_choose_their_sides_events() {
-        assert_eq!(events_of(&member("u")), &Event::STAFF);
-        assert_eq!(events_of(&client("c")), &Event::CLIENT);
-    }
-}
-
 /// The firm's text for the end of a mail to a client, filled in: the firm's own (settings) or
 /// the built-in one, which links the portal.
 pub async fn client_footer(
@@ -514,4 +492,26 @@ pub async fn client_footer(
             ("client_name", &client),
         ],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_go_out_at_seven_berlin() {
+        // 2026-11-23 06:59 and 07:01 Berlin (UTC+1) = 05:59 / 06:01 UTC.
+        let day = time::macros::datetime!(2026-11-23 0:00 UTC).unix_timestamp() * 1000;
+        let before = day + (5 * 60 + 59) * 60_000;
+        let after = day + (6 * 60 + 1) * 60_000;
+        let seven = day + 6 * 3_600_000;
+        assert_eq!(digest_cutoff(after), seven);
+        assert_eq!(digest_cutoff(before), seven - 86_400_000);
+    }
+
+    #[test]
+    fn owners_choose_their_sides_events() {
+        assert_eq!(events_of(&member("u")), &Event::STAFF);
+        assert_eq!(events_of(&client("c")), &Event::CLIENT);
+    }
 }
