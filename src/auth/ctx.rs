@@ -16,6 +16,27 @@ use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "kp_session";
 
+/// A `Set-Cookie` value: path `/`, SameSite=Lax, and `Secure` behind TLS.
+pub fn cookie_value(
+    name: &str,
+    value: &str,
+    max_age_secs: Option<i64>,
+    http_only: bool,
+    secure: bool,
+) -> String {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    c
+}
+
 /// What every server function knows about its request.
 pub struct Req {
     pub state: AppState,
@@ -50,16 +71,7 @@ impl Req {
     }
 
     pub fn set_cookie(&self, name: &str, value: &str, max_age_secs: Option<i64>, http_only: bool) {
-        let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
-        if http_only {
-            c.push_str("; HttpOnly");
-        }
-        if self.is_https() {
-            c.push_str("; Secure");
-        }
-        if let Some(age) = max_age_secs {
-            c.push_str(&format!("; Max-Age={age}"));
-        }
+        let c = cookie_value(name, value, max_age_secs, http_only, self.is_https());
         if let Ok(v) = HeaderValue::from_str(&c) {
             expect_context::<leptos_axum::ResponseOptions>().append_header(header::SET_COOKIE, v);
         }

@@ -21,7 +21,7 @@ mod server {
     use super::super::{Author, Conversation, Message};
     use crate::error::AppError;
     use crate::i18n::T;
-    use crate::server::{db::now_ms, AppState};
+    use crate::server::AppState;
 
     /// Messages shown at most (the newest).
     const SHOWN: i64 = 200;
@@ -117,19 +117,9 @@ mod server {
         }
     }
 
-    pub struct Outgoing<'a> {
-        pub org_id: &'a str,
-        pub client_id: &'a str,
-        pub conv: &'a str,
-        pub author: Author,
-        pub author_id: Option<&'a str>,
-        pub author_name: &'a str,
-        pub text: &'a str,
-        pub idem_key: Option<&'a str>,
-    }
-
-    /// Validates, stores (once per idempotency key) and announces a message.
-    pub async fn send(st: &AppState, t: &T, m: Outgoing<'_>) -> Result<String, AppError> {
+    /// Validates the text and idempotency key of a message someone wrote, stores it (once per
+    /// key), announces it and tells the other side.
+    pub async fn send(st: &AppState, t: &T, m: repo::NewMessage<'_>) -> Result<String, AppError> {
         let text = domain::clean_text(m.text).map_err(|p| {
             AppError::invalid(
                 "text",
@@ -149,16 +139,9 @@ mod server {
         let (id, new) = post(
             st,
             &repo::NewMessage {
-                org_id: m.org_id,
-                client_id: m.client_id,
-                conv: m.conv,
-                author: m.author,
-                author_id: m.author_id,
-                author_name: m.author_name,
                 text: &text,
-                file_id: None,
                 idem_key: idem,
-                now: now_ms(),
+                ..m
             },
         )
         .await
@@ -288,7 +271,7 @@ pub async fn send_message(
             server::send(
                 st,
                 me.req.t(),
-                server::Outgoing {
+                super::repo::NewMessage {
                     org_id: me.org_id(),
                     client_id: &client_id,
                     conv: &conv,
@@ -296,7 +279,9 @@ pub async fn send_message(
                     author_id: Some(&me.user.user_id),
                     author_name: &me.user.name,
                     text: &text,
+                    file_id: None,
                     idem_key: idem.as_deref(),
+                    now: crate::server::db::now_ms(),
                 },
             )
             .await
@@ -355,7 +340,7 @@ pub async fn portal_send(
             server::send(
                 st,
                 p.req.t(),
-                server::Outgoing {
+                super::repo::NewMessage {
                     org_id: &p.org_id,
                     client_id: &p.client_id,
                     conv: &conv,
@@ -363,7 +348,9 @@ pub async fn portal_send(
                     author_id: None,
                     author_name: &p.session.client_name,
                     text: &text,
+                    file_id: None,
                     idem_key: idem.as_deref(),
+                    now: crate::server::db::now_ms(),
                 },
             )
             .await

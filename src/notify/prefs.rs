@@ -56,11 +56,28 @@ pub async fn choices(
     owner: &str,
     events: &[Event],
 ) -> Result<Vec<(Event, MailPref)>, sqlx::Error> {
-    let mut out = Vec::new();
-    for e in events {
-        out.push((*e, mode(db, owner, *e).await?));
+    let stored = sqlx::query("SELECT event, mode FROM notify_prefs WHERE owner = $1")
+        .bind(owner)
+        .fetch_all(db)
+        .await?;
+    let mut chosen = Vec::new();
+    for r in &stored {
+        chosen.push((
+            r.try_get::<String, _>("event")?,
+            r.try_get::<String, _>("mode")?,
+        ));
     }
-    Ok(out)
+    Ok(events
+        .iter()
+        .map(|e| {
+            let m = chosen
+                .iter()
+                .find(|(k, _)| k == e.as_str())
+                .and_then(|(_, m)| MailPref::parse(m))
+                .unwrap_or_default();
+            (*e, m)
+        })
+        .collect())
 }
 
 /// The events a person may choose for.

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::super::domain::{self, Methods};
+    use super::super::domain;
     use super::super::repo::{self, Candidate, Session};
     use super::super::PORTAL_COOKIE;
     use crate::auth::ctx::{cookie, request, Req};
@@ -93,25 +93,13 @@ mod server {
         client: Option<&Candidate>,
     ) -> Result<(), AppError> {
         end_current(req).await?;
-        let token = tokens::new_token();
-        let now = now_ms();
-        let lifetime = if client.is_some() {
-            domain::SESSION_ABSOLUTE_MS
-        } else {
-            domain::CHOOSER_MS
-        };
-        repo::create_session(
+        let token = open_session(
             &req.state.db,
-            &repo::NewSession {
-                token_hash: &tokens::hash_token(&token),
-                email,
-                method,
-                client: client.map(|c| (c.org_id.as_str(), c.client_id.as_str())),
-                now,
-                expires_at: now + lifetime,
-                user_agent: &req.user_agent,
-                ip: &req.ip,
-            },
+            email,
+            method,
+            client,
+            &req.user_agent,
+            &req.ip,
         )
         .await?;
         req.set_cookie(
@@ -120,29 +108,69 @@ mod server {
             Some(domain::SESSION_ABSOLUTE_MS / 1000),
             true,
         );
-        if let Some(c) = client {
-            audit_login(req, c, method).await?;
-        }
         Ok(())
     }
 
-    pub async fn audit_login(req: &Req, c: &Candidate, method: &str) -> Result<(), AppError> {
+    /// Stores a new portal session (bound to `client`, or a brief one to choose a client) and
+    /// records the sign-in; returns the cookie token. Used by the server functions and by the
+    /// secret-link route.
+    pub async fn open_session(
+        db: &crate::server::db::Db,
+        email: &str,
+        method: &str,
+        client: Option<&Candidate>,
+        user_agent: &str,
+        ip: &str,
+    ) -> Result<String, sqlx::Error> {
+        let token = tokens::new_token();
+        let now = now_ms();
+        let lifetime = if client.is_some() {
+            domain::SESSION_ABSOLUTE_MS
+        } else {
+            domain::CHOOSER_MS
+        };
+        repo::create_session(
+            db,
+            &repo::NewSession {
+                token_hash: &tokens::hash_token(&token),
+                email,
+                method,
+                client: client.map(|c| (c.org_id.as_str(), c.client_id.as_str())),
+                now,
+                expires_at: now + lifetime,
+                user_agent,
+                ip,
+            },
+        )
+        .await?;
+        if let Some(c) = client {
+            audit_login(db, c, method, user_agent, ip).await?;
+        }
+        Ok(token)
+    }
+
+    pub async fn audit_login(
+        db: &crate::server::db::Db,
+        c: &Candidate,
+        method: &str,
+        user_agent: &str,
+        ip: &str,
+    ) -> Result<(), sqlx::Error> {
         let actor = crate::audit::repo::Actor {
             user_id: None,
             name: c.client_name.clone(),
-            ip: req.ip.clone(),
-            user_agent: req.user_agent.clone(),
+            ip: ip.to_string(),
+            user_agent: user_agent.to_string(),
         };
         crate::audit::repo::record(
-            &req.state.db,
+            db,
             &c.org_id,
             &actor,
             Some(&c.client_id),
             crate::audit::action::PORTAL_LOGIN,
             method,
         )
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Ends the session of the request's portal cookie, if any.
@@ -176,14 +204,10 @@ mod server {
         crate::auth::repo::record_failure(db, key, now, window_ms).await?;
         Ok(())
     }
-
-    pub fn methods_text(m: Methods) -> String {
-        m.to_db()
-    }
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{client, session_of};
+pub(crate) use server::{client, open_session, session_of};
 
 // ---- signing in ----
 
@@ -507,7 +531,7 @@ pub async fn choose_portal_client(client_id: String) -> Result<(), AppError> {
                 Some(super::domain::SESSION_ABSOLUTE_MS / 1000),
                 true,
             );
-            server::audit_login(&req, &c, "magic").await?;
+            server::audit_login(&req.state.db, &c, "magic", &req.user_agent, &req.ip).await?;
             leptos_axum::redirect("/portal");
             Ok(())
         }
@@ -739,11 +763,7 @@ pub async fn save_portal_settings(
             me.audit(
                 None,
                 crate::audit::action::PORTAL_SETTINGS_CHANGED,
-                &format!(
-                    "{} / {} / {link_minutes}",
-                    server::methods_text(methods),
-                    grant.as_str()
-                ),
+                &format!("{} / {} / {link_minutes}", methods.to_db(), grant.as_str()),
             )
             .await?;
             Ok(())

@@ -2,7 +2,7 @@
 //! portal. (A magic link, single use, is opened by a button on its page instead: mail
 //! scanners fetch links, and must not use them up.)
 
-use crate::server::{db::now_ms, tokens, AppState};
+use crate::server::{tokens, AppState};
 use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
@@ -51,8 +51,6 @@ async fn open(st: &AppState, token: &str, headers: &HeaderMap) -> Result<Option<
     else {
         return Ok(None);
     };
-    let session = tokens::new_token();
-    let now = now_ms();
     let ua: String = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -60,45 +58,14 @@ async fn open(st: &AppState, token: &str, headers: &HeaderMap) -> Result<Option<
         .chars()
         .take(300)
         .collect();
-    super::repo::create_session(
-        &st.db,
-        &super::repo::NewSession {
-            token_hash: &tokens::hash_token(&session),
-            email: &email,
-            method: "secret",
-            client: Some((&c.org_id, &c.client_id)),
-            now,
-            expires_at: now + super::domain::SESSION_ABSOLUTE_MS,
-            user_agent: &ua,
-            ip: "",
-        },
-    )
-    .await
-    .map_err(e)?;
-    let actor = crate::audit::repo::Actor {
-        user_id: None,
-        name: c.client_name.clone(),
-        ip: String::new(),
-        user_agent: ua,
-    };
-    crate::audit::repo::record(
-        &st.db,
-        &c.org_id,
-        &actor,
-        Some(&c.client_id),
-        crate::audit::action::PORTAL_LOGIN,
-        "secret",
-    )
-    .await
-    .map_err(e)?;
-    let secure = if st.config.public_url().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    Ok(Some(format!(
-        "{}={session}; Path=/; SameSite=Lax; HttpOnly; Max-Age={}{secure}",
+    let session = super::api::open_session(&st.db, &email, "secret", Some(&c), &ua, "")
+        .await
+        .map_err(e)?;
+    Ok(Some(crate::auth::ctx::cookie_value(
         super::PORTAL_COOKIE,
-        super::domain::SESSION_ABSOLUTE_MS / 1000
+        &session,
+        Some(super::domain::SESSION_ABSOLUTE_MS / 1000),
+        true,
+        st.config.public_url().starts_with("https://"),
     )))
 }
