@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("team") view=TeamPage/>
                         <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
                         <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>
+                        <Route path=path!("audit") view=crate::audit::ui::AuditPage/>
                     </ParentRoute>
                 </Routes>
                 <ToastHost/>
@@ -187,6 +188,9 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                     <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>
                     <A href="/settings">{t.nav_settings}</A>
+                    {user.role.may(crate::orgs::domain::Permission::ViewAudit).then(|| view! {
+                        <A href="/audit">{t.nav_audit}</A>
+                    })}
                 </nav>
                 <div class="userbox">
                     <crate::notify::ui::NotificationBell/>

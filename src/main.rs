@@ -50,9 +50,25 @@ enum Command {
         #[arg(long, default_value_t = 500_000)]
         files: usize,
     },
+    /// The audit trail: `audit verify` checks every firm's hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Wrap every file's data key with a new master key (no content is re-encrypted).
     /// Stop the server first and restart it afterwards.
     RotateMasterKey,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Seal events not chained yet, then check each firm's chain event by event; names the
+    /// first broken link and exits with an error if an event was changed or deleted.
+    Verify {
+        /// Only this firm (its id).
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -126,6 +142,44 @@ async fn run(cli: Cli) -> Result<(), String> {
             let started = std::time::Instant::now();
             let summary = server::bench_seed::seed(&db, clients, cases, files).await?;
             println!("{summary} in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { org },
+        } => {
+            let db = server::open_db(&config).await?;
+            kundenportal::audit::repo::seal(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            let reports = kundenportal::audit::repo::verify(&db, org.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut broken = 0;
+            for r in &reports {
+                match (&r.broken, &r.head) {
+                    (None, Some((seq, hash))) => {
+                        println!(
+                            "ok      firm {}: {} events, head #{seq} {hash}",
+                            r.org_id, r.events
+                        )
+                    }
+                    (None, None) => println!("ok      firm {}: no events", r.org_id),
+                    (Some(b), _) => {
+                        broken += 1;
+                        println!(
+                            "BROKEN  firm {}: {}",
+                            r.org_id,
+                            kundenportal::audit::describe(b)
+                        );
+                    }
+                }
+            }
+            if broken > 0 {
+                return Err(format!(
+                    "the audit trail of {broken} firm(s) was tampered with"
+                ));
+            }
+            println!("audit trail intact ({} firms)", reports.len());
             Ok(())
         }
         Command::SeedDemo => {

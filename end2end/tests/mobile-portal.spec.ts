@@ -104,6 +104,20 @@ test('a client signs in on a phone with a magic link from a real mail and sends 
   await expect(page.getByTestId('chat-pending')).toHaveCount(0);
   await expect(staff.getByTestId('chat-message').filter({ hasText: 'Offline geschrieben' })).toHaveCount(1);
 
+  // A file attached in the chat takes the same resumable, encrypted path; staff get it live.
+  const chat = page.getByTestId('chat');
+  await chat.getByTestId('chat-attach').click();
+  await chat.getByTestId('file-input').setInputFiles({
+    name: 'Quittung.pdf',
+    mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.7\n%%EOF\n'),
+  });
+  await expect(chat.getByTestId('upload-status')).toHaveText('Hochgeladen ✓');
+  await expect(chat.getByTestId('chat-file').filter({ hasText: 'Quittung.pdf' })).toBeVisible();
+  const attached = staff.getByTestId('chat-file').filter({ hasText: 'Quittung.pdf' });
+  await expect(attached).toBeVisible();
+  await expect(attached.getByRole('link')).toHaveAttribute('href', /^\/api\/files\/[0-9a-f-]+\/download$/);
+
   // Staff see the file on the case; a Rückfrage reaches the client.
   await staff.goto(`/cases/${caseId}`);
   await hydrated(staff);

@@ -1,8 +1,125 @@
 //! The activity/audit log: an append-only record of who did what to which client, when and
-//! from where. The client detail page shows a client's part of it.
+//! from where, hash-chained per firm so that a changed or deleted event is found
+//! (`kundenportal audit verify`). The client detail page shows a client's part of it.
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod chain;
+#[cfg(feature = "ssr")]
+pub mod http;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod ui;
+
+use serde::{Deserialize, Serialize};
+
+/// Entries per page of the audit view.
+pub const PAGE_SIZE: i64 = 100;
+
+/// What the audit view is narrowed to (all empty: everything). The same fields filter the
+/// CSV export.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    /// One client (from the client page's link).
+    pub client_id: String,
+    /// Clients whose name, address or company contains this.
+    pub client: String,
+    /// One staff member (user id).
+    pub actor: String,
+    /// One action code.
+    pub action: String,
+    /// First and last day (YYYY-MM-DD, German time), inclusive.
+    pub from: String,
+    pub to: String,
+}
+
+impl Filter {
+    /// The time range `[start, end)` in unix ms, or what is wrong with it.
+    pub fn range(&self) -> Result<(i64, i64), RangeProblem> {
+        let day = |field: &'static str, s: &str| match s.trim() {
+            "" => Ok(None),
+            d => crate::uploads::domain::end_of_day_berlin(d)
+                .map(Some)
+                .ok_or(RangeProblem::NoDate(field)),
+        };
+        let start = day("from", &self.from)?
+            .map(crate::ui::format::day_start)
+            .unwrap_or(0);
+        let end = day("to", &self.to)?.map(|e| e + 1).unwrap_or(i64::MAX);
+        if end <= start {
+            return Err(RangeProblem::Reversed);
+        }
+        Ok((start, end))
+    }
+
+    /// The filter as a query string (for the CSV link and the page's address).
+    pub fn query(&self) -> String {
+        [
+            ("client_id", &self.client_id),
+            ("client", &self.client),
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::ui::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// Why a filter's days were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeProblem {
+    /// This field ("from" or "to") holds no date.
+    NoDate(&'static str),
+    /// The last day is before the first.
+    Reversed,
+}
+
+/// One event as the audit view shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    pub created_at: i64,
+    pub actor_name: String,
+    pub client_id: Option<String>,
+    /// `None` when the client has been deleted since (the event stays).
+    pub client_name: Option<String>,
+    pub action: String,
+    pub detail: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// A page of the audit view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub entries: Vec<Entry>,
+    /// More entries follow.
+    pub more: bool,
+    /// The firm's staff, to filter by: (id, name).
+    pub members: Vec<(String, String)>,
+    /// The name of the client filtered by id.
+    pub client_name: Option<String>,
+}
+
+/// A broken link in words (for the command line and the log).
+#[cfg(feature = "ssr")]
+pub fn describe(b: &chain::Break) -> String {
+    match b {
+        chain::Break::Missing { seq } => format!("event #{seq} is missing (deleted)"),
+        chain::Break::Changed { seq, id } => {
+            format!("event #{seq} ({id}) was changed after it was written")
+        }
+        chain::Break::Truncated { last, head } => format!(
+            "the chain ends at event #{last} but reached #{head}: the events after #{last} were deleted"
+        ),
+    }
+}
 
 /// Stable action names stored in `audit_events.action`; the UI translates them.
 pub mod action {
@@ -53,4 +170,215 @@ pub mod action {
     pub const PORTAL_SECRET_CREATED: &str = "portal.secret_created";
     pub const PORTAL_SECRET_REMOVED: &str = "portal.secret_removed";
     pub const PORTAL_PASSWORD_SET: &str = "portal.password_set";
+    pub const MESSAGE_SENT: &str = "chat.message_sent";
+    pub const AUDIT_EXPORTED: &str = "audit.exported";
+    pub const SESSION_ENDED: &str = "auth.session_ended";
+    pub const ORG_SESSIONS_CHANGED: &str = "org.sessions_changed";
+}
+
+/// Every action with its name in German and English, in the order the filter lists them.
+pub const LABELS: &[(&str, &str, &str)] = {
+    use action::*;
+    &[
+        (LOGIN, "Anmeldung", "Sign-in"),
+        (LOGIN_FAILED, "Anmeldung fehlgeschlagen", "Failed sign-in"),
+        (LOGOUT, "Abmeldung", "Sign-out"),
+        (SESSION_ENDED, "Sitzung beendet", "Session ended"),
+        (ORG_CREATED, "Kanzlei angelegt", "Firm created"),
+        (ORG_PLAN_CHANGED, "Tarif geändert", "Plan changed"),
+        (
+            ORG_FILE_TYPES_CHANGED,
+            "Erlaubte Dateitypen geändert",
+            "Allowed file types changed",
+        ),
+        (
+            ORG_REMINDERS_CHANGED,
+            "Erinnerungen geändert",
+            "Reminder settings changed",
+        ),
+        (
+            PORTAL_SETTINGS_CHANGED,
+            "Portal-Einstellungen geändert",
+            "Portal settings changed",
+        ),
+        (
+            ORG_SESSIONS_CHANGED,
+            "Sitzungsgrenze geändert",
+            "Session limit changed",
+        ),
+        (MEMBER_INVITED, "Mitglied eingeladen", "Member invited"),
+        (MEMBER_JOINED, "Mitglied beigetreten", "Member joined"),
+        (MEMBER_ROLE_CHANGED, "Rolle geändert", "Role changed"),
+        (
+            MEMBER_DEACTIVATED,
+            "Mitglied deaktiviert",
+            "Member deactivated",
+        ),
+        (
+            MEMBER_REACTIVATED,
+            "Mitglied reaktiviert",
+            "Member reactivated",
+        ),
+        (
+            INVITE_REVOKED,
+            "Einladung zurückgezogen",
+            "Invitation revoked",
+        ),
+        (CLIENT_CREATED, "Kunde angelegt", "Client created"),
+        (
+            CLIENT_UPDATED,
+            "Kontaktdaten geändert",
+            "Contact details changed",
+        ),
+        (CLIENT_STATUS_CHANGED, "Status geändert", "Status changed"),
+        (CLIENT_NOTE_ADDED, "Notiz hinzugefügt", "Note added"),
+        (CLIENT_DELETED, "Kunde gelöscht", "Client deleted"),
+        (LINK_CREATED, "Upload-Link erstellt", "Upload link created"),
+        (LINK_SENT, "Upload-Link gesendet", "Upload link sent"),
+        (
+            LINK_REVOKED,
+            "Upload-Link widerrufen",
+            "Upload link revoked",
+        ),
+        (FILE_UPLOADED, "Datei hochgeladen", "File uploaded"),
+        (FILE_QUARANTINED, "Datei zurückgehalten", "File held back"),
+        (FILE_DOWNLOADED, "Datei heruntergeladen", "File downloaded"),
+        (FILE_REVIEWED, "Datei geprüft", "File reviewed"),
+        (CASE_OPENED, "Vorgang eröffnet", "Case opened"),
+        (CASE_UPDATED, "Vorgang geändert", "Case changed"),
+        (
+            CASE_ITEM_ADDED,
+            "Dokument angefordert",
+            "Document requested",
+        ),
+        (CASE_ITEM_REMOVED, "Anforderung entfernt", "Request removed"),
+        (CASE_ITEM_REVIEWED, "Dokument geprüft", "Document reviewed"),
+        (CASE_FILE_ATTACHED, "Datei zugeordnet", "File assigned"),
+        (CASE_CLOSED, "Vorgang abgeschlossen", "Case closed"),
+        (CASE_ARCHIVED, "Vorgang archiviert", "Case archived"),
+        (CASE_REOPENED, "Vorgang wieder geöffnet", "Case reopened"),
+        (CASE_REMINDER_SENT, "Erinnerung gesendet", "Reminder sent"),
+        (
+            CASE_REMINDERS_PAUSED,
+            "Erinnerungen pausiert",
+            "Reminders paused",
+        ),
+        (
+            CASE_REMINDERS_RESUMED,
+            "Erinnerungen fortgesetzt",
+            "Reminders resumed",
+        ),
+        (CASE_TEMPLATE_SAVED, "Vorlage gespeichert", "Template saved"),
+        (
+            CASE_TEMPLATE_DELETED,
+            "Vorlage gelöscht",
+            "Template deleted",
+        ),
+        (PORTAL_LOGIN, "Portal-Anmeldung", "Portal sign-in"),
+        (
+            PORTAL_ACCESS_GRANTED,
+            "Portalzugang erteilt",
+            "Portal access granted",
+        ),
+        (
+            PORTAL_ACCESS_REVOKED,
+            "Portalzugang entzogen",
+            "Portal access revoked",
+        ),
+        (
+            PORTAL_SESSIONS_ENDED,
+            "Portal-Sitzungen beendet",
+            "Portal sessions ended",
+        ),
+        (
+            PORTAL_SECRET_CREATED,
+            "Geheimer Link erstellt",
+            "Secret link created",
+        ),
+        (
+            PORTAL_SECRET_REMOVED,
+            "Geheimer Link entfernt",
+            "Secret link removed",
+        ),
+        (
+            PORTAL_PASSWORD_SET,
+            "Portal-Passwort gesetzt",
+            "Portal password set",
+        ),
+        (MESSAGE_SENT, "Nachricht gesendet", "Message sent"),
+        (
+            AUDIT_EXPORTED,
+            "Protokoll exportiert",
+            "Audit trail exported",
+        ),
+    ]
+};
+
+/// An action's name in `lang` (the stored code for one this version does not know).
+pub fn label(lang: crate::i18n::Lang, action: &str) -> &str {
+    LABELS
+        .iter()
+        .find(|(a, ..)| *a == action)
+        .map(|(_, de, en)| match lang {
+            crate::i18n::Lang::De => *de,
+            crate::i18n::Lang::En => *en,
+        })
+        .unwrap_or(action)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Adding an action without a name for the UI fails here.
+    #[test]
+    fn every_action_has_a_label() {
+        let src = include_str!("mod.rs");
+        let start = src.find("pub mod action").unwrap();
+        let end = start + src[start..].find("\n}").unwrap();
+        let codes: Vec<&str> = src[start..end]
+            .lines()
+            .filter_map(|l| l.split('"').nth(1))
+            .collect();
+        assert!(codes.len() > 40);
+        for c in &codes {
+            assert!(
+                super::LABELS.iter().any(|(a, ..)| a == c),
+                "no label for {c}"
+            );
+        }
+        assert_eq!(codes.len(), super::LABELS.len());
+        assert_eq!(
+            super::label(crate::i18n::Lang::En, "file.downloaded"),
+            "File downloaded"
+        );
+        assert_eq!(
+            super::label(crate::i18n::Lang::De, "x.unknown"),
+            "x.unknown"
+        );
+    }
+
+    #[test]
+    fn filter_days_are_german_days_inclusive() {
+        use super::{Filter, RangeProblem};
+        let f = |from: &str, to: &str| Filter {
+            from: from.into(),
+            to: to.into(),
+            ..Filter::default()
+        };
+        assert_eq!(f("", "").range(), Ok((0, i64::MAX)));
+        // 2026-01-15 00:00 CET = 2026-01-14 23:00 UTC; the 16th begins a day later.
+        assert_eq!(
+            f("2026-01-15", "2026-01-15").range(),
+            Ok((1_768_431_600_000, 1_768_518_000_000))
+        );
+        assert_eq!(
+            f("15.01.2026", "").range(),
+            Err(RangeProblem::NoDate("from"))
+        );
+        assert_eq!(f("", "gestern").range(), Err(RangeProblem::NoDate("to")));
+        assert_eq!(
+            f("2026-01-16", "2026-01-15").range(),
+            Err(RangeProblem::Reversed)
+        );
+        assert!(f("2026-01-15", "").query().contains("from=2026-01-15"));
+    }
 }

@@ -245,7 +245,7 @@ pub(crate) async fn start_session(
     let token = tokens::new_token();
     let now = crate::server::db::now_ms();
     let policy = req.session_policy();
-    super::repo::create_session(
+    let session_id = super::repo::create_session(
         &req.state.db,
         &super::repo::NewSession {
             token_hash: &tokens::hash_token(&token),
@@ -258,6 +258,12 @@ pub(crate) async fn start_session(
         },
     )
     .await?;
+    // The firm's limit of sessions per person: the one used longest ago gives way.
+    let max: i64 = sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(&req.state.db)
+        .await?;
+    super::repo::trim_sessions(&req.state.db, user_id, &session_id, max).await?;
     req.set_cookie(
         super::ctx::SESSION_COOKIE,
         &token,
@@ -265,4 +271,73 @@ pub(crate) async fn start_session(
         true,
     );
     Ok(())
+}
+
+/// The signed-in member's sessions (every role: one's own devices).
+#[server(prefix = "/api", endpoint = "my_sessions")]
+pub async fn my_sessions() -> Result<super::MySessions, AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let db = &me.req.state.db;
+            let sessions = super::repo::sessions_of(db, &me.user.user_id)
+                .await?
+                .into_iter()
+                .map(|s| super::SessionView {
+                    device: super::domain::describe_device(&s.user_agent),
+                    current: s.id == me.user.session_id,
+                    id: s.id,
+                    ip: s.ip,
+                    created_at: s.created_at,
+                    last_seen_at: s.last_seen_at,
+                })
+                .collect();
+            let max: i64 = sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
+                .bind(me.org_id())
+                .fetch_one(db)
+                .await?;
+            Ok(super::MySessions { sessions, max })
+        }
+        .await,
+    )
+}
+
+/// Ends one of the member's own sessions (another's id: not found). Takes effect on that
+/// browser's next request.
+#[server(prefix = "/api", endpoint = "end_my_session")]
+pub async fn end_my_session(id: String) -> Result<(), AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            if !super::repo::end_session_of(&me.req.state.db, &me.user.user_id, &id).await? {
+                return Err(AppError::NotFound);
+            }
+            me.audit(None, crate::audit::action::SESSION_ENDED, "1")
+                .await
+        }
+        .await,
+    )
+}
+
+/// Ends every session of the member except this one.
+#[server(prefix = "/api", endpoint = "end_my_other_sessions")]
+pub async fn end_my_other_sessions() -> Result<u64, AppError> {
+    use super::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let n = super::repo::end_other_sessions(
+                &me.req.state.db,
+                &me.user.user_id,
+                &me.user.session_id,
+            )
+            .await?;
+            me.audit(None, crate::audit::action::SESSION_ENDED, &n.to_string())
+                .await?;
+            Ok(n)
+        }
+        .await,
+    )
 }

@@ -97,6 +97,41 @@ impl Req {
     }
 }
 
+/// Where a request comes from, for the audit trail: the client's IP (the proxy's
+/// `X-Forwarded-For` only when `server.trust_proxy` is set) and its user agent (shortened).
+pub fn origin(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+) -> (String, String) {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let forwarded = state
+        .config
+        .server
+        .trust_proxy
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()
+                .map(|s| s.trim().to_string())
+        })
+        .flatten();
+    let ip = forwarded.or(peer).unwrap_or_default();
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    (ip, user_agent)
+}
+
 /// The current request; fails only if called outside a server function.
 pub async fn request() -> Result<Req, AppError> {
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
@@ -107,34 +142,7 @@ pub async fn request() -> Result<Req, AppError> {
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok()),
     );
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let forwarded = state
-        .config
-        .server
-        .trust_proxy
-        .then(|| {
-            parts
-                .headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()
-                .map(|s| s.trim().to_string())
-        })
-        .flatten();
-    let ip = forwarded.or(peer).unwrap_or_default();
-    let user_agent = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(300)
-        .collect();
+    let (ip, user_agent) = origin(&state, &parts.headers, &parts.extensions);
     Ok(Req {
         state,
         parts,
@@ -224,6 +232,20 @@ pub async fn session_from_headers(
     state: &AppState,
     headers: &http::HeaderMap,
 ) -> Result<Option<SessionUser>, AppError> {
+    checked_session(state, headers, true).await
+}
+
+/// Whether the request's session is still valid, without counting this as activity (an open
+/// live stream must not keep an idle session alive).
+pub async fn session_alive(state: &AppState, headers: &http::HeaderMap) -> bool {
+    matches!(checked_session(state, headers, false).await, Ok(Some(_)))
+}
+
+async fn checked_session(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    touch: bool,
+) -> Result<Option<SessionUser>, AppError> {
     let Some(token) = cookie(headers, SESSION_COOKIE).filter(|t| tokens::looks_like_token(t))
     else {
         return Ok(None);
@@ -237,7 +259,7 @@ pub async fn session_from_headers(
         repo::delete_session(&state.db, &user.session_id).await?;
         return Ok(None);
     }
-    if policy.needs_touch(user.last_seen_at, now) {
+    if touch && policy.needs_touch(user.last_seen_at, now) {
         repo::touch_session(&state.db, &user.session_id, now).await?;
     }
     Ok(Some(user))

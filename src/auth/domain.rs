@@ -69,6 +69,48 @@ impl SessionPolicy {
     }
 }
 
+/// Sessions per staff member: the default and the range an owner may set.
+pub const MAX_SESSIONS_DEFAULT: i64 = 5;
+pub const MAX_SESSIONS_RANGE: std::ops::RangeInclusive<i64> = 1..=20;
+
+/// "Firefox · Linux": the browser and system of a user agent, for the session list (a hint to
+/// recognise one's devices, not an identification).
+pub fn describe_device(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = if ua.contains("Edg/") {
+        "Edge"
+    } else if ua.contains("OPR/") || ua.contains("Opera") {
+        "Opera"
+    } else if ua.contains("Firefox/") || ua.contains("FxiOS/") {
+        "Firefox"
+    } else if ua.contains("Chrome/") || ua.contains("CriOS/") || ua.contains("Chromium/") {
+        "Chrome"
+    } else if ua.contains("Safari/") {
+        "Safari"
+    } else {
+        ""
+    };
+    let system = if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        "macOS"
+    } else if ua.contains("Linux") || ua.contains("X11") {
+        "Linux"
+    } else {
+        ""
+    };
+    match (browser, system) {
+        ("", "") => String::new(),
+        (b, "") => b.to_string(),
+        ("", s) => s.to_string(),
+        (b, s) => format!("{b} · {s}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +163,21 @@ mod tests {
         assert!(!p.is_valid(0, 12 * 60 * MIN - 1, 12 * 60 * MIN));
         assert!(!p.needs_touch(0, 59_999));
         assert!(p.needs_touch(0, 60_000));
+    }
+
+    #[test]
+    fn devices_are_named_by_browser_and_system() {
+        let cases = [
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox · Linux"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge · Windows"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari · iOS"),
+            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36", "Chrome · Android"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15", "Safari · macOS"),
+            ("curl/8.5.0", ""),
+            ("", ""),
+        ];
+        for (ua, want) in cases {
+            assert_eq!(describe_device(ua), want, "{ua}");
+        }
     }
 }

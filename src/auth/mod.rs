@@ -23,3 +23,23 @@ pub struct CurrentUser {
     pub org_name: String,
     pub plan: Plan,
 }
+
+/// One of the signed-in member's sessions (a browser or device).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    /// "Firefox · Linux" (empty when the browser does not say).
+    pub device: String,
+    pub ip: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// The session of this very request.
+    pub current: bool,
+}
+
+/// The member's sessions and the firm's limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MySessions {
+    pub sessions: Vec<SessionView>,
+    pub max: i64,
+}

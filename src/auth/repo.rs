@@ -212,6 +212,90 @@ where
     Ok(())
 }
 
+/// A staff member's session as their session list shows it.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+/// The member's sessions, most recently used first.
+pub async fn sessions_of(db: &Db, user_id: &str) -> Result<Vec<SessionRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, created_at, last_seen_at, user_agent, ip FROM sessions WHERE user_id = $1 \
+         ORDER BY last_seen_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SessionRow {
+                id: r.try_get("id")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                user_agent: r.try_get("user_agent")?,
+                ip: r.try_get("ip")?,
+            })
+        })
+        .collect()
+}
+
+/// Ends one of the member's sessions; `false` if it is not theirs (or already gone).
+pub async fn end_session_of(db: &Db, user_id: &str, session_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(session_id)
+            .bind(user_id)
+            .execute(db)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// Ends every session of the member but `keep`; returns how many.
+pub async fn end_other_sessions(db: &Db, user_id: &str, keep: &str) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Ends the member's sessions beyond the `max` most recently used ones (`keep` always stays:
+/// the one just started); returns how many.
+pub async fn trim_sessions(
+    db: &Db,
+    user_id: &str,
+    keep: &str,
+    max: i64,
+) -> Result<u64, sqlx::Error> {
+    // A member has a handful of sessions: read them all, end those past the limit.
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 ORDER BY last_seen_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .fetch_all(db)
+    .await?;
+    let mut n = 0;
+    for id in ids.into_iter().skip((max - 1).max(0) as usize) {
+        n += sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(db)
+            .await?
+            .rows_affected();
+    }
+    Ok(n)
+}
+
 /// Removes sessions past their absolute lifetime (housekeeping).
 pub async fn delete_expired_sessions(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")

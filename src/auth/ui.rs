@@ -72,3 +72,69 @@ pub fn LoginPage() -> impl IntoView {
         </main>
     }
 }
+
+/// The signed-in member's sessions (settings page): device, IP, since when, last use; end one
+/// or all others. The current one is marked and ended by signing out.
+#[component]
+pub fn SessionsCard() -> impl IntoView {
+    let t = use_t();
+    let lang = crate::ui::use_lang();
+    let end = ServerAction::<super::api::EndMySession>::new();
+    let others = ServerAction::<super::api::EndMyOtherSessions>::new();
+    crate::ui::toast_on_success(end, t.sessions_ended);
+    crate::ui::toast_on_success(others, t.sessions_ended);
+    let data = Resource::new(
+        move || (end.version().get(), others.version().get()),
+        |_| super::api::my_sessions(),
+    );
+    let err = action_error(end);
+    view! {
+        <section class="card stack mt" aria-labelledby="h-sessions" data-testid="sessions">
+            <h2 id="h-sessions">{t.sessions_title}</h2>
+            <FormError error=err/>
+            <Transition fallback=|| view! { <crate::ui::Skeleton lines=2/> }>
+                {move || Suspend::new(async move {
+                    let s = match data.await {
+                        Ok(s) => s,
+                        Err(e) => return view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
+                    };
+                    let now = crate::ui::format::now_ms();
+                    let n = s.sessions.len();
+                    view! {
+                        <p class="small muted">{crate::i18n::fill(t.sessions_hint, &[("max", &s.max.to_string())])}</p>
+                        <ul class="list">
+                            {s.sessions.into_iter().map(|x| {
+                                let device = if x.device.is_empty() { t.sessions_unknown_device.to_string() } else { x.device.clone() };
+                                let id = x.id.clone();
+                                view! {
+                                    <li class="row session" data-testid="session">
+                                        <div>
+                                            <strong>{device}</strong>
+                                            {x.current.then(|| view! { " " <span class="badge" data-testid="session-current">{t.sessions_current}</span> })}
+                                            <div class="small muted">
+                                                {x.ip.clone()}" · "
+                                                {crate::i18n::fill(t.sessions_since, &[("date", &crate::ui::format::datetime(x.created_at, lang))])}" · "
+                                                {crate::i18n::fill(t.sessions_last_used, &[("ago", &crate::ui::format::ago(x.last_seen_at, now, lang))])}
+                                            </div>
+                                        </div>
+                                        {(!x.current).then(|| view! {
+                                            <ActionForm attr:novalidate=true action=end>
+                                                <input type="hidden" name="id" value=id/>
+                                                <button class="btn btn-secondary" type="submit" data-testid="end-session">{t.sessions_end}</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {(n > 1).then(|| view! {
+                            <ActionForm attr:novalidate=true action=others>
+                                <button class="btn btn-secondary" type="submit" data-testid="end-other-sessions">{t.sessions_end_others}</button>
+                            </ActionForm>
+                        })}
+                    }.into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -119,7 +119,12 @@ mod server {
 
     /// Validates the text and idempotency key of a message someone wrote, stores it (once per
     /// key), announces it and tells the other side.
-    pub async fn send(st: &AppState, t: &T, m: repo::NewMessage<'_>) -> Result<String, AppError> {
+    pub async fn send(
+        st: &AppState,
+        t: &T,
+        m: repo::NewMessage<'_>,
+        actor: &crate::audit::repo::Actor,
+    ) -> Result<String, AppError> {
         let text = domain::clean_text(m.text).map_err(|p| {
             AppError::invalid(
                 "text",
@@ -147,6 +152,16 @@ mod server {
         .await
         .map_err(internal)?;
         if new {
+            // The trail records that someone wrote, never what.
+            crate::audit::repo::record(
+                &st.db,
+                m.org_id,
+                actor,
+                Some(m.client_id),
+                crate::audit::action::MESSAGE_SENT,
+                "",
+            )
+            .await?;
             use crate::notify::{prefs, Event};
             match m.author {
                 Author::Staff => {
@@ -283,6 +298,7 @@ pub async fn send_message(
                     idem_key: idem.as_deref(),
                     now: crate::server::db::now_ms(),
                 },
+                &me.actor(),
             )
             .await
         }
@@ -351,6 +367,12 @@ pub async fn portal_send(
                     file_id: None,
                     idem_key: idem.as_deref(),
                     now: crate::server::db::now_ms(),
+                },
+                &crate::audit::repo::Actor {
+                    user_id: None,
+                    name: p.session.client_name.clone(),
+                    ip: p.req.ip.clone(),
+                    user_agent: p.req.user_agent.clone(),
                 },
             )
             .await

@@ -59,9 +59,19 @@ pub struct Message {
     pub text: String,
     /// The reader wrote it.
     pub mine: bool,
-    /// An attached file: (id, name).
-    pub file: Option<(String, String)>,
+    /// An attached file.
+    pub file: Option<Attachment>,
     pub created_at: i64,
+}
+
+/// A file attached to a message (sent through the secure upload path like any other).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub size: i64,
+    /// Held back by the content checks (quarantined): shown, not downloadable.
+    pub blocked: bool,
 }
 
 /// A conversation: the client's general one (`case_id` None) or a case's.

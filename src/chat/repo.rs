@@ -81,9 +81,19 @@ pub async fn insert(
     m: &NewMessage<'_>,
 ) -> Result<(String, bool), String> {
     let key = key(db, master, m.org_id, m.client_id).await?;
+    let mut conn = db.acquire().await.map_err(|e| e.to_string())?;
+    insert_sealed(&mut conn, &key, m).await
+}
+
+/// [`insert`] with the client's key at hand, on a connection (or in a transaction).
+pub async fn insert_sealed(
+    conn: &mut sqlx::AnyConnection,
+    key: &[u8; crate::crypto::KEY_LEN],
+    m: &NewMessage<'_>,
+) -> Result<(String, bool), String> {
     let id = new_id();
     let body = STANDARD.encode(crate::crypto::seal_text(
-        &key,
+        key,
         random::<12>(),
         id.as_bytes(),
         m.text,
@@ -104,7 +114,7 @@ pub async fn insert(
     .bind(m.file_id)
     .bind(m.idem_key)
     .bind(m.now)
-    .execute(db)
+    .execute(&mut *conn)
     .await
     .map_err(e)?
     .rows_affected();
@@ -115,7 +125,7 @@ pub async fn insert(
         sqlx::query_scalar("SELECT id FROM messages WHERE client_id = $1 AND idem_key = $2")
             .bind(m.client_id)
             .bind(m.idem_key)
-            .fetch_one(db)
+            .fetch_one(&mut *conn)
             .await
             .map_err(e)?;
     Ok((existing, false))
@@ -130,9 +140,15 @@ pub struct Stored {
     pub author_id: Option<String>,
     pub author_name: String,
     pub text: String,
-    pub file: Option<(String, String)>,
+    pub file: Option<super::Attachment>,
     pub created_at: i64,
 }
+
+/// The columns [`opened`] reads.
+const COLUMNS: &str =
+    "m.id, m.conv, m.author_kind, m.author_id, m.author_name, m.body, m.created_at, \
+     f.id AS file_id, f.name AS file_name, f.size AS file_size, f.scan_state AS file_scan \
+     FROM messages m LEFT JOIN files f ON f.id = m.file_id";
 
 /// The last `limit` messages of a conversation, oldest first.
 pub async fn conversation(
@@ -143,19 +159,61 @@ pub async fn conversation(
     conv: &str,
     limit: i64,
 ) -> Result<Vec<Stored>, String> {
-    let e = |e: sqlx::Error| e.to_string();
-    let rows = sqlx::query(
-        "SELECT m.id, m.conv, m.author_kind, m.author_id, m.author_name, m.body, m.created_at, f.id AS file_id, f.name AS file_name \
-         FROM messages m LEFT JOIN files f ON f.id = m.file_id \
-         WHERE m.org_id = $1 AND m.client_id = $2 AND m.conv = $3 ORDER BY m.created_at DESC, m.id DESC LIMIT $4",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} WHERE m.org_id = $1 AND m.client_id = $2 AND m.conv = $3 \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT $4"
+    ))
     .bind(org_id)
     .bind(client_id)
     .bind(conv)
     .bind(limit)
     .fetch_all(db)
     .await
-    .map_err(e)?;
+    .map_err(|e| e.to_string())?;
+    opened(db, master, org_id, client_id, rows).await
+}
+
+/// The newest `limit` messages of all the client's conversations that `reader` ('client' or
+/// a user id) has not read, written by a person of the other side (not by the app); oldest
+/// first. What a notification mail may quote.
+pub async fn unread_written(
+    db: &Db,
+    master: &MasterKey,
+    org_id: &str,
+    client_id: &str,
+    reader: &str,
+    limit: i64,
+) -> Result<Vec<Stored>, String> {
+    let other = if reader == "client" {
+        Author::Staff
+    } else {
+        Author::Client
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} LEFT JOIN message_reads r ON r.client_id = m.client_id AND r.conv = m.conv AND r.reader = $3 \
+         WHERE m.org_id = $1 AND m.client_id = $2 AND m.author_kind = $4 \
+           AND m.created_at > COALESCE(r.last_read_at, 0) ORDER BY m.created_at DESC, m.id DESC LIMIT $5"
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .bind(reader)
+    .bind(other.as_str())
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .map_err(|e| e.to_string())?;
+    opened(db, master, org_id, client_id, rows).await
+}
+
+/// Opens message rows (newest first) of one client, oldest first.
+async fn opened(
+    db: &Db,
+    master: &MasterKey,
+    org_id: &str,
+    client_id: &str,
+    rows: Vec<sqlx::any::AnyRow>,
+) -> Result<Vec<Stored>, String> {
+    let e = |e: sqlx::Error| e.to_string();
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -167,8 +225,15 @@ pub async fn conversation(
         let raw = STANDARD.decode(body).map_err(|e| e.to_string())?;
         let text = crate::crypto::open_text(&key, &raw, id.as_bytes())
             .map_err(|e| format!("message {id}: {e}"))?;
-        let file_id: Option<String> = r.try_get("file_id").map_err(e)?;
-        let file_name: Option<String> = r.try_get("file_name").map_err(e)?;
+        let file = match r.try_get::<Option<String>, _>("file_id").map_err(e)? {
+            Some(id) => Some(super::Attachment {
+                id,
+                name: r.try_get("file_name").map_err(e)?,
+                size: r.try_get("file_size").map_err(e)?,
+                blocked: r.try_get::<String, _>("file_scan").map_err(e)? != "clean",
+            }),
+            None => None,
+        };
         out.push(Stored {
             id,
             conv: r.try_get("conv").map_err(e)?,
@@ -177,7 +242,7 @@ pub async fn conversation(
             author_id: r.try_get("author_id").map_err(e)?,
             author_name: r.try_get("author_name").map_err(e)?,
             text,
-            file: file_id.zip(file_name),
+            file,
             created_at: r.try_get("created_at").map_err(e)?,
         });
     }

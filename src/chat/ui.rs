@@ -6,10 +6,11 @@
 
 use super::api::*;
 use super::domain::{linkify, Piece};
-use super::{Conversation, Message};
+use super::{Attachment, Conversation, Message};
 use crate::error::AppError;
 use crate::i18n::fill;
 use crate::ui::{format, use_lang, use_t, Skeleton};
+use crate::uploads::widget::{UploadTarget, UploadWidget};
 use leptos::prelude::*;
 
 /// Whose chat: a client's as staff see it, or the signed-in client's.
@@ -32,10 +33,8 @@ struct Pending {
 /// the messages (refetched live and after sending) and the queue of unsent messages.
 #[derive(Clone, Copy)]
 pub struct Chat {
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     side: StoredValue<std::sync::Arc<dyn Fn() -> Side + Send + Sync>>,
     conv: RwSignal<Option<String>>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     refresh: RwSignal<u32>,
     data: Resource<Result<Conversation, AppError>>,
     pending: RwSignal<Vec<Pending>>,
@@ -63,6 +62,35 @@ impl Chat {
             data,
             pending: RwSignal::new(Vec::new()),
         }
+    }
+}
+
+impl Chat {
+    /// Where an attachment goes: the secure upload path, as staff for this client or as the
+    /// signed-in client, into the conversation shown.
+    fn attach_target(&self) -> UploadTarget {
+        let conv = self.conv.get().unwrap_or_default();
+        let chat = ("chat".to_string(), conv.clone());
+        match self.side.get_value()() {
+            Side::Staff(client) => UploadTarget {
+                bearer: None,
+                portal: false,
+                scope: format!("chat:{client}:{conv}"),
+                metadata: vec![("client_id".to_string(), client), chat],
+                allowed: Vec::new(),
+            },
+            Side::Portal => UploadTarget {
+                bearer: None,
+                portal: true,
+                scope: format!("chat:portal:{conv}"),
+                metadata: vec![chat],
+                allowed: Vec::new(),
+            },
+        }
+    }
+
+    fn portal(&self) -> bool {
+        self.side.get_value()() == Side::Portal
     }
 }
 
@@ -127,6 +155,7 @@ pub fn ChatPanel(chat: Chat, #[prop(optional)] can_write: Option<bool>) -> impl 
     let t = use_t();
     let can_write = can_write.unwrap_or(true);
     let text = RwSignal::new(String::new());
+    let attaching = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = text.get_untracked();
@@ -153,7 +182,7 @@ pub fn ChatPanel(chat: Chat, #[prop(optional)] can_write: Option<bool>) -> impl 
             <Transition fallback=|| view! { <Skeleton lines=3/> }>
                 {move || Suspend::new(async move {
                     match chat.data.await {
-                        Ok(c) => view! { <Switcher chat c=c.clone()/> <Messages list=c.messages/> }.into_any(),
+                        Ok(c) => view! { <Switcher chat c=c.clone()/> <Messages list=c.messages portal=chat.portal()/> }.into_any(),
                         Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
                     }
                 })}
@@ -173,8 +202,18 @@ pub fn ChatPanel(chat: Chat, #[prop(optional)] can_write: Option<bool>) -> impl 
                         data-testid="chat-input"
                         prop:value=move || text.get()
                         on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                    <button class="btn" type="submit" data-testid="chat-send">{t.chat_send}</button>
+                    <div class="row">
+                        <button class="btn" type="submit" data-testid="chat-send">{t.chat_send}</button>
+                        <button class="btn btn-secondary" type="button" data-testid="chat-attach"
+                            aria-expanded=move || attaching.get().to_string()
+                            on:click=move |_| attaching.update(|a| *a = !*a)>
+                            {move || if attaching.get() { t.chat_attach_done } else { t.chat_attach }}
+                        </button>
+                    </div>
                 </form>
+                {move || attaching.get().then(|| view! {
+                    <UploadWidget target=chat.attach_target() on_done=Callback::new(move |_| chat.refresh.update(|n| *n += 1))/>
+                })}
             })}
         </div>
     }
@@ -212,7 +251,7 @@ fn Switcher(chat: Chat, c: Conversation) -> impl IntoView {
 }
 
 #[component]
-fn Messages(list: Vec<Message>) -> impl IntoView {
+fn Messages(list: Vec<Message>, portal: bool) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     if list.is_empty() {
@@ -230,19 +269,50 @@ fn Messages(list: Vec<Message>) -> impl IntoView {
                 view! {
                     <li class=class data-testid="chat-message">
                         <p class="small muted">{who}" · "{format::datetime(m.created_at, lang)}</p>
-                        <p class="chat-text">
-                            {linkify(&m.text).into_iter().map(|p| match p {
-                                Piece::Text(s) => s.into_any(),
-                                Piece::Link(u) => {
-                                    let shown = u.clone();
-                                    view! { <a href=u rel="noopener noreferrer nofollow" target="_blank">{shown}</a> }.into_any()
-                                }
-                            }).collect_view()}
-                        </p>
+                        {(!m.text.is_empty()).then(|| view! {
+                            <p class="chat-text">
+                                {linkify(&m.text).into_iter().map(|p| match p {
+                                    Piece::Text(s) => s.into_any(),
+                                    Piece::Link(u) => {
+                                        let shown = u.clone();
+                                        view! { <a href=u rel="noopener noreferrer nofollow" target="_blank">{shown}</a> }.into_any()
+                                    }
+                                }).collect_view()}
+                            </p>
+                        })}
+                        {m.file.map(|f| view! { <AttachmentLine f portal/> })}
                     </li>
                 }
             }).collect_view()}
         </ul>
+    }
+    .into_any()
+}
+
+/// An attached file: a download link (the portal's route for the client), or its name and why
+/// it is held back.
+#[component]
+fn AttachmentLine(f: Attachment, portal: bool) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let size = crate::uploads::ui::human_size(f.size, lang);
+    if f.blocked {
+        return view! {
+            <p class="chat-file blocked" data-testid="chat-file">
+                <span class="filename">{f.name}</span>" · "{t.chat_file_blocked}
+            </p>
+        }
+        .into_any();
+    }
+    let href = if portal {
+        format!("/api/portal/files/{}", f.id)
+    } else {
+        format!("/api/files/{}/download", f.id)
+    };
+    view! {
+        <p class="chat-file" data-testid="chat-file">
+            <a href=href download=f.name.clone() class="filename">{f.name.clone()}</a>" · "{size}
+        </p>
     }
     .into_any()
 }

@@ -120,6 +120,15 @@ pub async fn exists(db: &Db, org_id: &str, id: &str) -> Result<bool, sqlx::Error
     Ok(n == 1)
 }
 
+/// The client's name, if it is one of the firm's.
+pub async fn name_of(db: &Db, org_id: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM clients WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
 /// Clients of the firm with the same email (case-insensitive) or the same name.
 pub async fn find_similar(
     db: &Db,

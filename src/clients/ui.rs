@@ -89,10 +89,10 @@ fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
     let link = move |p: i64| {
         let mut params = vec![];
         if !q.is_empty() {
-            params.push(format!("q={}", urlencode(&q)));
+            params.push(format!("q={}", crate::ui::urlencode(&q)));
         }
         if !status.is_empty() {
-            params.push(format!("status={}", urlencode(&status)));
+            params.push(format!("status={}", crate::ui::urlencode(&status)));
         }
         params.push(format!("page={p}"));
         format!("/clients?{}", params.join("&"))
@@ -151,18 +151,6 @@ fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
 }
 
 /// Percent-encoding for a query value (RFC 3986 unreserved characters pass).
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[component]
 pub fn NewClientPage() -> impl IntoView {
     let t = use_t();
@@ -355,6 +343,9 @@ fn ClientDetailView(
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>
                     <ActivityList entries=d.activity.clone()/>
+                    {crate::ui::may(Permission::ViewAudit).then(|| view! {
+                        <p><a href=format!("/audit?client_id={}", links_id) data-testid="client-audit">{t.audit_client_link}</a></p>
+                    })}
                 </section>
             </div>
             <div class="stack">
@@ -432,7 +423,7 @@ fn ActivityList(entries: Vec<super::ActivityEntry>) -> impl IntoView {
     view! {
         <ul class="timeline" data-testid="activity">
             {entries.into_iter().map(|e| {
-                let what = activity_label(t, &e.action);
+                let what = crate::audit::label(lang, &e.action).to_string();
                 let detail = if e.action == crate::audit::action::CLIENT_STATUS_CHANGED {
                     status_change_text(t, &e.detail)
                 } else {
@@ -448,17 +439,6 @@ fn ActivityList(entries: Vec<super::ActivityEntry>) -> impl IntoView {
         </ul>
     }
     .into_any()
-}
-
-fn activity_label(t: &crate::i18n::T, action: &str) -> String {
-    use crate::audit::action::*;
-    match action {
-        CLIENT_CREATED => t.act_client_created.into(),
-        CLIENT_UPDATED => t.act_client_updated.into(),
-        CLIENT_STATUS_CHANGED => t.act_status_changed.into(),
-        CLIENT_NOTE_ADDED => t.act_note_added.into(),
-        other => other.into(),
-    }
 }
 
 /// "offen → teilweise" stored; "Offen → Teilweise" shown in the reader's language.

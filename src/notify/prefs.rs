@@ -385,12 +385,30 @@ pub async fn send_event_mail(st: &AppState, payload: &str) -> Result<(), String>
             .unwrap_or_default();
     let args = [("firm", firm.as_str()), ("client", client_name.as_str())];
     let what = fill(sentence(t, event, staff), &args);
-    let mut text = format!(
-        "{}\n\n{}\n\n{}",
-        t.nm_hello,
-        what,
-        fill(t.nm_look, &[("link", &place(st, owner, client_id))]),
-    );
+    let mut text = format!("{}\n\n{}", t.nm_hello, what);
+    // The messages themselves only when the firm allows it (a mail leaves the encrypted store).
+    if event == Event::Message
+        && crate::portal::repo::settings(&st.db, org_id)
+            .await
+            .map_err(e)?
+            .message_text
+    {
+        let reader = owner.strip_prefix("user:").unwrap_or("client");
+        let unread = crate::chat::repo::unread_written(
+            &st.db,
+            &st.master_key,
+            org_id,
+            client_id,
+            reader,
+            QUOTED,
+        )
+        .await?;
+        text.push_str(&quote(t, &unread));
+    }
+    text.push_str(&format!(
+        "\n\n{}",
+        fill(t.nm_look, &[("link", &place(st, owner, client_id))])
+    ));
     if !staff {
         text.push_str(&format!(
             "\n\n{}",
@@ -410,6 +428,37 @@ pub async fn send_event_mail(st: &AppState, payload: &str) -> Result<(), String>
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Messages a notification mail quotes at most (the newest unread ones).
+const QUOTED: i64 = 5;
+/// Characters quoted of one message at most.
+const QUOTED_CHARS: usize = 600;
+
+/// The quoted messages of a notification mail: who wrote, then the text as a `> ` quote
+/// (shortened), an attachment by its name only. Empty when there are none.
+fn quote(t: &T, messages: &[crate::chat::repo::Stored]) -> String {
+    if messages.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n\n{}", t.nm_quote_intro);
+    for m in messages {
+        out.push_str(&format!("\n\n{}:", m.author_name));
+        let mut body: String = m.text.chars().take(QUOTED_CHARS).collect();
+        if m.text.chars().count() > QUOTED_CHARS {
+            body.push('…');
+        }
+        for line in body.lines() {
+            out.push_str(&format!("\n> {line}"));
+        }
+        if let Some(f) = &m.file {
+            out.push_str(&format!(
+                "\n> {}",
+                fill(t.nm_quote_file, &[("name", &f.name)])
+            ));
+        }
+    }
+    out
 }
 
 /// The `digest_mail` job: `owner|cutoff` — every waiting line from before the cutoff in one
@@ -514,6 +563,41 @@ pub async fn client_footer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_are_plain_shortened_and_name_files() {
+        let t = Lang::De.t();
+        let m = |text: &str, file: Option<&str>| crate::chat::repo::Stored {
+            id: "m".into(),
+            conv: String::new(),
+            author: crate::chat::Author::Client,
+            author_id: None,
+            author_name: "Anna Muster".into(),
+            text: text.into(),
+            file: file.map(|n| crate::chat::Attachment {
+                id: "f".into(),
+                name: n.into(),
+                size: 1,
+                blocked: false,
+            }),
+            created_at: 0,
+        };
+        assert_eq!(quote(t, &[]), "");
+        let q = quote(
+            t,
+            &[m("Hallo\nzweite Zeile", None), m("", Some("Beleg.pdf"))],
+        );
+        assert_eq!(
+            q,
+            "\n\nDie neuen Nachrichten:\n\nAnna Muster:\n> Hallo\n> zweite Zeile\n\nAnna Muster:\n> [Datei: Beleg.pdf]"
+        );
+        let long = "x".repeat(QUOTED_CHARS + 10);
+        let q = quote(t, &[m(&long, None)]);
+        assert!(
+            q.ends_with(&format!("> {}…", "x".repeat(QUOTED_CHARS))),
+            "{q}"
+        );
+    }
 
     #[test]
     fn digests_go_out_at_seven_berlin() {

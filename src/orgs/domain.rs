@@ -38,6 +38,8 @@ pub enum Permission {
     ManageTeam,
     /// Change the firm's plan and name.
     ManageFirm,
+    /// Read and export the firm's whole audit trail (a client's own history is ViewClients).
+    ViewAudit,
 }
 
 impl Role {
@@ -82,12 +84,12 @@ mod tests {
 
     #[test]
     fn permission_table() {
-        // (role, [ViewClients, EditClients, DeleteClients, ManageTeam, ManageFirm])
+        // (role, [ViewClients, EditClients, DeleteClients, ManageTeam, ManageFirm, ViewAudit])
         let table = [
-            (Role::Owner, [true, true, true, true, true]),
-            (Role::Admin, [true, true, true, true, false]),
-            (Role::Member, [true, true, false, false, false]),
-            (Role::ReadOnly, [true, false, false, false, false]),
+            (Role::Owner, [true, true, true, true, true, true]),
+            (Role::Admin, [true, true, true, true, false, true]),
+            (Role::Member, [true, true, false, false, false, false]),
+            (Role::ReadOnly, [true, false, false, false, false, false]),
         ];
         for (role, expected) in table {
             let perms = [
@@ -96,6 +98,7 @@ mod tests {
                 DeleteClients,
                 ManageTeam,
                 ManageFirm,
+                ViewAudit,
             ];
             for (p, want) in perms.into_iter().zip(expected) {
                 assert_eq!(role.may(p), want, "{role:?} {p:?}");

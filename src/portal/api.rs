@@ -690,6 +690,7 @@ pub async fn save_portal_settings(
     grant: String,
     link_minutes: String,
     mail_footer: Option<String>,
+    message_text: Option<String>,
 ) -> Result<(), AppError> {
     use super::domain::*;
     use crate::auth::ctx::*;
@@ -758,6 +759,7 @@ pub async fn save_portal_settings(
                 grant,
                 link_minutes,
                 mail_footer,
+                message_text: message_text.is_some(),
             };
             super::repo::save_settings(&me.req.state.db, me.org_id(), &s).await?;
             me.audit(

@@ -30,6 +30,8 @@ pub struct PortalSettings {
     pub link_minutes: i64,
     /// The firm's text at the end of every mail to a client (empty: the built-in one).
     pub mail_footer: String,
+    /// Mails about new messages quote them (off: they only say that someone wrote).
+    pub message_text: bool,
 }
 
 /// A client's portal access as their page in the staff app shows it.

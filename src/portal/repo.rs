@@ -7,7 +7,8 @@ use sqlx::Row;
 
 pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT portal_methods, portal_grant, magic_link_minutes, client_mail_footer FROM orgs WHERE id = $1",
+        "SELECT portal_methods, portal_grant, magic_link_minutes, client_mail_footer, mail_message_text \
+         FROM orgs WHERE id = $1",
     )
     .bind(org_id)
     .fetch_one(db)
@@ -17,6 +18,7 @@ pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Err
         grant: Grant::parse(&r.try_get::<String, _>("portal_grant")?).unwrap_or_default(),
         link_minutes: r.try_get("magic_link_minutes")?,
         mail_footer: r.try_get("client_mail_footer")?,
+        message_text: r.try_get::<i64, _>("mail_message_text")? != 0,
     })
 }
 
@@ -24,14 +26,15 @@ pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Err
 pub async fn save_settings(db: &Db, org_id: &str, s: &PortalSettings) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "UPDATE orgs SET portal_methods = $2, portal_grant = $3, magic_link_minutes = $4, client_mail_footer = $5 \
-         WHERE id = $1",
+        "UPDATE orgs SET portal_methods = $2, portal_grant = $3, magic_link_minutes = $4, client_mail_footer = $5, \
+         mail_message_text = $6 WHERE id = $1",
     )
     .bind(org_id)
     .bind(s.methods.to_db())
     .bind(s.grant.as_str())
     .bind(s.link_minutes)
     .bind(&s.mail_footer)
+    .bind(s.message_text as i64)
     .execute(&mut *tx)
     .await?;
     if s.grant == Grant::All {

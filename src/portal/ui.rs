@@ -455,6 +455,10 @@ pub fn PortalSettingsForm(
                                 <p class="hint" id="f-mail_footer-hint">{t.p_mail_footer_hint}</p>
                                 {move || field_error(err, "mail_footer").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                             </div>
+                            <div class="field">
+                                <label class="check"><input type="checkbox" name="message_text" checked=s.message_text aria-describedby="f-message_text-hint"/>" "{t.p_message_text}</label>
+                                <p class="hint" id="f-message_text-hint">{t.p_message_text_hint}</p>
+                            </div>
                             <button class="btn" type="submit" aria-busy=move || save.pending().get().to_string()>{t.save}</button>
                         </ActionForm>
         </section>

@@ -179,19 +179,35 @@ fn resync() -> LiveEvent {
 }
 
 /// `GET /api/events`: the signed-in staff member's stream. Replays what was missed after
-/// `Last-Event-ID`, then follows live.
+/// `Last-Event-ID`, then follows live, until the session ends (checked every 30 s).
 pub async fn stream(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let Some(user) = crate::uploads::http::staff_from_headers(&st, &headers).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    events_for(
-        &st,
-        &headers,
-        user.org_id.clone(),
-        None,
-        futures::future::pending(),
-    )
-    .await
+    let (st2, headers2) = (st.clone(), headers.clone());
+    let revoked = until_gone(move || {
+        let (st, headers) = (st2.clone(), headers2.clone());
+        async move { crate::auth::ctx::session_alive(&st, &headers).await }
+    });
+    events_for(&st, &headers, user.org_id.clone(), None, revoked).await
+}
+
+/// How often an open stream checks that its session still exists.
+const RECHECK: Duration = Duration::from_secs(30);
+
+/// Resolves once `alive` answers `false` (asked every [`RECHECK`]): a revoked session's
+/// stream ends.
+async fn until_gone<F, Fut>(alive: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    loop {
+        tokio::time::sleep(RECHECK).await;
+        if !alive().await {
+            return;
+        }
+    }
 }
 
 /// GET /api/portal/events — the signed-in client's events only (uploads, cases, messages of
@@ -206,15 +222,15 @@ pub async fn portal_stream(State(st): State<AppState>, headers: HeaderMap) -> Re
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let (st2, headers2) = (st.clone(), headers.clone());
-    let revoked = async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            let still = crate::portal::api::session_of(&st2, &headers2).await;
-            if !matches!(still, Ok(Some(_))) {
-                return;
-            }
+    let revoked = until_gone(move || {
+        let (st, headers) = (st2.clone(), headers2.clone());
+        async move {
+            matches!(
+                crate::portal::api::session_of(&st, &headers).await,
+                Ok(Some(_))
+            )
         }
-    };
+    });
     events_for(&st, &headers, org, Some(client), revoked).await
 }
 

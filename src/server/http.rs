@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::uploads::http::routes())
         .merge(crate::portal::http::routes())
+        .merge(crate::audit::http::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(CompressionLayer::new())

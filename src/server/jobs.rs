@@ -153,8 +153,8 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
     }
 }
 
-/// The worker of a server process: looks for due jobs every few seconds, and for due
-/// reminders every minute.
+/// The worker of a server process: seals new audit events and looks for due jobs every few
+/// seconds, and for due reminders and digests every minute.
 pub async fn worker(st: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut n: u64 = 0;
@@ -172,6 +172,9 @@ pub async fn worker(st: AppState) {
             }
         }
         n += 1;
+        if let Err(e) = crate::audit::repo::seal(&st.db).await {
+            tracing::warn!(error = %e, "audit sealing");
+        }
         if let Err(e) = run_due(&st, now_ms()).await {
             tracing::warn!(error = %e, "job worker");
         }

@@ -40,6 +40,10 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                 } else {
                     None
                 },
+                max_sessions: sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
+                    .bind(me.org_id())
+                    .fetch_one(db)
+                    .await?,
             })
         }
         .await,
@@ -157,6 +161,48 @@ pub async fn save_reminder_schedule(
             )
             .await?;
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Owners only. How many sessions each member may have at once (1–20); sessions already
+/// beyond the new limit end on the member's next sign-in.
+#[server(prefix = "/api", endpoint = "save_session_limit")]
+pub async fn save_session_limit(max_sessions: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    use crate::auth::domain::MAX_SESSIONS_RANGE;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let max = max_sessions
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| MAX_SESSIONS_RANGE.contains(n))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "max_sessions",
+                        crate::i18n::fill(
+                            me.t().settings_sessions_range,
+                            &[
+                                ("min", &MAX_SESSIONS_RANGE.start().to_string()),
+                                ("max", &MAX_SESSIONS_RANGE.end().to_string()),
+                            ],
+                        ),
+                    )
+                })?;
+            sqlx::query("UPDATE orgs SET max_sessions = $2 WHERE id = $1")
+                .bind(me.org_id())
+                .bind(max)
+                .execute(&me.req.state.db)
+                .await?;
+            me.audit(
+                None,
+                crate::audit::action::ORG_SESSIONS_CHANGED,
+                &max.to_string(),
+            )
+            .await
         }
         .await,
     )

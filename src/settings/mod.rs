@@ -16,4 +16,6 @@ pub struct SettingsView {
     pub reminders: crate::cases::schedule::Schedule,
     /// The client portal's settings (for those who may change the firm's settings).
     pub portal: Option<crate::portal::PortalSettings>,
+    /// Sessions per member at once.
+    pub max_sessions: i64,
 }

@@ -9,6 +9,8 @@ pub fn SettingsPage() -> impl IntoView {
     let pref = ServerAction::<super::api::SaveMailPref>::new();
     let reminders = ServerAction::<super::api::SaveReminderSchedule>::new();
     let portal = ServerAction::<crate::portal::api::SavePortalSettings>::new();
+    let limit = ServerAction::<super::api::SaveSessionLimit>::new();
+    toast_on_success(limit, t.saved);
     toast_on_success(reminders, t.saved);
     toast_on_success(portal, t.saved);
     toast_on_success(types, t.saved);
@@ -20,6 +22,7 @@ pub fn SettingsPage() -> impl IntoView {
                 pref.version().get(),
                 reminders.version().get(),
                 portal.version().get(),
+                limit.version().get(),
             )
         },
         |_| super::api::load_settings(),
@@ -29,11 +32,12 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <SettingsForms s types pref reminders portal/> }.into_any(),
+                    Ok(s) => view! { <SettingsForms s types pref reminders portal limit/> }.into_any(),
                     Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
                 }
             })}
         </Transition>
+        <crate::auth::ui::SessionsCard/>
     }
 }
 
@@ -44,8 +48,10 @@ fn SettingsForms(
     pref: ServerAction<super::api::SaveMailPref>,
     reminders: ServerAction<super::api::SaveReminderSchedule>,
     portal: ServerAction<crate::portal::api::SavePortalSettings>,
+    limit: ServerAction<super::api::SaveSessionLimit>,
 ) -> impl IntoView {
     let t = use_t();
+    let limit_error = action_error(limit);
     let types_error = action_error(types);
     let types_field = field_error(types_error, "allowed_types");
     let current = if s.allowed_types.is_empty() {
@@ -74,6 +80,17 @@ fn SettingsForms(
         </section>
         <ReminderSettings s=s.reminders.clone() can_edit=s.can_edit_firm action=reminders/>
         {s.portal.clone().map(|p| view! { <div class="mt"><crate::portal::ui::PortalSettingsForm s=p save=portal/></div> })}
+        {s.can_edit_firm.then(|| view! {
+            <section class="card stack mt" aria-labelledby="h-session-limit">
+                <h2 id="h-session-limit">{t.settings_sessions}</h2>
+                <ActionForm attr:novalidate=true action=limit attr:class="stack">
+                    <crate::ui::Field id_prefix="sl-" label=t.settings_sessions name="max_sessions" kind="number" value=s.max_sessions.to_string()
+                        hint=t.settings_sessions_hint error=field_error(limit_error, "max_sessions")/>
+                    <FormError error=limit_error fields=&["max_sessions"]/>
+                    <div><button class="btn" type="submit" data-testid="save-session-limit">{t.save}</button></div>
+                </ActionForm>
+            </section>
+        })}
         <section class="card stack mt">
             <h2>{t.settings_notify_heading}</h2>
             <ActionForm attr:novalidate=true action=pref attr:class="stack">

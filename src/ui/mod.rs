@@ -35,6 +35,19 @@ pub fn status_help(t: &T, s: ClientStatus) -> &'static str {
     }
 }
 
+/// Percent-encodes a query-string value (UTF-8 bytes; unreserved characters stay).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Offen grey, Teilweise amber, Vollständig green — always with the word, never colour alone.
 /// Whether the signed-in staff member has a permission (for showing controls; the server
 /// checks again).

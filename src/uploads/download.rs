@@ -7,7 +7,7 @@ use crate::server::AppState;
 use axum::{
     body::Body,
     extract::{Path, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 
@@ -131,15 +131,17 @@ pub fn plaintext_stream_from(
 pub async fn download(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    req: axum::extract::Request,
 ) -> Response {
-    let Some(user) = super::http::staff_from_headers(&st, &headers).await else {
+    let Some(user) = super::http::staff_from_headers(&st, req.headers()).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let (ip, user_agent) = crate::auth::ctx::origin(&st, req.headers(), req.extensions());
     let actor = crate::audit::repo::Actor {
         user_id: Some(user.user_id.clone()),
         name: user.name.clone(),
-        ..Default::default()
+        ip,
+        user_agent,
     };
     match super::repo::stored_file(&st.db, &user.org_id, &id).await {
         Ok(file) => serve(&st, file, &actor).await,
@@ -152,19 +154,21 @@ pub async fn download(
 pub async fn portal_download(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    req: axum::extract::Request,
 ) -> Response {
-    let session = match crate::portal::api::session_of(&st, &headers).await {
+    let session = match crate::portal::api::session_of(&st, req.headers()).await {
         Ok(s) => s,
         Err(e) => return lookup_failed(e),
     };
     let Some((org_id, client_id)) = session.as_ref().and_then(|s| s.client.clone()) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let (ip, user_agent) = crate::auth::ctx::origin(&st, req.headers(), req.extensions());
     let actor = crate::audit::repo::Actor {
         user_id: None,
         name: session.map(|s| s.client_name).unwrap_or_default(),
-        ..Default::default()
+        ip,
+        user_agent,
     };
     match super::repo::stored_file(&st.db, &org_id, &id).await {
         Ok(file) => serve(&st, file.filter(|f| f.client_id == client_id), &actor).await,

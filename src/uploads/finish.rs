@@ -1,6 +1,6 @@
 //! Finishing an upload: content checks, the file record (with its version), the client's
 //! counters and status (Offen → Teilweise on the first accepted file), the link's use count
-//! and the audit event — in one transaction.
+//! the audit event and, for a chat attachment, its message — in one transaction.
 
 use super::domain::{self, QuarantineReason, ScanVerdict};
 use super::repo::UploadRow;
@@ -174,6 +174,14 @@ pub async fn finish(
     };
     let now = now_ms();
     let db = &st.db;
+    // A chat attachment becomes a message in the same transaction: sealed with the client's
+    // message key, fetched (or made) before.
+    let chat_key = match &up.chat_conv {
+        Some(_) => {
+            Some(crate::chat::repo::key(db, &st.master_key, &up.org_id, &up.client_id).await?)
+        }
+        None => None,
+    };
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     // Marking the upload done first takes the write lock and makes finishing happen once.
     let n =
@@ -284,7 +292,43 @@ pub async fn finish(
             .await
             .map_err(|e| e.to_string())?
             .unwrap_or_default(),
+        None if up.via_portal => {
+            sqlx::query_scalar::<_, String>("SELECT name FROM clients WHERE id = $1")
+                .bind(&up.client_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default()
+        }
         None => "Upload-Link".to_string(),
+    };
+    let message = match (&up.chat_conv, &chat_key) {
+        (Some(conv), Some(key)) => {
+            let author = if up.direction == "sent" {
+                crate::chat::Author::Staff
+            } else {
+                crate::chat::Author::Client
+            };
+            let (id, _) = crate::chat::repo::insert_sealed(
+                &mut tx,
+                key,
+                &crate::chat::repo::NewMessage {
+                    org_id: &up.org_id,
+                    client_id: &up.client_id,
+                    conv,
+                    author,
+                    author_id: up.uploaded_by.as_deref(),
+                    author_name: &name,
+                    text: "",
+                    file_id: Some(&up.id),
+                    idem_key: Some(&format!("file:{}", up.id)),
+                    now,
+                },
+            )
+            .await?;
+            Some((id, author))
+        }
+        _ => None,
     };
     let actor = crate::audit::repo::Actor {
         user_id: up.uploaded_by.clone(),
@@ -313,6 +357,15 @@ pub async fn finish(
         crate::live::kind::QUARANTINE
     };
     crate::server::events::emit(st, &up.org_id, Some(&up.client_id), kind, &up.filename).await;
+    if let Some((id, author)) = &message {
+        use crate::notify::{prefs, Event};
+        let (org, client) = (&up.org_id, &up.client_id);
+        crate::server::events::emit(st, org, Some(client), crate::live::kind::MESSAGE, id).await;
+        match author {
+            crate::chat::Author::Staff => prefs::tell_client(st, org, client, Event::Message).await,
+            _ => prefs::tell_members(st, org, client, Event::Message, id).await,
+        }
+    }
     if up.direction == "received" {
         // The chat says so too: in the case's conversation when the file answers a request.
         let case: Option<String> = match &up.item_id {
@@ -325,21 +378,25 @@ pub async fn finish(
         };
         use crate::chat::domain::System;
         let (org, client, name) = (&up.org_id, &up.client_id, &up.filename);
-        crate::chat::api::system(
-            st,
-            org,
-            client,
-            case.as_deref(),
-            System::Uploaded(name.clone()),
-        )
-        .await;
+        // (A chat attachment is its own message; only the check's verdict follows it.)
+        let case = case.or_else(|| up.chat_conv.clone().filter(|c| !c.is_empty()));
+        if message.is_none() {
+            crate::chat::api::system(
+                st,
+                org,
+                client,
+                case.as_deref(),
+                System::Uploaded(name.clone()),
+            )
+            .await;
+        }
         let verdict = if scan_state == "clean" {
             System::ScanClean(name.clone())
         } else {
             System::Quarantined(name.clone())
         };
         crate::chat::api::system(st, org, client, case.as_deref(), verdict).await;
-    } else if scan_state == "clean" {
+    } else if scan_state == "clean" && message.is_none() {
         // The firm sent the client a file.
         crate::notify::prefs::tell_client(
             st,

@@ -584,6 +584,27 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
             return fail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "type_not_allowed", msg);
         }
     }
+    // A chat attachment: posted to this conversation of the client when finished.
+    let chat_conv = match get("chat") {
+        None => None,
+        Some(_) if link_id.is_some() || item.is_some() => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "metadata",
+                "chat is for the portal and staff, without item_id".into(),
+            )
+        }
+        Some(conv) => {
+            match crate::chat::api::conv_of(&st, &org_id, &client_id, Some(conv.to_string())).await
+            {
+                Ok(c) => Some(c),
+                Err(crate::error::AppError::NotFound) => {
+                    return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
+                }
+                Err(e) => return internal(e),
+            }
+        }
+    };
     // The firm's allow-list binds what clients send, not what staff send them.
     if direction == "received" {
         let allowed = match crate::orgs::repo::allowed_types(&st.db, &org_id).await {
@@ -647,6 +668,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         expires_at,
         item_id: item.as_ref().map(|i| i.id.as_str()),
         via_portal: matches!(who, Uploader::Portal(..)),
+        chat_conv: chat_conv.as_deref(),
     };
     if let Err(e) = repo::create_upload(&st.db, &new).await {
         let _ = st.storage.delete(&org_id, &id).await;

@@ -366,3 +366,90 @@ async fn housekeeping_removes_only_expired_rows(db: Db) {
 }
 
 on_both_databases!(housekeeping_removes_only_expired_rows);
+
+/// Signs in `email` from a new browser with this user agent.
+async fn sign_in(app: &TestApp, email: &str, agent: &str) -> crate::helpers::Caller {
+    let c = crate::helpers::Caller::with_agent(&app.url, agent);
+    let (status, body) = c
+        .call("login", &[("email", email), ("password", PASSWORD)])
+        .await;
+    assert!(status.is_success(), "{body}");
+    c
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+async fn members_list_limit_and_end_their_sessions(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Sitz", "chef@sitz.de").await;
+    let member = app.member(&owner, "m@sitz.de", "member").await;
+    let desk = sign_in(&app, "chef@sitz.de", FIREFOX).await;
+    let phone = sign_in(&app, "chef@sitz.de", IPHONE).await;
+
+    // The list: devices, the current one marked, nobody else's sessions.
+    let (_, mine) = desk.call("my_sessions", &[]).await;
+    let sessions = mine["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 3, "{mine}");
+    assert_eq!(mine["max"], 5);
+    let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["device"], "Firefox · Linux");
+    assert_eq!(current[0]["ip"], "127.0.0.1");
+    let phone_id = sessions
+        .iter()
+        .find(|s| s["device"] == "Safari · iOS")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Another member cannot end it; its owner can, effective on the phone's next request.
+    let (status, _) = member.call("end_my_session", &[("id", &phone_id)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::OK);
+    let (status, b) = desk.call("end_my_session", &[("id", &phone_id)]).await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+    // All others at once: the first browser (`owner`) is signed out, this one stays.
+    let (_, n) = desk.call("end_my_other_sessions", &[]).await;
+    assert_eq!(n, 1);
+    assert_eq!(owner.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(desk.call("whoami", &[]).await.0, StatusCode::OK);
+
+    // The firm's limit: owners only, 1–20; one more sign-in ends the longest unused session.
+    let (status, _) = member
+        .call("save_session_limit", &[("max_sessions", "2")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, b) = desk
+        .call("save_session_limit", &[("max_sessions", "0")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["Invalid"]["field"], "max_sessions");
+    let (status, b) = desk
+        .call("save_session_limit", &[("max_sessions", "2")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let second = sign_in(&app, "chef@sitz.de", IPHONE).await;
+    // Make `desk` the least recently used, then sign in a third time.
+    sqlx::query("UPDATE sessions SET last_seen_at = 1 WHERE user_agent = $1")
+        .bind(FIREFOX)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let third = sign_in(&app, "chef@sitz.de", FIREFOX).await;
+    assert_eq!(desk.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(second.call("whoami", &[]).await.0, StatusCode::OK);
+    let (_, mine) = third.call("my_sessions", &[]).await;
+    assert_eq!(mine["sessions"].as_array().unwrap().len(), 2, "{mine}");
+    // Each step is in the audit trail.
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action IN ('auth.session_ended', 'org.sessions_changed')",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(ended, 3);
+}
+
+on_both_databases!(members_list_limit_and_end_their_sessions);

@@ -1,6 +1,7 @@
 //! Authorization matrix: every server function, called as anonymous, as staff of another firm
-//! (with this firm's ids), and as a read-only member. Anonymous gets 401, the other firm gets
-//! 404 (never data), read-only gets 403 for changes. A server function missing from the list
+//! (with this firm's ids), as a read-only member and — for owner/admin functions — as a member.
+//! Anonymous gets 401, the other firm gets 404 (never data), read-only gets 403 for changes and
+//! members 403 for what only owners and admins may. A server function missing from the list
 //! fails the test, so new endpoints cannot skip this check.
 
 use crate::helpers::{error_kind, last_segment, Db, TestApp};
@@ -18,6 +19,8 @@ enum Kind {
     StaffWrite,
     /// Clients signed in to the portal only (a staff session is none).
     Client,
+    /// Owners and admins only (members and read-only accounts get 403).
+    Admin,
 }
 
 /// (endpoint, kind, whether it takes ids of the firm's objects).
@@ -99,6 +102,12 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("portal_unread", Kind::Client, false),
     ("notify_prefs", Kind::Client, false),
     ("save_notify_prefs", Kind::Client, false),
+    ("audit_log", Kind::Admin, true),
+    // Personal: everyone sees and ends their own sessions.
+    ("my_sessions", Kind::StaffRead, false),
+    ("end_my_session", Kind::StaffRead, true),
+    ("end_my_other_sessions", Kind::StaffRead, false),
+    ("save_session_limit", Kind::Admin, false),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -153,7 +162,9 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("link_minutes", s("15")),
         ],
         "choose_portal_client" => vec![("client_id", ids.client.clone())],
-        "chat" => vec![("client_id", ids.client.clone())],
+        "chat" | "audit_log" => vec![("client_id", ids.client.clone())],
+        "end_my_session" => vec![("id", ids.session.clone())],
+        "save_session_limit" => vec![("max_sessions", s("5"))],
         "send_message" => vec![("client_id", ids.client.clone()), ("text", s("Hallo"))],
         "portal_send" => vec![("text", s("Hallo"))],
         "save_notify_prefs" => vec![("message", s("off"))],
@@ -170,6 +181,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 }
 
 struct Ids {
+    session: String,
     client: String,
     link: String,
     file: String,
@@ -256,7 +268,14 @@ async fn matrix(db: Db) {
             &[("case_id", &case), ("name", "Abschluss")],
         )
         .await;
+    let session: String = sqlx::query_scalar(
+        "SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'a@kanzlei-a.de'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
     let ids = Ids {
+        session,
         case,
         item: item.as_str().unwrap().to_string(),
         template: template.as_str().unwrap().to_string(),
@@ -294,9 +313,15 @@ async fn matrix(db: Db) {
             assert_eq!(status, StatusCode::NOT_FOUND, "other firm {endpoint}: {b}");
             assert_eq!(error_kind(&b), "NotFound", "{endpoint}");
         }
-        if kind == Kind::StaffWrite {
+        if matches!(kind, Kind::StaffWrite | Kind::Admin) {
             let (status, b) = reader_a.call(endpoint, &form).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "read-only {endpoint}: {b}");
+        }
+        if kind == Kind::Admin {
+            let (status, b) = member_a.call(endpoint, &form).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "member {endpoint}: {b}");
+            let (status, b) = owner_a.call(endpoint, &form).await;
+            assert_eq!(status, StatusCode::OK, "owner {endpoint}: {b}");
         }
     }
     // Nothing of firm A leaked into firm B's view.

@@ -1,7 +1,8 @@
 //! Chat between staff and a client: both directions, sealed at rest, stored once per
 //! idempotency key, unread counts per participant, conversations per case (another client's
 //! case is not found), system messages for requests, uploads, scans and reviews, no HTML
-//! injection, and the portal's live stream carrying only the client's own events.
+//! injection, file attachments through the secure upload path, and the portal's live stream
+//! carrying only the client's own events.
 
 use crate::helpers::{Db, TestApp};
 use crate::on_both_databases;
@@ -230,7 +231,133 @@ async fn portal_stream_carries_own_events_only(db: Db) {
     assert!(!seen.contains(&y), "another client's event leaked: {seen}");
 }
 
+/// Uploads `content` through tus and returns the upload's (= file's) id.
+async fn attach(tus: &Tus, name: &str, content: &[u8], meta: &[(&str, &str)]) -> String {
+    let r = tus.create_with(name, content.len(), meta).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    tus.upload_all(&loc, content, content.len()).await;
+    loc.rsplit('/').next().unwrap().to_string()
+}
+
+async fn attachments_take_the_secure_upload_path(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Anhang", "chef@anhang.de").await;
+    let x = owner.create_client("Xaver Anhang", "xaver@anhang.de").await;
+    let y = owner.create_client("Yara Anhang", "yara@anhang.de").await;
+    let case = ok(
+        &owner,
+        "create_case",
+        &[("client_id", &x), ("title", "ESt")],
+    )
+    .await;
+    let case = case.as_str().unwrap().to_string();
+    let y_case = ok(&owner, "create_case", &[("client_id", &y), ("title", "Y")]).await;
+    let y_case = y_case.as_str().unwrap().to_string();
+    let phone = portal_browser(&app, "xaver@anhang.de").await;
+
+    // The client attaches a file to the general conversation: one message of theirs carrying
+    // it (not "uploaded" from the app), then the check's verdict.
+    let from_client = attach(&Tus::portal(&phone), "Beleg.pdf", PDF, &[("chat", "")]).await;
+    let conv = ok(&owner, "chat", &[("client_id", &x)]).await;
+    let msgs = conv["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 2, "{conv}");
+    assert_eq!(msgs[0]["author"], "Client");
+    assert_eq!(msgs[0]["author_name"], "Xaver Anhang");
+    assert_eq!(msgs[0]["text"], "");
+    assert_eq!(msgs[0]["file"]["id"], from_client.as_str());
+    assert_eq!(msgs[0]["file"]["name"], "Beleg.pdf");
+    assert_eq!(msgs[0]["file"]["blocked"], false);
+    assert_eq!(
+        msgs[1]["text"],
+        "Dokumenten-Upload validiert, Datei-Scan freigegeben: Beleg.pdf"
+    );
+    let mine = ok(&phone, "portal_chat", &[]).await;
+    assert_eq!(mine["messages"][0]["mine"], true, "{mine}");
+    // Staff download it like any received file; the bell and unread count know of it.
+    let r = owner
+        .get(&format!("/api/files/{from_client}/download"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    let member = app.member(&owner, "m@anhang.de", "member").await;
+    assert_eq!(ok(&member, "chat_unread", &[]).await["total"], 2);
+
+    // Staff attach a file to the case's conversation; the client downloads it in the portal.
+    let from_staff = attach(
+        &Tus::staff(&owner),
+        "Bescheid.pdf",
+        PDF,
+        &[("client_id", &x), ("chat", &case)],
+    )
+    .await;
+    let conv = ok(&phone, "portal_chat", &[("case_id", &case)]).await;
+    let last = conv["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["author"], "Staff", "{conv}");
+    assert_eq!(last["author_name"], "Owner");
+    assert_eq!(last["file"]["id"], from_staff.as_str());
+    let r = phone.get(&format!("/api/portal/files/{from_staff}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    let page = phone.get("/portal").await.text().await.unwrap();
+    assert!(page.contains("data-testid=\"chat-attach\""), "{page}");
+
+    // A file that fails the checks is shown as held back, and nobody can download it.
+    let bad = attach(
+        &Tus::portal(&phone),
+        "Rechnung.pdf",
+        b"MZ\x90\x00 not a pdf",
+        &[("chat", "")],
+    )
+    .await;
+    let conv = ok(&owner, "chat", &[("client_id", &x)]).await;
+    let held = conv["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["file"]["id"] == bad.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(held["file"]["blocked"], true, "{conv}");
+    let r = owner.get(&format!("/api/files/{bad}/download")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = phone.get(&format!("/api/portal/files/{bad}")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Another client's case is not found for either side; chat with a requested item or an
+    // upload link is refused.
+    let r = Tus::portal(&phone)
+        .create_with("a.pdf", 9, &[("chat", &y_case)])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = Tus::staff(&owner)
+        .create_with("a.pdf", 9, &[("client_id", &x), ("chat", &y_case)])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let item = ok(
+        &owner,
+        "add_case_item",
+        &[("case_id", &case), ("title", "Vollmacht")],
+    )
+    .await;
+    let r = Tus::portal(&phone)
+        .create_with(
+            "a.pdf",
+            9,
+            &[("chat", ""), ("item_id", item.as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // One message per attachment, nothing for the refused ones.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE file_id IS NOT NULL")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 3);
+}
+
 on_both_databases!(
+    attachments_take_the_secure_upload_path,
     staff_and_client_talk,
     cases_have_conversations_with_system_messages,
     portal_stream_carries_own_events_only,

@@ -188,8 +188,14 @@ impl Caller {
     }
 
     fn new(base: &str) -> Caller {
+        Caller::with_agent(base, "")
+    }
+
+    /// An anonymous browser that sends this `User-Agent` (none when empty).
+    pub fn with_agent(base: &str, user_agent: &str) -> Caller {
         // A request that never completes fails the test instead of stalling the whole run.
         let http = reqwest::Client::builder()
+            .user_agent(user_agent)
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(60))

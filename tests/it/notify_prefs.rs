@@ -1,6 +1,6 @@
 //! Notifications both sides: each person chooses per event — at once, daily summary, off —
 //! in the portal, in the settings, or by the one-click link every mail carries. Mails tell
-//! what happened, never the message text.
+//! what happened, and the message text only when the firm allows it.
 
 use crate::helpers::{outbox_texts, Db, TestApp};
 use crate::on_both_databases;
@@ -211,7 +211,65 @@ async fn staff_choose_for_messages_of_clients(db: Db) {
     assert_eq!(prefs["choices"].as_array().unwrap().len(), 2, "{prefs}");
 }
 
+/// With the firm's consent, message mails quote the unread messages (and only those).
+async fn firms_may_allow_message_text_in_mails(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Zitat", "chef@zitat.de").await;
+    let x = owner.create_client("Xaver Zitat", "xaver@zitat.de").await;
+    let phone = portal_browser(&app, "xaver@zitat.de").await;
+    assert_eq!(
+        ok(&owner, "portal_settings", &[]).await["message_text"],
+        false
+    );
+    ok(
+        &owner,
+        "save_portal_settings",
+        &[
+            ("magic", "on"),
+            ("grant", "all"),
+            ("link_minutes", "15"),
+            ("message_text", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        ok(&owner, "portal_settings", &[]).await["message_text"],
+        true
+    );
+    ok(
+        &owner,
+        "send_message",
+        &[("client_id", &x), ("text", "Termin am 3. Mai\num 10 Uhr")],
+    )
+    .await;
+    run(&app).await;
+    let mails = notes_to(&app, "xaver@zitat.de");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].contains("Owner:\n> Termin am 3. Mai\n> um 10 Uhr"),
+        "{}",
+        mails[0]
+    );
+    // The other way round; a message read before the mail goes out is not quoted.
+    ok(&phone, "portal_send", &[("text", "Passt, danke")]).await;
+    run(&app).await;
+    let mails = notes_to(&app, "chef@zitat.de");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].contains("Xaver Zitat:\n> Passt, danke"),
+        "{}",
+        mails[0]
+    );
+    ok(&phone, "portal_send", &[("text", "Noch eine Frage")]).await;
+    ok(&owner, "chat", &[("client_id", &x)]).await;
+    run(&app).await;
+    let mails = notes_to(&app, "chef@zitat.de");
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails.iter().all(|m| !m.contains("Noch eine Frage")));
+}
+
 on_both_databases!(
+    firms_may_allow_message_text_in_mails,
     choices_decide_mail_digest_or_nothing,
     staff_choose_for_messages_of_clients,
 );

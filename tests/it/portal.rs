@@ -253,11 +253,7 @@ async fn sessions_see_exactly_one_client(db: Db) {
         items.push(item.as_str().unwrap().to_string());
     }
     let sent = |staff: &Caller, client: &str| {
-        let staff_tus = Tus {
-            http: staff.http.clone(),
-            base: staff.base.clone(),
-            token: String::new(),
-        };
+        let staff_tus = Tus::staff(staff);
         let client = client.to_string();
         async move {
             // Staff upload: the staff session, no Upload-As.

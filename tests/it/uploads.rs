@@ -19,11 +19,14 @@ pub fn data(n: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-/// A tus client speaking to one server with one upload-link token.
+/// A tus client speaking to one server: with an upload-link token, as the client signed in
+/// to the portal, or as staff (their session cookie).
 pub struct Tus {
     pub http: reqwest::Client,
     pub base: String,
     pub token: String,
+    /// Without a token: as the portal's client (else as staff).
+    pub portal: bool,
 }
 
 impl Tus {
@@ -32,6 +35,17 @@ impl Tus {
             http: reqwest::Client::new(),
             base: base.to_string(),
             token: token.to_string(),
+            portal: false,
+        }
+    }
+
+    /// Uploads as the staff member signed in in `caller`'s browser (needs `client_id`).
+    pub fn staff(caller: &Caller) -> Tus {
+        Tus {
+            http: caller.http.clone(),
+            base: caller.base.clone(),
+            token: String::new(),
+            portal: false,
         }
     }
 
@@ -41,6 +55,7 @@ impl Tus {
             http: caller.http.clone(),
             base: caller.base.clone(),
             token: String::new(),
+            portal: true,
         }
     }
 
@@ -49,10 +64,12 @@ impl Tus {
             .http
             .request(method, format!("{}{path}", self.base))
             .header("Tus-Resumable", "1.0.0");
-        if self.token.is_empty() {
+        if !self.token.is_empty() {
+            r.header("Authorization", format!("Bearer {}", self.token))
+        } else if self.portal {
             r.header("Upload-As", "portal")
         } else {
-            r.header("Authorization", format!("Bearer {}", self.token))
+            r
         }
     }
 
