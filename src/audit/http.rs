@@ -42,6 +42,37 @@ fn line(fields: &[&str]) -> String {
     out
 }
 
+/// The first line of an audit CSV (with the byte-order mark spreadsheets need for UTF-8).
+pub fn header_line() -> String {
+    format!(
+        "\u{feff}{}",
+        line(&[
+            "time_utc",
+            "actor",
+            "client",
+            "action",
+            "action_label",
+            "detail",
+            "ip",
+            "user_agent",
+        ])
+    )
+}
+
+/// One event as a CSV line (the action's name in `lang`).
+pub fn entry_line(e: &super::Entry, lang: crate::i18n::Lang) -> String {
+    line(&[
+        &utc(e.created_at),
+        &e.actor_name,
+        e.client_name.as_deref().unwrap_or(""),
+        &e.action,
+        super::label(lang, &e.action),
+        &e.detail,
+        &e.ip,
+        &e.user_agent,
+    ])
+}
+
 /// "2026-01-15T09:30:00Z".
 fn utc(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
@@ -99,35 +130,11 @@ async fn export(
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     let q = super::repo::Query::new(&user.org_id, &filter, range);
-    let head = format!(
-        "\u{feff}{}",
-        line(&[
-            "time_utc",
-            "actor",
-            "client",
-            "action",
-            "action_label",
-            "detail",
-            "ip",
-            "user_agent",
-        ])
-    );
+    let head = header_line();
     let rows = super::repo::all_entries(st.db.clone(), q).map(move |batch| {
         batch
             .map(|entries| {
-                let mut out = String::new();
-                for e in entries {
-                    out.push_str(&line(&[
-                        &utc(e.created_at),
-                        &e.actor_name,
-                        e.client_name.as_deref().unwrap_or(""),
-                        &e.action,
-                        super::label(lang, &e.action),
-                        &e.detail,
-                        &e.ip,
-                        &e.user_agent,
-                    ]));
-                }
+                let out: String = entries.iter().map(|e| entry_line(e, lang)).collect();
                 bytes::Bytes::from(out)
             })
             .map_err(std::io::Error::other)

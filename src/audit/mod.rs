@@ -173,6 +173,7 @@ pub mod action {
     pub const MESSAGE_SENT: &str = "chat.message_sent";
     pub const AUDIT_EXPORTED: &str = "audit.exported";
     pub const SESSION_ENDED: &str = "auth.session_ended";
+    pub const CLIENT_EXPORTED: &str = "client.exported";
     pub const ORG_SESSIONS_CHANGED: &str = "org.sessions_changed";
 }
 
@@ -233,6 +234,11 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (CLIENT_STATUS_CHANGED, "Status geändert", "Status changed"),
         (CLIENT_NOTE_ADDED, "Notiz hinzugefügt", "Note added"),
         (CLIENT_DELETED, "Kunde gelöscht", "Client deleted"),
+        (
+            CLIENT_EXPORTED,
+            "Alle Daten exportiert",
+            "All data exported",
+        ),
         (LINK_CREATED, "Upload-Link erstellt", "Upload link created"),
         (LINK_SENT, "Upload-Link gesendet", "Upload link sent"),
         (

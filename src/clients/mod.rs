@@ -3,6 +3,8 @@
 pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod repo;
 pub mod ui;
 

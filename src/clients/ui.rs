@@ -393,7 +393,10 @@ fn ClientDetailView(
                     }}
                 </section>
                 {can_delete.then(|| view! {
-                    <section class="card">
+                    <section class="card stack" aria-labelledby="h-privacy">
+                        <h2 id="h-privacy">{t.privacy_title}</h2>
+                        <p class="small muted">{t.privacy_export_hint}</p>
+                        <p><a class="btn btn-secondary" href=format!("/api/clients/{}/export.zip", id4) download data-testid="client-export">{t.privacy_export}</a></p>
                         <FormError error=delete_err/>
                         <ConfirmDialog
                             key="delete"

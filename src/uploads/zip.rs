@@ -1,6 +1,7 @@
 //! Several files of a client as one ZIP, streamed: each file is decrypted segment by segment
 //! straight into the archive, which flows into the response through a small pipe — constant
 //! memory whatever the total size. Entries are stored (documents are mostly compressed already).
+//! The same writer makes a client's whole export (`clients::export`).
 
 use super::download::plaintext_stream_from;
 use crate::server::AppState;
@@ -99,27 +100,64 @@ pub async fn download_zip(
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
 
+    let parts = files
+        .into_iter()
+        .map(|f| Part::File {
+            path: f.name.clone(),
+            file: f,
+        })
+        .collect();
+    let name = format!("{}.zip", super::domain::sanitize_filename(&client.name));
+    response(stream(&st, parts), &name)
+}
+
+/// An entry of a streamed archive: bytes at hand, or a stored file decrypted on the way.
+pub enum Part {
+    Data {
+        path: String,
+        bytes: Vec<u8>,
+    },
+    File {
+        path: String,
+        file: super::repo::StoredFile,
+    },
+}
+
+/// The archive of `parts` as a body: written by a task into a small pipe, so memory stays
+/// constant whatever the total size. Paths are made unique ("a.pdf", "a (2).pdf").
+pub fn stream(st: &AppState, parts: Vec<Part>) -> Body {
     let (pipe_in, mut pipe_out) = tokio::io::duplex(256 * 1024);
     let state = st.clone();
     tokio::spawn(async move {
         let mut zip = ZipFileWriter::with_tokio(pipe_in);
         let mut taken = HashSet::new();
-        for f in files {
-            let entry =
-                ZipEntryBuilder::new(unique_name(&f.name, &mut taken).into(), Compression::Stored);
+        for part in parts {
+            let path = match &part {
+                Part::Data { path, .. } | Part::File { path, .. } => unique_name(path, &mut taken),
+            };
+            let entry = ZipEntryBuilder::new(path.into(), Compression::Stored);
             let Ok(mut w) = zip.write_entry_stream(entry).await else {
                 return;
             };
-            let Ok(plain) = plaintext_stream_from(&state, &f, 0) else {
-                return;
-            };
-            let mut plain = Box::pin(plain);
-            while let Some(chunk) = plain.next().await {
-                // An integrity failure or a closed connection ends the archive unfinished: the
-                // client sees a broken download, never altered content.
-                let Ok(chunk) = chunk else { return };
-                if w.write_all(&chunk).await.is_err() {
-                    return;
+            match part {
+                Part::Data { bytes, .. } => {
+                    if w.write_all(&bytes).await.is_err() {
+                        return;
+                    }
+                }
+                Part::File { file, .. } => {
+                    let Ok(plain) = plaintext_stream_from(&state, &file, 0) else {
+                        return;
+                    };
+                    let mut plain = Box::pin(plain);
+                    while let Some(chunk) = plain.next().await {
+                        // An integrity failure or a closed connection ends the archive
+                        // unfinished: the reader sees a broken download, never altered content.
+                        let Ok(chunk) = chunk else { return };
+                        if w.write_all(&chunk).await.is_err() {
+                            return;
+                        }
+                    }
                 }
             }
             if w.close().await.is_err() {
@@ -145,7 +183,12 @@ pub async fn download_zip(
             std::task::Poll::Pending => std::task::Poll::Pending,
         }
     });
-    let mut r = Response::new(Body::from_stream(body));
+    Body::from_stream(body)
+}
+
+/// A ZIP download named `name`, never cached.
+pub fn response(body: Body, name: &str) -> Response {
+    let mut r = Response::new(body);
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -155,8 +198,7 @@ pub async fn download_zip(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    let name = format!("{}.zip", super::domain::sanitize_filename(&client.name));
-    if let Ok(v) = HeaderValue::from_str(&super::download::content_disposition(&name)) {
+    if let Ok(v) = HeaderValue::from_str(&super::download::content_disposition(name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     r

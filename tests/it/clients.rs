@@ -333,3 +333,177 @@ on_both_databases!(
     plan_limit_holds_under_concurrent_creation,
     ten_thousand_clients_stay_one_indexed_page,
 );
+
+/// The DSGVO export: one streamed ZIP with everything about one client — details, notes,
+/// cases, messages (decrypted), the client's audit events and the files (decrypted; held-back
+/// ones only listed) — for owners and admins only, recorded in the trail.
+async fn the_privacy_export_holds_everything_about_one_client(db: Db) {
+    use crate::portal::{ok, portal_browser, PDF};
+    use crate::uploads::Tus;
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Auskunft", "chef@auskunft.de").await;
+    let member = app.member(&owner, "m@auskunft.de", "member").await;
+    let x = owner
+        .create_client("Anna Auskunft", "anna@auskunft.de")
+        .await;
+    let other = owner
+        .create_client("Bernd Anders", "bernd@auskunft.de")
+        .await;
+    ok(
+        &owner,
+        "add_client_note",
+        &[("id", &x), ("body", "Ruft nur vormittags an")],
+    )
+    .await;
+    ok(
+        &owner,
+        "add_client_note",
+        &[("id", &other), ("body", "Nicht Annas Notiz")],
+    )
+    .await;
+    let case = ok(
+        &owner,
+        "create_case",
+        &[("client_id", &x), ("title", "ESt 2025")],
+    )
+    .await;
+    ok(
+        &owner,
+        "add_case_item",
+        &[
+            ("case_id", case.as_str().unwrap()),
+            ("title", "Lohnsteuerbescheinigung"),
+        ],
+    )
+    .await;
+    ok(
+        &owner,
+        "send_message",
+        &[("client_id", &x), ("text", "Hallo Frau Auskunft")],
+    )
+    .await;
+    let phone = portal_browser(&app, "anna@auskunft.de").await;
+    ok(&phone, "portal_send", &[("text", "Guten Tag!")]).await;
+    let upload = |tus: Tus,
+                  name: &'static str,
+                  content: &'static [u8],
+                  meta: Vec<(&'static str, String)>| async move {
+        let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = tus.create_with(name, content.len(), &meta).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let loc = r.headers()["location"].to_str().unwrap().to_string();
+        tus.upload_all(&loc, content, content.len()).await;
+    };
+    upload(
+        Tus::portal(&phone),
+        "Beleg.pdf",
+        PDF,
+        vec![("chat", String::new())],
+    )
+    .await;
+    upload(
+        Tus::portal(&phone),
+        "Virus.pdf",
+        b"MZ\x90\x00 kein pdf",
+        vec![],
+    )
+    .await;
+    upload(
+        Tus::staff(&owner),
+        "Bescheid.pdf",
+        PDF,
+        vec![("client_id", x.clone())],
+    )
+    .await;
+
+    let url = format!("/api/clients/{x}/export.zip");
+    assert_eq!(
+        app.anonymous().get(&url).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(member.get(&url).await.status(), StatusCode::FORBIDDEN);
+    let stranger = app.firm("Kanzlei Fremd", "f@fremd.de").await;
+    assert_eq!(stranger.get(&url).await.status(), StatusCode::NOT_FOUND);
+    let r = owner.get(&url).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("Export"));
+    let bytes = r.bytes().await.unwrap().to_vec();
+    #[allow(deprecated)]
+    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
+        .await
+        .expect("a valid ZIP");
+    let mut entries = std::collections::BTreeMap::new();
+    for i in 0..zip.file().entries().len() {
+        let name = zip.file().entries()[i]
+            .filename()
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut reader = zip.reader_with_entry(i).await.unwrap();
+        let mut out = Vec::new();
+        reader.read_to_end_checked(&mut out).await.unwrap();
+        entries.insert(name, out);
+    }
+    assert_eq!(
+        entries.keys().cloned().collect::<Vec<_>>(),
+        [
+            "dateien/erhalten/Beleg.pdf",
+            "dateien/gesendet/Bescheid.pdf",
+            "kunde.json",
+            "nachrichten.json",
+            "protokoll.csv"
+        ]
+    );
+    assert_eq!(entries["dateien/erhalten/Beleg.pdf"], PDF);
+    assert_eq!(entries["dateien/gesendet/Bescheid.pdf"], PDF);
+    let kunde = String::from_utf8(entries["kunde.json"].clone()).unwrap();
+    for want in [
+        "Anna Auskunft",
+        "Ruft nur vormittags an",
+        "ESt 2025",
+        "Lohnsteuerbescheinigung",
+        "Virus.pdf",
+    ] {
+        assert!(kunde.contains(want), "{want} missing: {kunde}");
+    }
+    assert!(!kunde.contains("Nicht Annas Notiz"));
+    let kunde: serde_json::Value = serde_json::from_str(&kunde).unwrap();
+    let virus = kunde["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"]["name"] == "Virus.pdf")
+        .unwrap();
+    assert_eq!(virus["in_archive"], serde_json::Value::Null);
+    let messages = String::from_utf8(entries["nachrichten.json"].clone()).unwrap();
+    for want in [
+        "Hallo Frau Auskunft",
+        "Guten Tag!",
+        "\"attachment\": \"Beleg.pdf\"",
+        "Neues Dokument angefordert: Lohnsteuerbescheinigung",
+    ] {
+        assert!(messages.contains(want), "{want} missing: {messages}");
+    }
+    let csv = String::from_utf8(entries["protokoll.csv"].clone()).unwrap();
+    assert!(
+        csv.contains("Notiz hinzugefügt") && csv.contains("Nachricht gesendet"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains("Anna Auskunft")),
+        "{csv}"
+    );
+    let exported: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'client.exported' AND client_id = $1",
+    )
+    .bind(&x)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(exported, 1);
+}
+
+on_both_databases!(the_privacy_export_holds_everything_about_one_client);
