@@ -276,9 +276,15 @@ pub async fn delete_client(id: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::DeleteClients).await?;
-            let db = &me.req.state.db;
-            if !super::repo::delete(db, me.org_id(), &id).await? {
-                return Err(AppError::NotFound);
+            let st = &me.req.state;
+            let blobs = super::repo::delete(&st.db, me.org_id(), &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            // The keys are gone with the rows; the sealed bytes go too.
+            for blob in &blobs {
+                if let Err(e) = st.storage.delete(me.org_id(), blob).await {
+                    tracing::warn!(blob = %blob, error = %e, "blob of an erased client not removed");
+                }
             }
             // The record of the deletion keeps no personal data of the client.
             me.audit(Some(&id), crate::audit::action::CLIENT_DELETED, "")

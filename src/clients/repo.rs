@@ -295,24 +295,44 @@ where
 
 /// Deletes the client and everything hanging off it (foreign keys cascade), and gives the
 /// plan slot back. `false` when no such client exists in this firm.
-pub async fn delete(db: &Db, org_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+/// Erases a client with everything that belongs to it (files, uploads, messages and their
+/// keys, cases, links, sessions — by cascade). Returns the ids of the blobs to remove from
+/// storage, or `None` if the firm has no such client. Once the rows are gone the blobs are
+/// unreadable anyway: their data keys went with them (crypto-shredding).
+pub async fn delete(db: &Db, org_id: &str, id: &str) -> Result<Option<Vec<String>>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let n = sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
+    // A write first takes the lock (SQLite's database lock, PostgreSQL's row lock): no upload
+    // can finish for the client between reading its blobs and deleting it.
+    let n = sqlx::query("UPDATE clients SET updated_at = updated_at WHERE org_id = $1 AND id = $2")
         .bind(org_id)
         .bind(id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    if n == 1 {
-        sqlx::query(
-            "UPDATE orgs SET client_count = client_count - 1 WHERE id = $1 AND client_count > 0",
-        )
+    if n == 0 {
+        return Ok(None);
+    }
+    let blobs: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM files WHERE org_id = $1 AND client_id = $2 \
+         UNION SELECT id FROM uploads WHERE org_id = $1 AND client_id = $2",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM clients WHERE org_id = $1 AND id = $2")
         .bind(org_id)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
-    }
+    sqlx::query(
+        "UPDATE orgs SET client_count = client_count - 1 WHERE id = $1 AND client_count > 0",
+    )
+    .bind(org_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(n == 1)
+    Ok(Some(blobs))
 }
 
 pub async fn add_note(

@@ -506,4 +506,87 @@ async fn the_privacy_export_holds_everything_about_one_client(db: Db) {
     assert_eq!(exported, 1);
 }
 
-on_both_databases!(the_privacy_export_holds_everything_about_one_client);
+/// Erasing a client removes its data keys with the rows (crypto-shredding) and its sealed
+/// files from the disk, leaves other clients alone, and keeps an audit event naming nobody.
+async fn erasing_a_client_shreds_keys_and_files(db: Db) {
+    use crate::portal::{ok, portal_browser, PDF};
+    use crate::uploads::Tus;
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Löschen", "chef@loeschen.de").await;
+    let x = owner.create_client("Xaver Weg", "xaver@loeschen.de").await;
+    let y = owner
+        .create_client("Yvonne Bleibt", "yvonne@loeschen.de")
+        .await;
+    let org: String = sqlx::query_scalar("SELECT org_id FROM clients WHERE id = $1")
+        .bind(&x)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let blobs = |app: &TestApp| -> Vec<String> {
+        let dir = app.state.config.server.data_dir.join("files").join(&org);
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    for (client, email) in [(&x, "xaver@loeschen.de"), (&y, "yvonne@loeschen.de")] {
+        let phone = portal_browser(&app, email).await;
+        ok(
+            &owner,
+            "send_message",
+            &[("client_id", client), ("text", "Hallo")],
+        )
+        .await;
+        let tus = Tus::portal(&phone);
+        let r = tus.create("Beleg.pdf", PDF.len()).await;
+        let loc = r.headers()["location"].to_str().unwrap().to_string();
+        tus.upload_all(&loc, PDF, PDF.len()).await;
+        // And one left unfinished.
+        tus.create("Halb.pdf", 1000).await;
+    }
+    assert_eq!(blobs(&app).len(), 4);
+    let y_blobs: Vec<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE client_id = $1")
+        .bind(&y)
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+
+    ok(&owner, "delete_client", &[("id", &x)]).await;
+    let mut left = y_blobs.clone();
+    left.sort();
+    assert_eq!(blobs(&app), left, "only the other client's files remain");
+    for table in ["files", "uploads", "messages", "message_keys"] {
+        let col = if table == "message_keys" {
+            "id"
+        } else {
+            "client_id"
+        };
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE {col} = $1"))
+            .bind(&x)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    // The other client's messages still open.
+    let conv = ok(&owner, "chat", &[("client_id", &y)]).await;
+    assert_eq!(conv["messages"][0]["text"], "Hallo");
+    // The erasure is recorded without the client's name.
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'client.deleted' AND client_id = $1",
+    )
+    .bind(&x)
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(detail, "");
+}
+
+on_both_databases!(
+    the_privacy_export_holds_everything_about_one_client,
+    erasing_a_client_shreds_keys_and_files,
+);
