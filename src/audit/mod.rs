@@ -174,6 +174,8 @@ pub mod action {
     pub const AUDIT_EXPORTED: &str = "audit.exported";
     pub const SESSION_ENDED: &str = "auth.session_ended";
     pub const CLIENT_EXPORTED: &str = "client.exported";
+    pub const CASE_RETENTION_DELETED: &str = "case.retention_deleted";
+    pub const ORG_RETENTION_CHANGED: &str = "org.retention_changed";
     pub const ORG_SESSIONS_CHANGED: &str = "org.sessions_changed";
 }
 
@@ -206,6 +208,11 @@ pub const LABELS: &[(&str, &str, &str)] = {
             ORG_SESSIONS_CHANGED,
             "Sitzungsgrenze geändert",
             "Session limit changed",
+        ),
+        (
+            ORG_RETENTION_CHANGED,
+            "Aufbewahrungsfrist geändert",
+            "Retention period changed",
         ),
         (MEMBER_INVITED, "Mitglied eingeladen", "Member invited"),
         (MEMBER_JOINED, "Mitglied beigetreten", "Member joined"),
@@ -263,6 +270,11 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (CASE_CLOSED, "Vorgang abgeschlossen", "Case closed"),
         (CASE_ARCHIVED, "Vorgang archiviert", "Case archived"),
         (CASE_REOPENED, "Vorgang wieder geöffnet", "Case reopened"),
+        (
+            CASE_RETENTION_DELETED,
+            "Vorgang nach Aufbewahrungsfrist gelöscht",
+            "Case deleted after retention",
+        ),
         (CASE_REMINDER_SENT, "Erinnerung gesendet", "Reminder sent"),
         (
             CASE_REMINDERS_PAUSED,

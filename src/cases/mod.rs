@@ -8,6 +8,8 @@ pub mod domain;
 pub mod reminders;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod retention;
 pub mod schedule;
 pub mod ui;
 

@@ -319,7 +319,8 @@ pub async fn set_case_state(
 ) -> Result<bool, sqlx::Error> {
     let closed_at = (to != CaseState::Open).then_some(now);
     let n = sqlx::query(
-        "UPDATE cases SET state = $3, closed_at = $4, updated_at = $5 WHERE id = $1 AND state = $2",
+        "UPDATE cases SET state = $3, closed_at = $4, updated_at = $5, retention_warned_at = NULL \
+         WHERE id = $1 AND state = $2",
     )
     .bind(case_id)
     .bind(from.as_str())

@@ -574,6 +574,12 @@ pub struct T {
     pub chat_unread: &'static str,
     pub chat_empty: &'static str,
     pub chat_too_long: &'static str,
+    pub retention_subject: &'static str,
+    pub retention_intro: &'static str,
+    pub retention_outro: &'static str,
+    pub settings_retention: &'static str,
+    pub settings_retention_hint: &'static str,
+    pub settings_retention_range: &'static str,
     pub privacy_title: &'static str,
     pub privacy_export: &'static str,
     pub privacy_export_hint: &'static str,
@@ -753,6 +759,15 @@ mod tests {
             (Lang::De.t().np_for, Lang::En.t().np_for),
             (Lang::De.t().chat_unread, Lang::En.t().chat_unread),
             (Lang::De.t().chat_too_long, Lang::En.t().chat_too_long),
+            (
+                Lang::De.t().retention_subject,
+                Lang::En.t().retention_subject,
+            ),
+            (Lang::De.t().retention_outro, Lang::En.t().retention_outro),
+            (
+                Lang::De.t().settings_retention_range,
+                Lang::En.t().settings_retention_range,
+            ),
             (Lang::De.t().sessions_hint, Lang::En.t().sessions_hint),
             (
                 Lang::De.t().settings_sessions_range,

@@ -149,12 +149,15 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
         crate::portal::MAGIC_MAIL => crate::portal::api::send_magic_mail(st, &job.payload).await,
         crate::notify::NOTIFY_MAIL => crate::notify::prefs::send_event_mail(st, &job.payload).await,
         crate::notify::DIGEST_MAIL => crate::notify::prefs::send_digest(st, &job.payload).await,
+        crate::cases::retention::RETENTION_MAIL => {
+            crate::cases::retention::send_retention_mail(st, &job.payload).await
+        }
         other => Err(format!("unknown job kind {other:?}")),
     }
 }
 
 /// The worker of a server process: seals new audit events and looks for due jobs every few
-/// seconds, and for due reminders and digests every minute.
+/// seconds, and for due reminders, digests and retention every minute.
 pub async fn worker(st: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     let mut n: u64 = 0;
@@ -169,6 +172,9 @@ pub async fn worker(st: AppState) {
             }
             if let Err(e) = crate::notify::prefs::scan_digests(&st, now_ms()).await {
                 tracing::warn!(error = %e, "digest scan");
+            }
+            if let Err(e) = crate::cases::retention::scan(&st, now_ms()).await {
+                tracing::warn!(error = %e, "retention scan");
             }
         }
         n += 1;

@@ -44,6 +44,12 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                     .bind(me.org_id())
                     .fetch_one(db)
                     .await?,
+                retention_months: sqlx::query_scalar(
+                    "SELECT retention_months FROM orgs WHERE id = $1",
+                )
+                .bind(me.org_id())
+                .fetch_one(db)
+                .await?,
             })
         }
         .await,
@@ -201,6 +207,44 @@ pub async fn save_session_limit(max_sessions: String) -> Result<(), AppError> {
                 None,
                 crate::audit::action::ORG_SESSIONS_CHANGED,
                 &max.to_string(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Owners only. After how many months archived cases are deleted (0: never; at most 120).
+#[server(prefix = "/api", endpoint = "save_retention")]
+pub async fn save_retention(retention_months: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    use crate::cases::retention::MAX_MONTHS;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let months = retention_months
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=MAX_MONTHS).contains(n))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "retention_months",
+                        crate::i18n::fill(
+                            me.t().settings_retention_range,
+                            &[("max", &MAX_MONTHS.to_string())],
+                        ),
+                    )
+                })?;
+            sqlx::query("UPDATE orgs SET retention_months = $2 WHERE id = $1")
+                .bind(me.org_id())
+                .bind(months)
+                .execute(&me.req.state.db)
+                .await?;
+            me.audit(
+                None,
+                crate::audit::action::ORG_RETENTION_CHANGED,
+                &months.to_string(),
             )
             .await
         }

@@ -18,4 +18,6 @@ pub struct SettingsView {
     pub portal: Option<crate::portal::PortalSettings>,
     /// Sessions per member at once.
     pub max_sessions: i64,
+    /// Archived cases are deleted after this many months (0: never).
+    pub retention_months: i64,
 }

@@ -10,7 +10,9 @@ pub fn SettingsPage() -> impl IntoView {
     let reminders = ServerAction::<super::api::SaveReminderSchedule>::new();
     let portal = ServerAction::<crate::portal::api::SavePortalSettings>::new();
     let limit = ServerAction::<super::api::SaveSessionLimit>::new();
+    let retention = ServerAction::<super::api::SaveRetention>::new();
     toast_on_success(limit, t.saved);
+    toast_on_success(retention, t.saved);
     toast_on_success(reminders, t.saved);
     toast_on_success(portal, t.saved);
     toast_on_success(types, t.saved);
@@ -23,6 +25,7 @@ pub fn SettingsPage() -> impl IntoView {
                 reminders.version().get(),
                 portal.version().get(),
                 limit.version().get(),
+                retention.version().get(),
             )
         },
         |_| super::api::load_settings(),
@@ -32,7 +35,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <SettingsForms s types pref reminders portal limit/> }.into_any(),
+                    Ok(s) => view! { <SettingsForms s types pref reminders portal limit retention/> }.into_any(),
                     Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
                 }
             })}
@@ -49,9 +52,11 @@ fn SettingsForms(
     reminders: ServerAction<super::api::SaveReminderSchedule>,
     portal: ServerAction<crate::portal::api::SavePortalSettings>,
     limit: ServerAction<super::api::SaveSessionLimit>,
+    retention: ServerAction<super::api::SaveRetention>,
 ) -> impl IntoView {
     let t = use_t();
     let limit_error = action_error(limit);
+    let retention_error = action_error(retention);
     let types_error = action_error(types);
     let types_field = field_error(types_error, "allowed_types");
     let current = if s.allowed_types.is_empty() {
@@ -88,6 +93,15 @@ fn SettingsForms(
                         hint=t.settings_sessions_hint error=field_error(limit_error, "max_sessions")/>
                     <FormError error=limit_error fields=&["max_sessions"]/>
                     <div><button class="btn" type="submit" data-testid="save-session-limit">{t.save}</button></div>
+                </ActionForm>
+            </section>
+            <section class="card stack mt" aria-labelledby="h-retention">
+                <h2 id="h-retention">{t.settings_retention}</h2>
+                <ActionForm attr:novalidate=true action=retention attr:class="stack">
+                    <crate::ui::Field id_prefix="ret-" label=t.settings_retention name="retention_months" kind="number" value=s.retention_months.to_string()
+                        hint=t.settings_retention_hint error=field_error(retention_error, "retention_months")/>
+                    <FormError error=retention_error fields=&["retention_months"]/>
+                    <div><button class="btn" type="submit" data-testid="save-retention">{t.save}</button></div>
                 </ActionForm>
             </section>
         })}

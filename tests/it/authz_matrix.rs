@@ -108,6 +108,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("end_my_session", Kind::StaffRead, true),
     ("end_my_other_sessions", Kind::StaffRead, false),
     ("save_session_limit", Kind::Admin, false),
+    ("save_retention", Kind::Admin, false),
 ];
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
@@ -165,6 +166,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "chat" | "audit_log" => vec![("client_id", ids.client.clone())],
         "end_my_session" => vec![("id", ids.session.clone())],
         "save_session_limit" => vec![("max_sessions", s("5"))],
+        "save_retention" => vec![("retention_months", s("0"))],
         "send_message" => vec![("client_id", ids.client.clone()), ("text", s("Hallo"))],
         "portal_send" => vec![("text", s("Hallo"))],
         "save_notify_prefs" => vec![("message", s("off"))],

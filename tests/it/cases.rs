@@ -614,7 +614,150 @@ async fn a_protected_link_shows_its_checklist_only_with_the_password(db: Db) {
     assert_eq!(p["case"]["items"][0]["title"], "Gehaltsnachweis");
 }
 
+/// Retention: archived cases past the firm's period are deleted with their files (blobs too)
+/// and conversation — only after the owners' warning mail is a week old; a case reopened in
+/// that week stays; other cases are untouched.
+async fn archived_cases_are_deleted_after_the_retention_period(db: Db) {
+    use kundenportal::cases::retention;
+    const DAY: i64 = 86_400_000;
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Frist", "chef@frist.de").await;
+    let x = owner.create_client("Xaver Frist", "xaver@frist.de").await;
+    let new_case = |title: &'static str| {
+        let (owner, x) = (&owner, &x);
+        async move {
+            let id = ok(owner, "create_case", &[("client_id", x), ("title", title)]).await;
+            id.as_str().unwrap().to_string()
+        }
+    };
+    let (old, kept, open) = (
+        new_case("ESt 2019").await,
+        new_case("ESt 2020").await,
+        new_case("ESt 2025").await,
+    );
+    let item = ok(
+        &owner,
+        "add_case_item",
+        &[("case_id", &old), ("title", "Belege")],
+    )
+    .await;
+    let link = ok(
+        &owner,
+        "create_upload_link",
+        &[("client_id", &x), ("case_id", &old)],
+    )
+    .await;
+    let tus = Tus::new(&app.url, &last_segment(link["url"].as_str().unwrap()));
+    upload_for_item(&tus, item.as_str().unwrap(), "Belege.pdf", PDF).await;
+    let file_id: String = sqlx::query_scalar("SELECT id FROM files")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    for c in [&old, &kept] {
+        ok(&owner, "change_case_state", &[("id", c), ("to", "archive")]).await;
+    }
+    let (s, v) = owner
+        .call("save_retention", &[("retention_months", "500")])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    ok(&owner, "save_retention", &[("retention_months", "12")]).await;
+    let now = kundenportal::server::db::now_ms();
+    // Nothing is old enough yet.
+    assert_eq!(
+        retention::scan(&app.state, now).await.unwrap(),
+        retention::Scan::default()
+    );
+    sqlx::query("UPDATE cases SET closed_at = $1 WHERE id IN ($2, $3)")
+        .bind(now - 400 * DAY)
+        .bind(&old)
+        .bind(&kept)
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+
+    // First the warning, once, by mail to the owner; nothing deleted.
+    let scan = retention::scan(&app.state, now).await.unwrap();
+    assert_eq!((scan.warned, scan.deleted), (2, 0));
+    assert_eq!(
+        retention::scan(&app.state, now).await.unwrap(),
+        retention::Scan::default()
+    );
+    kundenportal::server::jobs::run_due(&app.state, now)
+        .await
+        .unwrap();
+    let mails: Vec<String> = crate::helpers::outbox_texts(&app)
+        .into_iter()
+        .filter(|m| m.contains("Aufbewahrungsfrist"))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].to_lowercase().contains("to: chef@frist.de"));
+    assert!(
+        mails[0].contains("Xaver Frist")
+            && mails[0].contains("ESt 2019")
+            && mails[0].contains("ESt 2020"),
+        "{}",
+        mails[0]
+    );
+    // A case reopened during the week is kept.
+    ok(
+        &owner,
+        "change_case_state",
+        &[("id", &kept), ("to", "reopen")],
+    )
+    .await;
+    assert_eq!(
+        retention::scan(&app.state, now + 6 * DAY)
+            .await
+            .unwrap()
+            .deleted,
+        0
+    );
+
+    let scan = retention::scan(&app.state, now + 8 * DAY).await.unwrap();
+    assert_eq!(scan.deleted, 1);
+    assert_eq!(
+        owner.call("get_case", &[("id", &old)]).await.0,
+        StatusCode::NOT_FOUND
+    );
+    for c in [&kept, &open] {
+        assert_eq!(owner.call("get_case", &[("id", c)]).await.0, StatusCode::OK);
+    }
+    let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM files")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(files, 0);
+    let org: String = sqlx::query_scalar("SELECT org_id FROM clients WHERE id = $1")
+        .bind(&x)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    let blob = app
+        .state
+        .config
+        .server
+        .data_dir
+        .join("files")
+        .join(&org)
+        .join(&file_id);
+    assert!(!blob.exists(), "the sealed file is gone from the disk");
+    let msgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conv = $1")
+        .bind(&old)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(msgs, 0, "the case's conversation goes with it");
+    let detail: String = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'case.retention_deleted'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(detail, "1 files");
+}
+
 on_both_databases!(
+    archived_cases_are_deleted_after_the_retention_period,
     a_case_is_collected_item_by_item_and_completes_the_client,
     another_firm_sees_and_touches_nothing,
     templates_start_cases_for_one_or_many_clients,
