@@ -32,6 +32,11 @@ pub fn future_date(
     }
 }
 
+/// A whole number within `range` from a form field ("  5 " counts), else `None`.
+pub fn number_in(value: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+    value.trim().parse().ok().filter(|n| range.contains(n))
+}
+
 /// Why a field was refused; the UI turns it into a sentence in the user's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldProblem {

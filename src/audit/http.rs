@@ -94,16 +94,19 @@ async fn export(
         headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
     );
     let t = lang.t();
-    let Some(user) = crate::auth::ctx::session_from_headers(&st, headers)
-        .await
-        .ok()
-        .flatten()
-    else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let user = match crate::auth::ctx::staff_http(
+        &st,
+        headers,
+        crate::orgs::domain::Permission::ViewAudit,
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(StatusCode::FORBIDDEN) => {
+            return (StatusCode::FORBIDDEN, t.err_forbidden_role).into_response()
+        }
+        Err(s) => return s.into_response(),
     };
-    if !user.role.may(crate::orgs::domain::Permission::ViewAudit) {
-        return (StatusCode::FORBIDDEN, t.err_forbidden_role).into_response();
-    }
     let range = match filter.range() {
         Ok(r) => r,
         Err(_) => return (StatusCode::UNPROCESSABLE_ENTITY, t.link_date_invalid).into_response(),

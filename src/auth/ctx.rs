@@ -265,6 +265,23 @@ async fn checked_session(
     Ok(Some(user))
 }
 
+/// The same check for HTTP handlers outside server functions (downloads, exports, streams):
+/// a valid staff session whose role grants `permission`, else 401 or 403.
+pub async fn staff_http(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    permission: Permission,
+) -> Result<SessionUser, StatusCode> {
+    let user = session_from_headers(state, headers)
+        .await
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
+        .ok_or(StatusCode::UNAUTHORIZED)?;
+    if !user.role.may(permission) {
+        return Err(StatusCode::FORBIDDEN);
+    }
+    Ok(user)
+}
+
 /// Authorize first: a valid staff session whose role grants `permission`.
 /// Anonymous → `Unauthorized`; a role without the permission → `Forbidden`.
 pub async fn staff(permission: Permission) -> Result<Staff, AppError> {

@@ -33,19 +33,16 @@ pub async fn export(
     req: Request,
 ) -> Response {
     let headers = req.headers();
-    let Some(user) = crate::auth::ctx::session_from_headers(&st, headers)
-        .await
-        .ok()
-        .flatten()
-    else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    if !user
-        .role
-        .may(crate::orgs::domain::Permission::DeleteClients)
+    let user = match crate::auth::ctx::staff_http(
+        &st,
+        headers,
+        crate::orgs::domain::Permission::DeleteClients,
+    )
+    .await
     {
-        return StatusCode::FORBIDDEN.into_response();
-    }
+        Ok(u) => u,
+        Err(s) => return s.into_response(),
+    };
     let (org, client) = (user.org_id.as_str(), client_id.as_str());
     let parts = match gather(&st, org, client).await {
         Ok(Some(p)) => p,

@@ -708,23 +708,20 @@ pub async fn save_portal_settings(
             }
             let grant =
                 Grant::parse(&grant).ok_or_else(|| AppError::invalid("grant", t.f_required))?;
-            let link_minutes = link_minutes
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|m| (LINK_MINUTES_MIN..=LINK_MINUTES_MAX).contains(m))
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        "link_minutes",
-                        crate::i18n::fill(
-                            t.p_minutes_range,
-                            &[
-                                ("min", &LINK_MINUTES_MIN.to_string()),
-                                ("max", &LINK_MINUTES_MAX.to_string()),
-                            ],
-                        ),
-                    )
-                })?;
+            let link_minutes =
+                crate::validate::number_in(&link_minutes, LINK_MINUTES_MIN..=LINK_MINUTES_MAX)
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            "link_minutes",
+                            crate::i18n::fill(
+                                t.p_minutes_range,
+                                &[
+                                    ("min", &LINK_MINUTES_MIN.to_string()),
+                                    ("max", &LINK_MINUTES_MAX.to_string()),
+                                ],
+                            ),
+                        )
+                    })?;
             let mail_footer = mail_footer.unwrap_or_default().replace("\r\n", "\n");
             let mail_footer = mail_footer.trim().to_string();
             if mail_footer.chars().count() > crate::notify::template::MAX_CHARS {

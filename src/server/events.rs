@@ -181,8 +181,15 @@ fn resync() -> LiveEvent {
 /// `GET /api/events`: the signed-in staff member's stream. Replays what was missed after
 /// `Last-Event-ID`, then follows live, until the session ends (checked every 30 s).
 pub async fn stream(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(user) = crate::uploads::http::staff_from_headers(&st, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let user = match crate::auth::ctx::staff_http(
+        &st,
+        &headers,
+        crate::orgs::domain::Permission::ViewClients,
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(s) => return s.into_response(),
     };
     let (st2, headers2) = (st.clone(), headers.clone());
     let revoked = until_gone(move || {

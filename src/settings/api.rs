@@ -181,12 +181,8 @@ pub async fn save_session_limit(max_sessions: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
-            let max = max_sessions
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| MAX_SESSIONS_RANGE.contains(n))
-                .ok_or_else(|| {
+            let max =
+                crate::validate::number_in(&max_sessions, MAX_SESSIONS_RANGE).ok_or_else(|| {
                     AppError::invalid(
                         "max_sessions",
                         crate::i18n::fill(
@@ -222,12 +218,8 @@ pub async fn save_retention(retention_months: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
-            let months = retention_months
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (0..=MAX_MONTHS).contains(n))
-                .ok_or_else(|| {
+            let months =
+                crate::validate::number_in(&retention_months, 0..=MAX_MONTHS).ok_or_else(|| {
                     AppError::invalid(
                         "retention_months",
                         crate::i18n::fill(

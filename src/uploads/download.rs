@@ -3,6 +3,7 @@
 
 use super::repo::StoredFile;
 use crate::crypto::{self, SegmentCipher, HEADER_LEN};
+use crate::orgs::domain::Permission;
 use crate::server::AppState;
 use axum::{
     body::Body,
@@ -133,8 +134,10 @@ pub async fn download(
     Path(id): Path<String>,
     req: axum::extract::Request,
 ) -> Response {
-    let Some(user) = super::http::staff_from_headers(&st, req.headers()).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let user = match crate::auth::ctx::staff_http(&st, req.headers(), Permission::ViewClients).await
+    {
+        Ok(u) => u,
+        Err(s) => return s.into_response(),
     };
     let (ip, user_agent) = crate::auth::ctx::origin(&st, req.headers(), req.extensions());
     let actor = crate::audit::repo::Actor {

@@ -18,6 +18,7 @@ use super::repo::{self, UploadRow};
 use super::LinkState;
 use crate::crypto::{self, Header, SegmentCipher};
 use crate::i18n::Lang;
+use crate::orgs::domain::Permission;
 use crate::server::storage::{BlobWriter, PendingSync};
 use crate::server::{db::now_ms, tokens, AppState};
 use axum::{
@@ -380,32 +381,20 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
             )),
         };
     }
-    if let Some(user) = staff_from_headers(st, headers).await {
-        if !user.role.may(crate::orgs::domain::Permission::EditClients) {
-            return Err(fail(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                t.err_forbidden_role.into(),
-            ));
-        }
-        return Ok(Uploader::Staff(user));
+    match crate::auth::ctx::staff_http(st, headers, Permission::EditClients).await {
+        Ok(user) => Ok(Uploader::Staff(user)),
+        Err(StatusCode::FORBIDDEN) => Err(fail(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            t.err_forbidden_role.into(),
+        )),
+        Err(StatusCode::UNAUTHORIZED) => Err(fail(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            t.err_unauthorized.into(),
+        )),
+        Err(s) => Err(s.into_response()),
     }
-    Err(fail(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        t.err_unauthorized.into(),
-    ))
-}
-
-/// The staff member behind the request's session cookie, if the session is valid.
-pub async fn staff_from_headers(
-    st: &AppState,
-    headers: &HeaderMap,
-) -> Option<crate::auth::repo::SessionUser> {
-    crate::auth::ctx::session_from_headers(st, headers)
-        .await
-        .ok()
-        .flatten()
 }
 
 /// The upload, if this caller may touch it. Another link's or firm's upload is "not found".

@@ -4,6 +4,7 @@
 //! The same writer makes a client's whole export (`clients::export`).
 
 use super::download::plaintext_stream_from;
+use crate::orgs::domain::Permission;
 use crate::server::AppState;
 use async_zip::base::write::ZipFileWriter;
 use async_zip::{Compression, ZipEntryBuilder};
@@ -54,8 +55,9 @@ pub async fn download_zip(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let Some(user) = super::http::staff_from_headers(&st, &headers).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
+    let user = match crate::auth::ctx::staff_http(&st, &headers, Permission::ViewClients).await {
+        Ok(u) => u,
+        Err(s) => return s.into_response(),
     };
     let ids = ids_from_query(query.as_deref().unwrap_or(""));
     if ids.is_empty() {

@@ -727,19 +727,7 @@ async fn archived_cases_are_deleted_after_the_retention_period(db: Db) {
         .await
         .unwrap();
     assert_eq!(files, 0);
-    let org: String = sqlx::query_scalar("SELECT org_id FROM clients WHERE id = $1")
-        .bind(&x)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    let blob = app
-        .state
-        .config
-        .server
-        .data_dir
-        .join("files")
-        .join(&org)
-        .join(&file_id);
+    let blob = app.blob_path(&app.org_of_client(&x).await, &file_id);
     assert!(!blob.exists(), "the sealed file is gone from the disk");
     let msgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conv = $1")
         .bind(&old)

@@ -517,13 +517,9 @@ async fn erasing_a_client_shreds_keys_and_files(db: Db) {
     let y = owner
         .create_client("Yvonne Bleibt", "yvonne@loeschen.de")
         .await;
-    let org: String = sqlx::query_scalar("SELECT org_id FROM clients WHERE id = $1")
-        .bind(&x)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let org = app.org_of_client(&x).await;
     let blobs = |app: &TestApp| -> Vec<String> {
-        let dir = app.state.config.server.data_dir.join("files").join(&org);
+        let dir = app.blob_path(&org, "-").parent().unwrap().to_path_buf();
         let mut v: Vec<String> = std::fs::read_dir(dir)
             .map(|d| {
                 d.map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -113,6 +113,26 @@ impl TestApp {
         }
     }
 
+    /// Where the sealed bytes of a firm's blob lie (an upload's, a file's).
+    pub fn blob_path(&self, org_id: &str, blob_id: &str) -> std::path::PathBuf {
+        self.state
+            .config
+            .server
+            .data_dir
+            .join("files")
+            .join(org_id)
+            .join(blob_id)
+    }
+
+    /// The firm a client belongs to.
+    pub async fn org_of_client(&self, client_id: &str) -> String {
+        sqlx::query_scalar("SELECT org_id FROM clients WHERE id = $1")
+            .bind(client_id)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap()
+    }
+
     pub fn anonymous(&self) -> Caller {
         Caller::new(&self.url)
     }

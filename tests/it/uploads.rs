@@ -424,14 +424,7 @@ async fn protocol_status_codes(db: Db) {
         .fetch_one(&app.state.db)
         .await
         .unwrap();
-    let blob_path = app
-        .state
-        .config
-        .server
-        .data_dir
-        .join("files")
-        .join(&org)
-        .join(&file_id);
+    let blob_path = app.blob_path(&org, &file_id);
     let original = std::fs::read(&blob_path).unwrap();
     let mut blob = original.clone();
     blob[crypto::HEADER_LEN + 2 * (SEG + crypto::TAG_LEN) + 10] ^= 1;
