@@ -1,7 +1,9 @@
 //! Authorization matrix: every server function, called as anonymous, as staff of another firm
 //! (with this firm's ids), as a read-only member and — for owner/admin functions — as a member.
 //! Anonymous gets 401, the other firm gets 404 (never data), read-only gets 403 for changes and
-//! members 403 for what only owners and admins may. A server function missing from the list
+//! members 403 for what only owners and admins may. The HTTP routes besides server functions
+//! (downloads, exports, streams, tus) go through the same cells; a server function or route
+//! missing from the lists fails the test. A server function missing from the list
 //! fails the test, so new endpoints cannot skip this check.
 
 use crate::helpers::{error_kind, last_segment, Db, TestApp};
@@ -110,6 +112,107 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("save_session_limit", Kind::Admin, false),
     ("save_retention", Kind::Admin, false),
 ];
+
+/// Every HTTP route besides the server functions (as registered), how it treats callers and
+/// whether it takes ids of the firm's objects.
+const ROUTES: &[(&str, Kind, bool)] = &[
+    ("/healthz", Kind::Public, false),
+    ("/portal/s/{token}", Kind::Public, false),
+    ("/api/events", Kind::StaffRead, false),
+    ("/api/files/{id}/download", Kind::StaffRead, true),
+    ("/api/clients/{client_id}/files.zip", Kind::StaffRead, true),
+    // tus creation: staff send files to a client (read-only members may not).
+    ("/api/uploads", Kind::StaffWrite, true),
+    ("/api/uploads/", Kind::StaffWrite, true),
+    // An upload in progress: only whoever made it (here: a link's client).
+    ("/api/uploads/{id}", Kind::StaffRead, true),
+    ("/api/audit.csv", Kind::Admin, false),
+    ("/api/clients/{client_id}/export.zip", Kind::Admin, true),
+    ("/api/portal/events", Kind::Client, false),
+    ("/api/portal/files/{id}", Kind::Client, false),
+];
+
+/// The request for a route, pointing at firm A's objects.
+fn route_request(c: &crate::helpers::Caller, route: &str, ids: &Ids) -> reqwest::RequestBuilder {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    let url = |p: String| format!("{}{p}", c.base);
+    match route {
+        "/api/uploads" | "/api/uploads/" => c
+            .http
+            .post(url(route.to_string()))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", "5")
+            .header(
+                "Upload-Metadata",
+                format!(
+                    "filename {},client_id {}",
+                    STANDARD.encode("a.pdf"),
+                    STANDARD.encode(&ids.client)
+                ),
+            ),
+        "/api/uploads/{id}" => c
+            .http
+            .head(url(format!("/api/uploads/{}", ids.file)))
+            .header("Tus-Resumable", "1.0.0"),
+        other => {
+            let query = if other.ends_with("files.zip") {
+                format!("?ids={}", ids.file)
+            } else {
+                String::new()
+            };
+            let path = other
+                .replace("{id}", &ids.file)
+                .replace("{client_id}", &ids.client)
+                .replace("{token}", "kein-token");
+            c.http.get(url(path + &query))
+        }
+    }
+    .header("Accept", "application/json")
+}
+
+/// Every `.route("…")` in the sources.
+fn registered_routes() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let src = std::fs::read_to_string(&p).unwrap();
+                for (i, _) in src.match_indices(".route(") {
+                    let rest = src[i + 7..].trim_start();
+                    if let Some(path) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        out.push(path.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut out,
+    );
+    out
+}
+
+#[test]
+fn every_http_route_is_in_the_matrix() {
+    let registered = registered_routes();
+    assert!(registered.len() >= 10, "{registered:?}");
+    for r in &registered {
+        assert!(
+            ROUTES.iter().any(|(p, ..)| p == r),
+            "HTTP route {r} is missing from the authorization matrix"
+        );
+    }
+    for (p, ..) in ROUTES {
+        assert!(
+            registered.iter().any(|r| r == p),
+            "{p} in the matrix but not registered"
+        );
+    }
+}
 
 /// A plausible, valid request body for each endpoint, pointing at firm A's objects.
 fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
@@ -324,6 +427,50 @@ async fn matrix(db: Db) {
             assert_eq!(status, StatusCode::FORBIDDEN, "member {endpoint}: {b}");
             let (status, b) = owner_a.call(endpoint, &form).await;
             assert_eq!(status, StatusCode::OK, "owner {endpoint}: {b}");
+        }
+    }
+    for &(route, kind, takes_ids) in ROUTES {
+        if kind == Kind::Public {
+            continue;
+        }
+        let status = |c: &crate::helpers::Caller| {
+            let r = route_request(c, route, &ids);
+            async move { r.send().await.unwrap().status() }
+        };
+        assert_eq!(
+            status(&app.anonymous()).await,
+            StatusCode::UNAUTHORIZED,
+            "anonymous {route}"
+        );
+        if kind == Kind::Client {
+            assert_eq!(
+                status(&owner_a).await,
+                StatusCode::UNAUTHORIZED,
+                "staff {route}"
+            );
+            continue;
+        }
+        if takes_ids {
+            assert_eq!(
+                status(&owner_b).await,
+                StatusCode::NOT_FOUND,
+                "other firm {route}"
+            );
+        }
+        if matches!(kind, Kind::StaffWrite | Kind::Admin) {
+            assert_eq!(
+                status(&reader_a).await,
+                StatusCode::FORBIDDEN,
+                "read-only {route}"
+            );
+        }
+        if kind == Kind::Admin {
+            assert_eq!(
+                status(&member_a).await,
+                StatusCode::FORBIDDEN,
+                "member {route}"
+            );
+            assert_eq!(status(&owner_a).await, StatusCode::OK, "owner {route}");
         }
     }
     // Nothing of firm A leaked into firm B's view.
