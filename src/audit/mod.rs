@@ -173,6 +173,8 @@ pub mod action {
     pub const MESSAGE_SENT: &str = "chat.message_sent";
     pub const AUDIT_EXPORTED: &str = "audit.exported";
     pub const SESSION_ENDED: &str = "auth.session_ended";
+    pub const TWO_FACTOR_ENABLED: &str = "auth.two_factor_enabled";
+    pub const TWO_FACTOR_DISABLED: &str = "auth.two_factor_disabled";
     pub const CLIENT_EXPORTED: &str = "client.exported";
     pub const CASE_RETENTION_DELETED: &str = "case.retention_deleted";
     pub const ORG_RETENTION_CHANGED: &str = "org.retention_changed";
@@ -187,6 +189,16 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (LOGIN_FAILED, "Anmeldung fehlgeschlagen", "Failed sign-in"),
         (LOGOUT, "Abmeldung", "Sign-out"),
         (SESSION_ENDED, "Sitzung beendet", "Session ended"),
+        (
+            TWO_FACTOR_ENABLED,
+            "Zwei-Faktor-Anmeldung eingeschaltet",
+            "Two-factor sign-in on",
+        ),
+        (
+            TWO_FACTOR_DISABLED,
+            "Zwei-Faktor-Anmeldung ausgeschaltet",
+            "Two-factor sign-in off",
+        ),
         (ORG_CREATED, "Kanzlei angelegt", "Firm created"),
         (ORG_PLAN_CHANGED, "Tarif geändert", "Plan changed"),
         (

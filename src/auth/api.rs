@@ -122,6 +122,20 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             match candidate {
                 Some(c) if ok && c.active => {
                     super::repo::clear_throttle(db, &account_key).await?;
+                    if super::twofactor::server::enabled(db, &c.user_id).await? {
+                        // The password was right; the code comes next, on its own page.
+                        let token =
+                            super::twofactor::server::challenge(&req.state, &c.user_id, &c.org_id)
+                                .await?;
+                        req.set_cookie(
+                            super::twofactor::CHALLENGE_COOKIE,
+                            &token,
+                            Some(super::twofactor::CHALLENGE_MS / 1000),
+                            true,
+                        );
+                        leptos_axum::redirect("/login/code");
+                        return Ok(());
+                    }
                     req.audit_as(
                         &c.org_id,
                         &c.user_id,

@@ -8,6 +8,9 @@ pub mod domain;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod setup;
+#[cfg(feature = "ssr")]
+pub mod totp;
+pub mod twofactor;
 pub mod ui;
 
 use crate::orgs::{Plan, Role};

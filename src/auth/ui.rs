@@ -138,3 +138,91 @@ pub fn SessionsCard() -> impl IntoView {
         </section>
     }
 }
+
+/// The second step of signing in (`/login/code`): the code of the app or a recovery code.
+#[component]
+pub fn LoginCodePage() -> impl IntoView {
+    let t = use_t();
+    let action = ServerAction::<super::twofactor::LoginCode>::new();
+    let err = action_error(action);
+    view! {
+        <main class="center-page" id="main">
+            <div class="card auth-card">
+                <h1>{t.tf_login_title}</h1>
+                <p class="muted">{t.tf_login_intro}</p>
+                <FormError error=err fields=&["code"]/>
+                <ActionForm attr:novalidate=true action=action>
+                    <Field label=t.tf_code name="code" required=true autocomplete="one-time-code" error=field_error(err, "code")/>
+                    <button class="btn btn-block" type="submit" data-testid="login-code-submit" aria-busy=move || action.pending().get().to_string()>{t.login_submit}</button>
+                </ActionForm>
+                <p class="small mt"><a href="/login">{t.tf_login_back}</a></p>
+            </div>
+        </main>
+    }
+}
+
+/// Two-factor sign-in in the settings: set up (QR code, key, confirming code, recovery codes
+/// shown once) or switch off.
+#[component]
+pub fn TwoFactorCard() -> impl IntoView {
+    let t = use_t();
+    let start = ServerAction::<super::twofactor::StartTwoFactor>::new();
+    let confirm = ServerAction::<super::twofactor::ConfirmTwoFactor>::new();
+    let disable = ServerAction::<super::twofactor::DisableTwoFactor>::new();
+    crate::ui::toast_on_success(disable, t.saved);
+    let status = Resource::new(
+        move || (confirm.version().get(), disable.version().get()),
+        |_| super::twofactor::two_factor_status(),
+    );
+    let confirm_err = action_error(confirm);
+    let disable_err = action_error(disable);
+    let start_err = action_error(start);
+    view! {
+        <section class="card stack mt" aria-labelledby="h-2fa" data-testid="two-factor">
+            <h2 id="h-2fa">{t.tf_title}</h2>
+            <FormError error=start_err/>
+            // Recovery codes, right after confirming (not stored anywhere readable).
+            {move || confirm.value().get().and_then(|r| r.ok()).map(|codes| view! {
+                <div class="notice" role="status">
+                    <p>{t.tf_recovery}</p>
+                    <ul class="recovery-codes" data-testid="recovery-codes">
+                        {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <Transition fallback=|| view! { <crate::ui::Skeleton lines=1/> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(true) => view! {
+                            <p data-testid="two-factor-on">{t.tf_on_text}</p>
+                            <ActionForm attr:novalidate=true action=disable attr:class="stack">
+                                <Field id_prefix="tfd-" label=t.tf_code name="code" autocomplete="one-time-code" hint=t.tf_disable_hint error=field_error(disable_err, "code")/>
+                                <div><button class="btn btn-secondary" type="submit" data-testid="two-factor-disable">{t.tf_disable}</button></div>
+                            </ActionForm>
+                        }.into_any(),
+                        Ok(false) => view! {
+                            <p>{t.tf_off_text}</p>
+                            {move || match start.value().get() {
+                                Some(Ok(e)) => view! {
+                                    <p class="small">{t.tf_scan}</p>
+                                    <div class="qr" inner_html=e.svg.clone()></div>
+                                    <p class="small">{t.tf_key}": "<code data-testid="two-factor-secret">{e.secret.clone()}</code></p>
+                                    <ActionForm attr:novalidate=true action=confirm attr:class="stack">
+                                        <Field id_prefix="tfc-" label=t.tf_code name="code" autocomplete="one-time-code" error=field_error(confirm_err, "code")/>
+                                        <div><button class="btn" type="submit" data-testid="two-factor-confirm">{t.tf_confirm}</button></div>
+                                    </ActionForm>
+                                }.into_any(),
+                                _ => view! {
+                                    <ActionForm action=start>
+                                        <button class="btn" type="submit" data-testid="two-factor-start">{t.tf_start}</button>
+                                    </ActionForm>
+                                }.into_any(),
+                            }}
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

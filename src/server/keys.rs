@@ -192,7 +192,7 @@ pub async fn rewrap(
         .await
         .map_err(err)?;
     let mut count = 0;
-    for table in ["files", "uploads", "message_keys"] {
+    for table in ["files", "uploads", "message_keys", "totp_keys"] {
         let rows = sqlx::query(&format!("SELECT id, wrapped_key FROM {table}"))
             .fetch_all(&mut *tx)
             .await

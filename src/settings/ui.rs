@@ -41,6 +41,7 @@ pub fn SettingsPage() -> impl IntoView {
             })}
         </Transition>
         <crate::auth::ui::SessionsCard/>
+        <crate::auth::ui::TwoFactorCard/>
     }
 }
 

@@ -453,3 +453,119 @@ async fn members_list_limit_and_end_their_sessions(db: Db) {
 }
 
 on_both_databases!(members_list_limit_and_end_their_sessions);
+
+/// The code for `secret_text` (as the settings show it) at the current step + `ahead`.
+fn code_for(secret_text: &str, ahead: i64) -> String {
+    use kundenportal::auth::totp;
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(secret_text.replace(' ', "").as_bytes())
+        .unwrap();
+    let step = totp::step_of(kundenportal::server::db::now_ms() / 1000) + ahead;
+    format!("{:06}", totp::hotp(&secret, step as u64, 6))
+}
+
+async fn status(c: &crate::helpers::Caller) -> serde_json::Value {
+    c.call("two_factor_status", &[]).await.1
+}
+
+async fn two_factor_sign_in_with_app_codes_and_recovery_codes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Zwei", "chef@zwei.de").await;
+    assert_eq!(status(&owner).await, false);
+
+    // Set up: a QR code and the key; a wrong code is refused, the right one switches it on and
+    // answers ten recovery codes.
+    let (s, e) = owner.call("start_two_factor", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    assert!(e["svg"].as_str().unwrap().contains("<svg"));
+    assert!(e["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/Kanzlei%20Zwei:chef%40zwei.de?secret="));
+    let secret = e["secret"].as_str().unwrap().to_string();
+    let (s, b) = owner
+        .call("confirm_two_factor", &[("code", "000000")])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b["Invalid"]["field"], "code");
+    let first = code_for(&secret, 0);
+    let (s, codes) = owner.call("confirm_two_factor", &[("code", &first)]).await;
+    assert_eq!(s, StatusCode::OK, "{codes}");
+    let codes: Vec<String> = serde_json::from_value(codes).unwrap();
+    assert_eq!(codes.len(), 10);
+    assert_eq!(status(&owner).await, true);
+
+    // Signing in: the password alone opens nothing.
+    let phone = sign_in(&app, "chef@zwei.de", IPHONE).await;
+    assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::UNAUTHORIZED);
+    let (s, _) = phone.call("login_code", &[("code", "123456")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The code used to confirm is spent; the next step's code (drift of one step) opens.
+    let (s, _) = phone.call("login_code", &[("code", &first)]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a code works once");
+    let (s, b) = phone
+        .call("login_code", &[("code", &code_for(&secret, 1))])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(phone.call("whoami", &[]).await.0, StatusCode::OK);
+    // The step is single use too.
+    let (s, _) = phone.call("login_code", &[("code", &codes[0])]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A recovery code opens once (typed in capitals with spaces, too).
+    let desk = sign_in(&app, "chef@zwei.de", FIREFOX).await;
+    let typed = codes[0].to_uppercase().replace('-', " ");
+    assert_eq!(
+        desk.call("login_code", &[("code", &typed)]).await.0,
+        StatusCode::OK
+    );
+    let again = sign_in(&app, "chef@zwei.de", FIREFOX).await;
+    assert_eq!(
+        again.call("login_code", &[("code", &codes[0])]).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Five wrong codes end the step: even a right one then needs the password again.
+    for _ in 0..4 {
+        again.call("login_code", &[("code", "000000")]).await;
+    }
+    let (s, b) = again.call("login_code", &[("code", &codes[1])]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b.to_string().contains("abgelaufen"), "{b}");
+    // Without the password step there is nothing to answer.
+    let (s, _) = app
+        .anonymous()
+        .call("login_code", &[("code", &codes[2])])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Switching off needs a code; then the password alone signs in again.
+    let (s, _) = desk.call("disable_two_factor", &[("code", "000000")]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, b) = desk
+        .call("disable_two_factor", &[("code", &codes[3])])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(status(&desk).await, false);
+    let plain = sign_in(&app, "chef@zwei.de", FIREFOX).await;
+    assert_eq!(plain.call("whoami", &[]).await.0, StatusCode::OK);
+    // The trail: on, a failed code, sign-ins with the second factor, off.
+    let actions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, detail FROM audit_events WHERE action LIKE 'auth.%' ORDER BY created_at, id",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    for want in [
+        ("auth.two_factor_enabled", ""),
+        ("auth.login_failed", "2fa"),
+        ("auth.login", "2fa"),
+        ("auth.two_factor_disabled", ""),
+    ] {
+        assert!(
+            actions.iter().any(|(a, d)| a == want.0 && d == want.1),
+            "{want:?} in {actions:?}"
+        );
+    }
+}
+
+on_both_databases!(two_factor_sign_in_with_app_codes_and_recovery_codes);

@@ -111,6 +111,12 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("end_my_other_sessions", Kind::StaffRead, false),
     ("save_session_limit", Kind::Admin, false),
     ("save_retention", Kind::Admin, false),
+    // Personal: one's own second factor.
+    ("two_factor_status", Kind::StaffRead, false),
+    ("start_two_factor", Kind::StaffRead, false),
+    ("confirm_two_factor", Kind::StaffRead, false),
+    ("disable_two_factor", Kind::StaffRead, false),
+    ("login_code", Kind::Public, false),
 ];
 
 /// Every HTTP route besides the server functions (as registered), how it treats callers and
@@ -270,6 +276,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "end_my_session" => vec![("id", ids.session.clone())],
         "save_session_limit" => vec![("max_sessions", s("5"))],
         "save_retention" => vec![("retention_months", s("0"))],
+        "confirm_two_factor" | "disable_two_factor" => vec![("code", s("000000"))],
         "send_message" => vec![("client_id", ids.client.clone()), ("text", s("Hallo"))],
         "portal_send" => vec![("text", s("Hallo"))],
         "save_notify_prefs" => vec![("message", s("off"))],
