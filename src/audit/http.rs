@@ -6,7 +6,7 @@ use crate::server::AppState;
 use axum::{
     body::Body,
     extract::{Query, Request, State},
-    http::{header, HeaderValue, StatusCode},
+    http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -143,21 +143,11 @@ async fn export(
             .map_err(std::io::Error::other)
     });
     let body = futures::stream::once(async move { Ok(bytes::Bytes::from(head)) }).chain(rows);
-    let mut r = Response::new(Body::from_stream(body));
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    r
+    crate::uploads::download::attachment(
+        Body::from_stream(body),
+        "text/csv; charset=utf-8",
+        "audit.csv",
+    )
 }
 
 #[cfg(test)]

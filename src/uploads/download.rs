@@ -223,19 +223,27 @@ async fn serve(
     };
     let first = futures::stream::once(async move { Ok(first) });
     let body = futures::StreamExt::chain(first, plain);
-    let mut r = Response::new(Body::from_stream(body));
-    let h = r.headers_mut();
     // Never the declared type: a file is data to save, not a page to render.
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
+    let mut r = attachment(
+        Body::from_stream(body),
+        "application/octet-stream",
+        &file.name,
     );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(file.size));
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(file.size));
+    r
+}
+
+/// A download to save as `name` (never rendered inline, never cached): files, ZIPs, exports.
+pub fn attachment(body: Body, content_type: &'static str, name: &str) -> Response {
+    let mut r = Response::new(body);
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&file.name)) {
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(name)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     r

@@ -11,7 +11,7 @@ use async_zip::{Compression, ZipEntryBuilder};
 use axum::{
     body::Body,
     extract::{Path, RawQuery, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use futures::{AsyncWriteExt, StreamExt};
@@ -190,20 +190,7 @@ pub fn stream(st: &AppState, parts: Vec<Part>) -> Body {
 
 /// A ZIP download named `name`, never cached.
 pub fn response(body: Body, name: &str) -> Response {
-    let mut r = Response::new(body);
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&super::download::content_disposition(name)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
+    super::download::attachment(body, "application/zip", name)
 }
 
 #[cfg(test)]
