@@ -73,13 +73,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         async {
             let req = request().await?;
             let t = req.t();
-            let email = email.trim().to_lowercase();
-            if email.is_empty() {
-                return Err(AppError::invalid("email", t.f_required));
-            }
-            if password.is_empty() {
-                return Err(AppError::invalid("password", t.f_required));
-            }
+            let email = super::ctx::credentials(t, &email, &password)?;
             let db = &req.state.db;
             let sec = &req.state.config.security;
             let window_ms = sec.login_window_minutes * 60_000;
@@ -273,10 +267,7 @@ pub(crate) async fn start_session(
     )
     .await?;
     // The firm's limit of sessions per person: the one used longest ago gives way.
-    let max: i64 = sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
-        .bind(org_id)
-        .fetch_one(&req.state.db)
-        .await?;
+    let max = crate::orgs::repo::max_sessions(&req.state.db, org_id).await?;
     super::repo::trim_sessions(&req.state.db, user_id, &session_id, max).await?;
     req.set_cookie(
         super::ctx::SESSION_COOKIE,
@@ -307,10 +298,7 @@ pub async fn my_sessions() -> Result<super::MySessions, AppError> {
                     last_seen_at: s.last_seen_at,
                 })
                 .collect();
-            let max: i64 = sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
-                .bind(me.org_id())
-                .fetch_one(db)
-                .await?;
+            let max = crate::orgs::repo::max_sessions(db, me.org_id()).await?;
             Ok(super::MySessions { sessions, max })
         }
         .await,

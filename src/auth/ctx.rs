@@ -132,6 +132,19 @@ pub fn origin(
     (ip, user_agent)
 }
 
+/// A sign-in form's address (trimmed, lower-case), both fields required — staff and portal
+/// sign-in alike.
+pub fn credentials(t: &T, email: &str, password: &str) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
+        return Err(AppError::invalid("email", t.f_required));
+    }
+    if password.is_empty() {
+        return Err(AppError::invalid("password", t.f_required));
+    }
+    Ok(email)
+}
+
 /// The current request; fails only if called outside a server function.
 pub async fn request() -> Result<Req, AppError> {
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;

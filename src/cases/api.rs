@@ -121,9 +121,7 @@ pub async fn list_cases(client_id: String) -> Result<Vec<CaseSummary>, AppError>
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let db = &me.req.state.db;
-            if !crate::clients::repo::exists(db, me.org_id(), &client_id).await? {
-                return Err(AppError::NotFound);
-            }
+            me.require_client(&client_id).await?;
             Ok(super::repo::cases_of_client(
                 db,
                 me.org_id(),

@@ -41,13 +41,19 @@ struct Due {
     warned_at: Option<i64>,
 }
 
-async fn archived(db: &Db) -> Result<Vec<Due>, sqlx::Error> {
+/// Archived cases that may be within a week of their date at `now`. A month has at least 28
+/// days, so the SQL bound lets through every case that can be due (the exact calendar date is
+/// worked out here) and keeps the scan, run every minute, off cases archived too recently.
+async fn archived(db: &Db, now: i64) -> Result<Vec<Due>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT c.id, c.org_id, c.title, c.closed_at, c.retention_warned_at, o.retention_months, k.name \
          FROM cases c JOIN orgs o ON o.id = c.org_id JOIN clients k ON k.id = c.client_id \
          WHERE c.state = 'archived' AND o.retention_months > 0 AND c.closed_at IS NOT NULL \
+           AND c.closed_at <= $1 - o.retention_months * $2 \
          ORDER BY c.org_id, c.closed_at, c.id",
     )
+    .bind(now + WARN_AHEAD)
+    .bind(28 * DAY)
     .fetch_all(db)
     .await?;
     rows.iter()
@@ -75,7 +81,7 @@ pub struct Scan {
 pub async fn scan(st: &AppState, now: i64) -> Result<Scan, sqlx::Error> {
     let mut out = Scan::default();
     let mut warn: BTreeMap<String, Vec<Due>> = BTreeMap::new();
-    for c in archived(&st.db).await? {
+    for c in archived(&st.db, now).await? {
         match c.warned_at {
             None if c.delete_at - WARN_AHEAD <= now => {
                 warn.entry(c.org_id.clone()).or_default().push(c)

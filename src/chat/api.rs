@@ -248,9 +248,7 @@ pub async fn load_chat(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let st = &me.req.state;
-            if !crate::clients::repo::exists(&st.db, me.org_id(), &client_id).await? {
-                return Err(AppError::NotFound);
-            }
+            me.require_client(&client_id).await?;
             let conv = server::conv_of(st, me.org_id(), &client_id, case_id).await?;
             server::load(
                 st,
@@ -279,9 +277,7 @@ pub async fn send_message(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let st = &me.req.state;
-            if !crate::clients::repo::exists(&st.db, me.org_id(), &client_id).await? {
-                return Err(AppError::NotFound);
-            }
+            me.require_client(&client_id).await?;
             let conv = server::conv_of(st, me.org_id(), &client_id, case_id).await?;
             server::send(
                 st,

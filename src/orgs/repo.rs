@@ -264,6 +264,14 @@ pub async fn accept_invite(
     Ok(Some(user_id))
 }
 
+/// How many sessions one member of the firm may have at once.
+pub async fn max_sessions(db: &Db, org_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await
+}
+
 /// The firm's file-type allow-list for client uploads (empty: everything allowed).
 pub async fn allowed_types(db: &Db, org_id: &str) -> Result<Vec<String>, sqlx::Error> {
     let s: String = sqlx::query_scalar("SELECT allowed_types FROM orgs WHERE id = $1")

@@ -381,13 +381,7 @@ pub async fn portal_password_login(email: String, password: String) -> Result<()
         async {
             let req = request().await?;
             let t = req.t();
-            let email = email.trim().to_lowercase();
-            if email.is_empty() {
-                return Err(AppError::invalid("email", t.f_required));
-            }
-            if password.is_empty() {
-                return Err(AppError::invalid("password", t.f_required));
-            }
+            let email = credentials(t, &email, &password)?;
             let sec = &req.state.config.security;
             let window = sec.login_window_minutes * 60_000;
             server::limit(
@@ -821,9 +815,7 @@ pub async fn end_client_sessions(client_id: String) -> Result<u64, AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let db = &me.req.state.db;
-            if !crate::clients::repo::exists(db, me.org_id(), &client_id).await? {
-                return Err(AppError::NotFound);
-            }
+            me.require_client(&client_id).await?;
             let n = super::repo::end_sessions(db, me.org_id(), &client_id).await?;
             me.audit(
                 Some(&client_id),
@@ -847,9 +839,7 @@ pub async fn new_secret_link(client_id: String) -> Result<String, AppError> {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let db = &me.req.state.db;
             let t = me.req.t();
-            if !crate::clients::repo::exists(db, me.org_id(), &client_id).await? {
-                return Err(AppError::NotFound);
-            }
+            me.require_client(&client_id).await?;
             if !super::repo::settings(db, me.org_id()).await?.methods.secret {
                 return Err(AppError::Conflict(t.p_secret_off.into()));
             }

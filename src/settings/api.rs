@@ -40,10 +40,7 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                 } else {
                     None
                 },
-                max_sessions: sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
-                    .bind(me.org_id())
-                    .fetch_one(db)
-                    .await?,
+                max_sessions: crate::orgs::repo::max_sessions(db, me.org_id()).await?,
                 retention_months: sqlx::query_scalar(
                     "SELECT retention_months FROM orgs WHERE id = $1",
                 )
