@@ -141,6 +141,7 @@ pub mod action {
     pub const CLIENT_STATUS_CHANGED: &str = "client.status_changed";
     pub const CLIENT_NOTE_ADDED: &str = "client.note_added";
     pub const CLIENT_DELETED: &str = "client.deleted";
+    pub const CLIENT_TEAM_CHANGED: &str = "client.team_changed";
     pub const FILE_UPLOADED: &str = "file.uploaded";
     pub const FILE_DOWNLOADED: &str = "file.downloaded";
     pub const FILE_REVIEWED: &str = "file.reviewed";
@@ -253,6 +254,7 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (CLIENT_STATUS_CHANGED, "Status geändert", "Status changed"),
         (CLIENT_NOTE_ADDED, "Notiz hinzugefügt", "Note added"),
         (CLIENT_DELETED, "Kunde gelöscht", "Client deleted"),
+        (CLIENT_TEAM_CHANGED, "Zugriff auf Kunden geändert", "Client access changed"),
         (
             CLIENT_EXPORTED,
             "Alle Daten exportiert",

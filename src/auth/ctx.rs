@@ -187,9 +187,16 @@ impl Staff {
         self.req.t()
     }
 
-    /// `NotFound` unless the client belongs to this staff member's firm.
+    /// Who is asking, as the bound parameter of `clients::access::visible`.
+    pub fn viewer(&self) -> &str {
+        crate::clients::access::viewer(&self.user)
+    }
+
+    /// `NotFound` unless the client belongs to this staff member's firm and is visible to them
+    /// (a restricted client whose team they are not on is as absent as another firm's).
     pub async fn require_client(&self, client_id: &str) -> Result<(), AppError> {
-        match crate::clients::repo::exists(&self.req.state.db, self.org_id(), client_id).await? {
+        let db = &self.req.state.db;
+        match crate::clients::access::sees(db, self.org_id(), client_id, self.viewer()).await? {
             true => Ok(()),
             false => Err(AppError::NotFound),
         }
@@ -293,6 +300,24 @@ pub async fn staff_http(
         return Err(StatusCode::FORBIDDEN);
     }
     Ok(user)
+}
+
+/// For HTTP handlers, after `staff_http`: 404 unless the signed-in member sees this client of
+/// their firm (see [`Staff::require_client`]).
+pub async fn sees_client(
+    state: &AppState,
+    user: &SessionUser,
+    client_id: &str,
+) -> Result<(), StatusCode> {
+    let viewer = crate::clients::access::viewer(user);
+    match crate::clients::access::sees(&state.db, &user.org_id, client_id, viewer).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(StatusCode::NOT_FOUND),
+        Err(e) => {
+            tracing::error!(error = %e, "visibility check failed");
+            Err(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
 }
 
 /// Authorize first: a valid staff session whose role grants `permission`.

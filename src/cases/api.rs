@@ -107,10 +107,24 @@ async fn open_item(
     let item = super::repo::item_row(&me.req.state.db, me.org_id(), item_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    me.require_client(&item.client_id).await?;
     if item.case_state != super::CaseState::Open {
         return Err(AppError::Conflict(me.t().case_not_open.into()));
     }
     Ok(item)
+}
+
+/// A case of the caller's firm whose client the caller sees (else `NotFound`).
+#[cfg(feature = "ssr")]
+async fn case_of(
+    me: &crate::auth::ctx::Staff,
+    case_id: &str,
+) -> Result<super::repo::CaseRow, AppError> {
+    let case = super::repo::case_row(&me.req.state.db, me.org_id(), case_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    me.require_client(&case.client_id).await?;
+    Ok(case)
 }
 
 /// The cases of a client, open ones first.
@@ -144,6 +158,7 @@ pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
             let l = super::repo::load(db, me.org_id(), &id, crate::server::db::now_ms())
                 .await?
                 .ok_or(AppError::NotFound)?;
+            me.require_client(&l.summary.client_id).await?;
             let members = active_members(db, me.org_id()).await?;
             let client_files =
                 super::repo::received_files(db, me.org_id(), &l.summary.client_id).await?;
@@ -177,6 +192,7 @@ pub async fn create_case(
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&client_id).await?;
             let t = me.t();
             let db = &me.req.state.db;
             let now = crate::server::db::now_ms();
@@ -287,7 +303,10 @@ pub async fn start_template(
                 return Err(AppError::invalid("client_ids", t.case_too_many_clients));
             }
             let due_at = input::date(t, "due_on", due_on.as_deref(), now, None)?;
-            // All or nothing: one unknown client refuses the whole batch.
+            // All or nothing: one unknown (or unseen) client refuses the whole batch.
+            for client_id in &ids {
+                me.require_client(client_id).await?;
+            }
             let mut tx = db.begin().await?;
             for client_id in &ids {
                 let new = super::repo::NewCase {
@@ -361,9 +380,7 @@ pub async fn update_case(
                 true,
             )?;
             let db = &me.req.state.db;
-            let case = super::repo::case_row(db, me.org_id(), &id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let case = case_of(&me, &id).await?;
             let responsible_id = responsible(&me, responsible_id.as_deref()).await?;
             let due_at = input::date(t, "due_on", due_on.as_deref(), now, case.due_at)?;
             let edit = super::repo::CaseEdit {
@@ -424,9 +441,7 @@ pub async fn add_case_item(
                 deadline_at: input::date(t, "deadline_on", deadline_on.as_deref(), now, None)?,
                 allowed_types: input::types(t, allowed_types.as_deref())?,
             };
-            let case = super::repo::case_row(db, me.org_id(), &case_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let case = case_of(&me, &case_id).await?;
             if case.state != super::CaseState::Open {
                 return Err(AppError::Conflict(t.case_not_open.into()));
             }
@@ -607,6 +622,7 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
             let l = super::repo::load(db, me.org_id(), &id, now)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            me.require_client(&l.summary.client_id).await?;
             let from = l.summary.state;
             let next = next_case_state(from, event, l.missing.len()).map_err(|r| match r {
                 Refusal::ItemsMissing => AppError::Conflict(crate::i18n::fill(
@@ -669,9 +685,7 @@ pub async fn set_case_reminders(id: String, paused: Option<String>) -> Result<()
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let paused = input::flag(paused.as_deref());
             let db = &me.req.state.db;
-            let case = super::repo::case_row(db, me.org_id(), &id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let case = case_of(&me, &id).await?;
             super::repo::set_reminders_paused(db, me.org_id(), &id, paused).await?;
             let action = if paused {
                 crate::audit::action::CASE_REMINDERS_PAUSED
@@ -702,12 +716,7 @@ pub async fn save_case_template(case_id: String, name: String) -> Result<String,
                 false,
             )?;
             let db = &me.req.state.db;
-            if super::repo::case_row(db, me.org_id(), &case_id)
-                .await?
-                .is_none()
-            {
-                return Err(AppError::NotFound);
-            }
+            case_of(&me, &case_id).await?;
             let id = super::repo::save_template(
                 db,
                 me.org_id(),

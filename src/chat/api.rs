@@ -310,8 +310,13 @@ pub async fn chat_unread() -> Result<Unread, AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let by_client =
-                super::repo::unread_for_staff(&me.req.state.db, me.org_id(), &me.user.user_id)
-                    .await?;
+                super::repo::unread_for_staff(
+                &me.req.state.db,
+                me.org_id(),
+                &me.user.user_id,
+                me.viewer(),
+            )
+            .await?;
             Ok(Unread {
                 total: by_client.iter().map(|(_, n)| n).sum(),
                 by_client,

@@ -304,21 +304,24 @@ pub async fn unread_by_conv(
         .collect()
 }
 
-/// Unread messages for a staff member, per client (only clients with any).
+/// Unread messages for a staff member, per client they see (only clients with any).
 pub async fn unread_for_staff(
     db: &Db,
     org_id: &str,
     user_id: &str,
+    viewer: &str,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT m.client_id, CAST(COUNT(*) AS BIGINT) AS n FROM messages m \
          LEFT JOIN message_reads r ON r.client_id = m.client_id AND r.conv = m.conv AND r.reader = $2 \
          WHERE m.org_id = $1 AND m.author_kind IN {} \
-           AND m.created_at > COALESCE(r.last_read_at, 0) GROUP BY m.client_id",
-        kinds(false)
+           AND m.created_at > COALESCE(r.last_read_at, 0) AND {} GROUP BY m.client_id",
+        kinds(false),
+        crate::clients::access::visible("m.client_id", 3)
     ))
     .bind(org_id)
     .bind(user_id)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter()

@@ -22,6 +22,7 @@ pub async fn list_clients(
             let pattern = super::domain::search_pattern(q.as_deref().unwrap_or(""));
             let status = status.as_deref().and_then(super::ClientStatus::parse);
             let query = super::repo::ListQuery {
+                viewer: me.viewer(),
                 pattern: pattern.as_deref(),
                 status,
                 limit: page_size as i64,
@@ -29,7 +30,8 @@ pub async fn list_clients(
             };
             let (mut rows, total) = super::repo::list(db, me.org_id(), &query).await?;
             let unread =
-                crate::chat::repo::unread_for_staff(db, me.org_id(), &me.user.user_id).await?;
+                crate::chat::repo::unread_for_staff(db, me.org_id(), &me.user.user_id, me.viewer())
+                    .await?;
             for r in rows.iter_mut() {
                 r.unread = unread
                     .iter()
@@ -38,8 +40,17 @@ pub async fn list_clients(
             }
             let firm_total = if pattern.is_none() && status.is_none() {
                 total
-            } else {
+            } else if me.viewer().is_empty() {
                 super::repo::count(db, me.org_id()).await?
+            } else {
+                let all = super::repo::ListQuery {
+                    viewer: me.viewer(),
+                    pattern: None,
+                    status: None,
+                    limit: 0,
+                    offset: 0,
+                };
+                super::repo::list(db, me.org_id(), &all).await?.1
             };
             Ok(ClientPage {
                 rows,
@@ -59,6 +70,7 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            me.require_client(&id).await?;
             let db = &me.req.state.db;
             let (client, created_at, updated_at) = super::repo::get(db, me.org_id(), &id)
                 .await?
@@ -125,7 +137,8 @@ pub async fn create_client(
             let db = &me.req.state.db;
             if allow_duplicate.is_none() {
                 let similar =
-                    super::repo::find_similar(db, me.org_id(), &c.name, &c.email, None).await?;
+                    super::repo::find_similar(db, me.org_id(), &c.name, &c.email, None, me.viewer())
+                        .await?;
                 if !similar.is_empty() {
                     let names = similar
                         .iter()
@@ -181,6 +194,7 @@ pub async fn update_client(
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&id).await?;
             let c = clean_client(
                 me.t(),
                 &name,
@@ -211,6 +225,7 @@ pub async fn set_client_status(id: String, status: String) -> Result<(), AppErro
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&id).await?;
             let db = &me.req.state.db;
             let wanted = super::ClientStatus::parse(&status)
                 .ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
@@ -242,6 +257,7 @@ pub async fn add_client_note(id: String, body: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&id).await?;
             let body = super::domain::clean_text(&body, super::domain::NOTE_MAX, true, true)
                 .map_err(|p| {
                     AppError::invalid("body", crate::validate::problem_message(me.t(), p))
@@ -276,6 +292,7 @@ pub async fn delete_client(id: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::DeleteClients).await?;
+            me.require_client(&id).await?;
             let st = &me.req.state;
             let blobs = super::repo::delete(&st.db, me.org_id(), &id)
                 .await?
@@ -290,6 +307,92 @@ pub async fn delete_client(id: String) -> Result<(), AppError> {
             me.audit(Some(&id), crate::audit::action::CLIENT_DELETED, "")
                 .await?;
             leptos_axum::redirect("/clients");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Who of the team sees a client: everyone, or — restricted — the owners and admins and the
+/// members named here. Only for those who see every client (owners, admins).
+#[server(prefix = "/api", endpoint = "load_client_team")]
+pub async fn load_client_team(client_id: String) -> Result<super::ClientTeam, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::RestrictClients).await?;
+            let db = &me.req.state.db;
+            let (restricted, on_team) = super::access::team(db, me.org_id(), &client_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let members = crate::orgs::repo::members(db, me.org_id())
+                .await?
+                .into_iter()
+                .filter(|m| m.active)
+                .map(|m| super::TeamChoice {
+                    on_team: on_team.contains(&m.id),
+                    sees_all: m.role.may(crate::orgs::domain::Permission::RestrictClients),
+                    id: m.id,
+                    name: m.name,
+                    role: m.role,
+                })
+                .collect();
+            Ok(super::ClientTeam {
+                restricted,
+                members,
+            })
+        }
+        .await,
+    )
+}
+
+/// Restricts a client to named members (`restricted` set) or opens it to the whole team.
+/// Takes effect on everyone's next request, open live streams included.
+#[server(prefix = "/api", endpoint = "save_client_team")]
+pub async fn save_client_team(
+    client_id: String,
+    restricted: Option<String>,
+    members: Option<Vec<String>>,
+) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::RestrictClients).await?;
+            let db = &me.req.state.db;
+            let restricted = restricted.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
+            let firm = crate::orgs::repo::members(db, me.org_id()).await?;
+            let mut chosen: Vec<String> = Vec::new();
+            let mut names: Vec<String> = Vec::new();
+            for id in members.unwrap_or_default() {
+                let Some(m) = firm.iter().find(|m| m.id == id && m.active) else {
+                    return Err(AppError::invalid("members", me.t().team_member_unknown));
+                };
+                if !chosen.contains(&m.id) {
+                    chosen.push(m.id.clone());
+                    names.push(m.name.clone());
+                }
+            }
+            if !restricted {
+                chosen.clear();
+                names.clear();
+            }
+            let now = crate::server::db::now_ms();
+            if !super::access::set_team(db, me.org_id(), &client_id, restricted, &chosen, now)
+                .await?
+            {
+                return Err(AppError::NotFound);
+            }
+            let detail = if restricted {
+                format!("restricted: {}", names.join(", "))
+            } else {
+                "open".to_string()
+            };
+            me.audit(
+                Some(&client_id),
+                crate::audit::action::CLIENT_TEAM_CHANGED,
+                &detail,
+            )
+            .await?;
             Ok(())
         }
         .await,

@@ -43,6 +43,9 @@ pub async fn export(
         Ok(u) => u,
         Err(s) => return s.into_response(),
     };
+    if let Err(s) = crate::auth::ctx::sees_client(&st, &user, &client_id).await {
+        return s.into_response();
+    }
     let (org, client) = (user.org_id.as_str(), client_id.as_str());
     let parts = match gather(&st, org, client).await {
         Ok(Some(p)) => p,

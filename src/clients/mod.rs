@@ -1,5 +1,7 @@
 //! Client management (Kundenverwaltung): the firm's clients, their status, notes and history.
 
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
@@ -56,6 +58,9 @@ pub struct ClientRow {
     /// Chat messages the viewing member has not read.
     #[serde(default)]
     pub unread: i64,
+    /// Seen only by owners, admins and the members on its team.
+    #[serde(default)]
+    pub restricted: bool,
 }
 
 /// One page of the client list plus what the UI needs to draw paging.
@@ -102,3 +107,23 @@ pub struct PossibleDuplicate {
     pub name: String,
     pub email: String,
 }
+
+/// Who of the team sees a client (owners and admins always do).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientTeam {
+    /// Only the owners, admins and the members on the team see the client.
+    pub restricted: bool,
+    /// The firm's active staff, each with whether they are on the team.
+    pub members: Vec<TeamChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamChoice {
+    pub id: String,
+    pub name: String,
+    pub role: crate::orgs::Role,
+    pub on_team: bool,
+    /// Owners and admins see every client; they need no place on a team.
+    pub sees_all: bool,
+}
+

@@ -9,7 +9,7 @@ use sqlx::Row;
 /// `$now` must be bound as parameter `now_param` for the live count of active links.
 fn row_cols(now_param: usize) -> String {
     format!(
-        "id, name, company, email, status, file_count, last_upload_at, last_activity_at, \
+        "id, name, company, email, status, file_count, last_upload_at, last_activity_at, restricted, \
          (SELECT COUNT(*) FROM upload_links l WHERE l.client_id = clients.id AND l.revoked_at IS NULL \
           AND (l.expires_at IS NULL OR l.expires_at > ${now_param}) \
           AND (l.max_files IS NULL OR l.files_received < l.max_files)) AS active_link_count, \
@@ -34,10 +34,13 @@ fn row_to_client(r: &sqlx::any::AnyRow) -> Result<ClientRow, sqlx::Error> {
         last_upload_at: r.try_get("last_upload_at")?,
         last_activity_at: r.try_get("last_activity_at")?,
         unread: 0,
+        restricted: r.try_get::<i64, _>("restricted")? == 1,
     })
 }
 
 pub struct ListQuery<'a> {
+    /// Who is asking (`clients::access::viewer`).
+    pub viewer: &'a str,
     pub pattern: Option<&'a str>,
     pub status: Option<ClientStatus>,
     pub limit: i64,
@@ -52,18 +55,21 @@ pub async fn list(
 ) -> Result<(Vec<ClientRow>, i64), sqlx::Error> {
     // Filters are bound, never formatted in; the two optional ones are expressed in SQL so the
     // statement text stays constant (one prepared statement per backend).
-    let filter =
-        "org_id = $1 AND ($2 = '' OR search_text LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3)";
+    let filter = format!(
+        "org_id = $1 AND ($2 = '' OR search_text LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3) AND {}",
+        super::access::visible("clients.id", 4)
+    );
     let pattern = q.pattern.unwrap_or("");
     let status = q.status.map(|s| s.as_str()).unwrap_or("");
     let rows = sqlx::query(&format!(
         "SELECT {} FROM clients WHERE {filter} \
-         ORDER BY last_activity_at DESC, id DESC LIMIT $4 OFFSET $5",
-        row_cols(6)
+         ORDER BY last_activity_at DESC, id DESC LIMIT $5 OFFSET $6",
+        row_cols(7)
     ))
     .bind(org_id)
     .bind(pattern)
     .bind(status)
+    .bind(q.viewer)
     .bind(q.limit)
     .bind(q.offset)
     .bind(crate::server::db::now_ms())
@@ -73,6 +79,7 @@ pub async fn list(
         .bind(org_id)
         .bind(pattern)
         .bind(status)
+        .bind(q.viewer)
         .fetch_one(db)
         .await?;
     let rows = rows.iter().map(row_to_client).collect::<Result<_, _>>()?;
@@ -110,16 +117,6 @@ pub async fn get(
     .transpose()
 }
 
-/// Whether the firm has a client with this id.
-pub async fn exists(db: &Db, org_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clients WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(id)
-        .fetch_one(db)
-        .await?;
-    Ok(n == 1)
-}
-
 /// The client's name, if it is one of the firm's.
 pub async fn name_of(db: &Db, org_id: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT name FROM clients WHERE org_id = $1 AND id = $2")
@@ -136,16 +133,19 @@ pub async fn find_similar(
     name: &str,
     email: &str,
     except_id: Option<&str>,
+    viewer: &str,
 ) -> Result<Vec<PossibleDuplicate>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT id, name, email FROM clients WHERE org_id = $1 AND id <> $4 \
-         AND (lower(email) = $2 AND $2 <> '' OR search_text LIKE $3 ESCAPE '\\') LIMIT 5",
-    )
+         AND (lower(email) = $2 AND $2 <> '' OR search_text LIKE $3 ESCAPE '\\') AND {} LIMIT 5",
+        super::access::visible("clients.id", 5)
+    ))
     .bind(org_id)
     .bind(email.to_lowercase())
     // The name is the first field of search_text, followed by the unit separator.
     .bind(format!("{}\u{1f}%", escape_like(&name.to_lowercase())))
     .bind(except_id.unwrap_or(""))
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter()

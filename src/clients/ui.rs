@@ -103,7 +103,10 @@ fn ClientTable(page: ClientPage, q: String, status: String) -> impl IntoView {
         let last_upload = c.last_upload_at.map(|at| format::ago(at, now, lang)).unwrap_or_else(|| t.never.to_string());
         view! {
             <tr>
-                <td class="primary" data-label=t.col_name><a class="row-link" href=href>{c.name}</a>" "<crate::chat::ui::UnreadBadge n=c.unread/></td>
+                <td class="primary" data-label=t.col_name>
+                    <a class="row-link" href=href>{c.name}</a>" "<crate::chat::ui::UnreadBadge n=c.unread/>
+                    {c.restricted.then(|| view! { " " <span class="badge" data-testid="client-restricted">{t.team_badge}</span> })}
+                </td>
                 <td data-label=t.col_company>{c.company}</td>
                 <td data-label=t.col_email>{c.email}</td>
                 <td data-label=t.col_status>
@@ -191,8 +194,10 @@ pub fn ClientDetailPage() -> impl IntoView {
     let set_status = ServerAction::<super::api::SetClientStatus>::new();
     let add_note = ServerAction::<super::api::AddClientNote>::new();
     let delete = ServerAction::<super::api::DeleteClient>::new();
+    let save_team = ServerAction::<super::api::SaveClientTeam>::new();
     toast_on_success(update, t.saved);
     toast_on_success(set_status, t.saved);
+    toast_on_success(save_team, t.saved);
     let detail = Resource::new(
         move || {
             (
@@ -200,9 +205,21 @@ pub fn ClientDetailPage() -> impl IntoView {
                 update.version().get(),
                 set_status.version().get(),
                 add_note.version().get(),
+                save_team.version().get(),
             )
         },
         |(id, ..)| super::api::get_client(id),
+    );
+    // Only those who see every client choose who else does; nobody else asks.
+    let can_restrict = may(Permission::RestrictClients);
+    let team: TeamResource = Resource::new(
+        move || (id(), save_team.version().get()),
+        move |(id, _)| async move {
+            match can_restrict {
+                true => Some(super::api::load_client_team(id).await),
+                false => None,
+            }
+        },
     );
     // Uploads of this client and changes of its cases show up live.
     let live = crate::live::client_counter(id);
@@ -239,7 +256,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -263,6 +280,8 @@ fn ClientDetailView(
     portal: crate::portal::ui::PortalActions,
     access: crate::portal::ui::AccessResource,
     chat: crate::chat::ui::Chat,
+    team: TeamResource,
+    save_team: ServerAction<super::api::SaveClientTeam>,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -292,6 +311,7 @@ fn ClientDetailView(
         <div class="page-head">
             <h1>{c.name.clone()}</h1>
             <StatusBadge status=c.status/>
+            {c.restricted.then(|| view! { <span class="badge" data-testid="client-restricted">{t.team_badge}</span> })}
         </div>
         <div class="grid-2">
             <div class="stack">
@@ -340,6 +360,7 @@ fn ClientDetailView(
                     <ClientLinks client_id=links_id.clone() can_edit links actions=uploads/>
                 </section>
                 <crate::portal::ui::ClientPortalCard client_id=links_id.clone() can_edit actions=portal access/>
+                <ClientTeamCard client_id=links_id.clone() team save=save_team/>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>
                     <ActivityList entries=d.activity.clone()/>
@@ -413,6 +434,69 @@ fn ClientDetailView(
                 })}
             </div>
         </div>
+    }
+}
+
+type TeamResource = Resource<Option<Result<super::ClientTeam, crate::error::AppError>>>;
+
+/// "Zugriff": restrict the client to chosen members, or open it to the whole team. Shown to
+/// owners and admins only (the resource is `None` for everyone else).
+#[component]
+fn ClientTeamCard(
+    client_id: String,
+    team: TeamResource,
+    save: ServerAction<super::api::SaveClientTeam>,
+) -> impl IntoView {
+    let t = use_t();
+    let err = action_error(save);
+    let cid = StoredValue::new(client_id);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Some(Ok(team)) = team.await else { return ().into_any() };
+                let restricted = RwSignal::new(team.restricted);
+                let others = team.members.iter().any(|m| !m.sees_all);
+                let members = team.members.into_iter().map(|m| {
+                    let role = crate::orgs::ui::role_label(t, m.role);
+                    if m.sees_all {
+                        view! {
+                            <li class="small muted">{m.name}" · "{role}" · "{t.team_sees_all}</li>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <li>
+                                <label class="checkbox">
+                                    <input type="checkbox" name="members[]" value=m.id checked=m.on_team
+                                        prop:disabled=move || !restricted.get() data-testid="team-member"/>
+                                    <span>{m.name}" · "<span class="small muted">{role}</span></span>
+                                </label>
+                            </li>
+                        }.into_any()
+                    }
+                }).collect_view();
+                view! {
+                    <section class="card stack" aria-labelledby="h-team" data-testid="client-team">
+                        <h2 id="h-team">{t.access_title}</h2>
+                        <p class="small muted">{t.team_hint}</p>
+                        <FormError error=err fields=&["members"]/>
+                        <ActionForm attr:novalidate=true action=save>
+                            <input type="hidden" name="client_id" value=cid.get_value()/>
+                            <label class="checkbox">
+                                <input type="checkbox" name="restricted" value="on" checked=team.restricted
+                                    on:change=move |ev| restricted.set(event_target_checked(&ev)) data-testid="team-restricted"/>
+                                <span>{t.team_restricted}</span>
+                            </label>
+                            <fieldset class="plain">
+                                <legend class="small">{t.team_members}</legend>
+                                <ul class="plain-list">{members}</ul>
+                                {(!others).then(|| view! { <p class="small muted">{t.team_no_members}</p> })}
+                            </fieldset>
+                            <button class="btn" type="submit" data-testid="team-save">{t.team_save}</button>
+                        </ActionForm>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
     }
 }
 

@@ -18,11 +18,14 @@ pub async fn load_dashboard(
             let responsible = responsible.unwrap_or_default();
             let status = status.unwrap_or_default();
             let now = crate::server::db::now_ms();
-            let key = format!("{org}|{responsible}|{status}");
+            // Who sees which clients is part of the key: a member on a restricted client's
+            // team and one who is not see different figures.
+            let viewer = me.viewer();
+            let key = format!("{org}|{viewer}|{responsible}|{status}");
             let d = st
                 .dashboards
                 .get_or(org, key, now, || {
-                    compute(&st.db, org, &responsible, &status, now)
+                    compute(&st.db, org, viewer, &responsible, &status, now)
                 })
                 .await?;
             Ok((*d).clone())
@@ -35,21 +38,23 @@ pub async fn load_dashboard(
 async fn compute(
     db: &crate::server::db::Db,
     org: &str,
+    viewer: &str,
     responsible: &str,
     status: &str,
     now: i64,
 ) -> Result<Dashboard, AppError> {
     use crate::ui::format::{berlin_offset_ms, day_start, week_start};
     let today = day_start(now);
-    let f = super::repo::figures(db, org, now, today).await?;
+    let f = super::repo::figures(db, org, viewer, now, today).await?;
     let filter = super::repo::Filter {
+        viewer,
         responsible: Some(responsible).filter(|s| !s.is_empty()),
         status: crate::clients::ClientStatus::parse(status),
     };
     let (rows, rows_total) = super::repo::progress(db, org, &filter, 100).await?;
     let from = day_start(today - 29 * 86_400_000 + 12 * 3_600_000);
     let uploads_per_day =
-        super::repo::uploads_per_day(db, org, from, berlin_offset_ms(now), 30).await?;
+        super::repo::uploads_per_day(db, org, viewer, from, berlin_offset_ms(now), 30).await?;
     let this_week = week_start(now);
     let weeks: Vec<i64> = (0..8)
         .rev()
@@ -62,11 +67,11 @@ async fn compute(
         last_upload_at: f.last_upload_at,
         overdue_items: f.overdue_items,
         to_review: f.to_review,
-        feed: crate::server::events::latest(db, org, 15).await?,
+        feed: crate::server::events::latest(db, org, viewer, 15).await?,
         rows,
         rows_total,
         members: crate::cases::api::active_members(db, org).await?,
         uploads_per_day,
-        items_per_week: super::repo::items_per_week(db, org, &weeks).await?,
+        items_per_week: super::repo::items_per_week(db, org, viewer, &weeks).await?,
     })
 }

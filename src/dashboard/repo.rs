@@ -1,13 +1,20 @@
-//! The dashboard's queries: counts and aggregates, each one indexed query per firm.
+//! The dashboard's queries: counts and aggregates, each one indexed query per firm, of the
+//! clients the viewer sees (`$2`: `clients::access::viewer`).
 
 use super::ProgressRow;
 use crate::clients::ClientStatus;
 use crate::server::db::Db;
 use sqlx::Row;
 
-/// A count of the firm's rows, with an optional point in time as `$2`.
-async fn count(db: &Db, sql: &str, org_id: &str, at: Option<i64>) -> Result<i64, sqlx::Error> {
-    let q = sqlx::query_scalar(sql).bind(org_id);
+/// A count of the firm's rows, the viewer as `$2` and an optional point in time as `$3`.
+async fn count(
+    db: &Db,
+    sql: &str,
+    org_id: &str,
+    viewer: &str,
+    at: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let q = sqlx::query_scalar(sql).bind(org_id).bind(viewer);
     match at {
         Some(at) => q.bind(at).fetch_one(db).await,
         None => q.fetch_one(db).await,
@@ -22,42 +29,68 @@ pub struct Figures {
     pub to_review: i64,
 }
 
-pub async fn figures(db: &Db, org_id: &str, now: i64, today: i64) -> Result<Figures, sqlx::Error> {
+pub async fn figures(
+    db: &Db,
+    org_id: &str,
+    viewer: &str,
+    now: i64,
+    today: i64,
+) -> Result<Figures, sqlx::Error> {
+    use crate::clients::access::visible;
     let open_cases = count(
         db,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'open'",
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'open' AND {}",
+            visible("cases.client_id", 2)
+        ),
         org_id,
+        viewer,
         None,
     )
     .await?;
     let closed_today = count(
         db,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'closed' AND closed_at >= $2",
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'closed' AND closed_at >= $3 AND {}",
+            visible("cases.client_id", 2)
+        ),
         org_id,
+        viewer,
         Some(today),
     )
     .await?;
     let overdue_items = count(
         db,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM case_items i JOIN cases c ON c.id = i.case_id \
-         WHERE i.org_id = $1 AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < $2 AND c.state = 'open'",
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM case_items i JOIN cases c ON c.id = i.case_id \
+             WHERE i.org_id = $1 AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < $3 AND c.state = 'open' AND {}",
+            visible("c.client_id", 2)
+        ),
         org_id,
+        viewer,
         Some(now),
     )
     .await?;
     let to_review = count(
         db,
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM files WHERE org_id = $1 AND direction = 'received' \
-         AND scan_state = 'clean' AND review_state = 'neu'",
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM files WHERE org_id = $1 AND direction = 'received' \
+             AND scan_state = 'clean' AND review_state = 'neu' AND {}",
+            visible("files.client_id", 2)
+        ),
         org_id,
+        viewer,
         None,
     )
     .await?;
-    let last_upload_at: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(last_upload_at) FROM clients WHERE org_id = $1")
-            .bind(org_id)
-            .fetch_one(db)
-            .await?;
+    let last_upload_at: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT MAX(last_upload_at) FROM clients WHERE org_id = $1 AND {}",
+        visible("clients.id", 2)
+    ))
+    .bind(org_id)
+    .bind(viewer)
+    .fetch_one(db)
+    .await?;
     Ok(Figures {
         open_cases,
         closed_today,
@@ -68,6 +101,7 @@ pub async fn figures(db: &Db, org_id: &str, now: i64, today: i64) -> Result<Figu
 }
 
 pub struct Filter<'a> {
+    pub viewer: &'a str,
     pub responsible: Option<&'a str>,
     pub status: Option<ClientStatus>,
 }
@@ -79,8 +113,11 @@ pub async fn progress(
     f: &Filter<'_>,
     limit: i64,
 ) -> Result<(Vec<ProgressRow>, i64), sqlx::Error> {
-    let mut cond = String::from("c.org_id = $1 AND c.state = 'open'");
-    let mut args: Vec<String> = vec![org_id.to_string()];
+    let mut cond = format!(
+        "c.org_id = $1 AND c.state = 'open' AND {}",
+        crate::clients::access::visible("k.id", 2)
+    );
+    let mut args: Vec<String> = vec![org_id.to_string(), f.viewer.to_string()];
     if let Some(r) = f.responsible {
         args.push(r.to_string());
         cond.push_str(&format!(" AND c.responsible_id = ${}", args.len()));
@@ -135,17 +172,21 @@ pub async fn progress(
 pub async fn uploads_per_day(
     db: &Db,
     org_id: &str,
+    viewer: &str,
     from: i64,
     off: i64,
     days: usize,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT CAST((created_at + $3) / 86400000 AS BIGINT) AS day, CAST(COUNT(*) AS BIGINT) AS n FROM files \
-         WHERE org_id = $1 AND direction = 'received' AND created_at >= $2 GROUP BY CAST((created_at + $3) / 86400000 AS BIGINT)",
-    )
+         WHERE org_id = $1 AND direction = 'received' AND created_at >= $2 AND {} \
+         GROUP BY CAST((created_at + $3) / 86400000 AS BIGINT)",
+        crate::clients::access::visible("files.client_id", 4)
+    ))
     .bind(org_id)
     .bind(from)
     .bind(off)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     let first = (from + off).div_euclid(86_400_000);
@@ -167,6 +208,7 @@ pub async fn uploads_per_day(
 pub async fn items_per_week(
     db: &Db,
     org_id: &str,
+    viewer: &str,
     weeks: &[i64],
 ) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {
     if weeks.is_empty() {
@@ -183,10 +225,15 @@ pub async fn items_per_week(
     }
     let first = weeks[0];
     let sql = format!(
-        "SELECT {} FROM case_items WHERE org_id = $1 AND NOT (state = 'geprueft' AND updated_at < {first})",
-        cols.join(", ")
+        "SELECT {} FROM case_items WHERE org_id = $1 AND NOT (state = 'geprueft' AND updated_at < {first}) AND {}",
+        cols.join(", "),
+        crate::clients::access::visible("case_items.client_id", 2)
     );
-    let row = sqlx::query(&sql).bind(org_id).fetch_one(db).await?;
+    let row = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(viewer)
+        .fetch_one(db)
+        .await?;
     weeks
         .iter()
         .enumerate()

@@ -610,4 +610,13 @@ pub static DE: T = T {
     p_mail_footer_hint: "Platzhalter: {{ portal_url }} (Link zum Kundenportal), {{ firm_name }}, {{ client_name }}. Leer lassen: der Standardtext mit dem Portal-Link.",
     p_mail_footer_unknown: "Unbekannter Platzhalter: {names}. Möglich sind {known}.",
     p_mail_footer_long: "Höchstens {max} Zeichen.",
+    access_title: "Zugriff",
+    team_hint: "Inhaber und Admins sehen jeden Kunden. Eingeschränkte Kunden sehen außerdem nur die hier gewählten Mitglieder – in Listen, Suche, Übersicht, Benachrichtigungen und Downloads.",
+    team_restricted: "Nur für ausgewählte Teammitglieder sichtbar",
+    team_members: "Mitglieder mit Zugriff",
+    team_sees_all: "sieht alle Kunden",
+    team_no_members: "Das Team hat keine Mitglieder außer Inhabern und Admins.",
+    team_save: "Zugriff speichern",
+    team_member_unknown: "Bitte nur aktive Teammitglieder wählen.",
+    team_badge: "Eingeschränkt",
 };

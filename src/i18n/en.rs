@@ -610,4 +610,13 @@ pub static EN: T = T {
     p_mail_footer_hint: "Placeholders: {{ portal_url }} (link to the client portal), {{ firm_name }}, {{ client_name }}. Leave empty for the standard text with the portal link.",
     p_mail_footer_unknown: "Unknown placeholder: {names}. Possible are {known}.",
     p_mail_footer_long: "At most {max} characters.",
+    access_title: "Access",
+    team_hint: "Owners and admins see every client. A restricted client is seen otherwise only by the members chosen here — in lists, search, overview, notifications and downloads.",
+    team_restricted: "Visible only to chosen team members",
+    team_members: "Members with access",
+    team_sees_all: "sees every client",
+    team_no_members: "The team has no members besides owners and admins.",
+    team_save: "Save access",
+    team_member_unknown: "Please choose active team members only.",
+    team_badge: "Restricted",
 };

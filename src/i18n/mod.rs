@@ -680,6 +680,15 @@ pub struct T {
     pub p_mail_footer_hint: &'static str,
     pub p_mail_footer_unknown: &'static str,
     pub p_mail_footer_long: &'static str,
+    pub access_title: &'static str,
+    pub team_hint: &'static str,
+    pub team_restricted: &'static str,
+    pub team_members: &'static str,
+    pub team_sees_all: &'static str,
+    pub team_no_members: &'static str,
+    pub team_save: &'static str,
+    pub team_member_unknown: &'static str,
+    pub team_badge: &'static str,
 }
 
 #[cfg(test)]

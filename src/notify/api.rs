@@ -10,7 +10,8 @@ pub async fn notification_count() -> Result<i64, AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
-            Ok(super::repo::unread_count(&me.req.state.db, me.org_id(), &me.user.user_id).await?)
+            let db = &me.req.state.db;
+            Ok(super::repo::unread_count(db, me.org_id(), &me.user.user_id, me.viewer()).await?)
         }
         .await,
     )
@@ -23,7 +24,8 @@ pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
-            Ok(super::repo::recent(&me.req.state.db, me.org_id(), &me.user.user_id, 50).await?)
+            let db = &me.req.state.db;
+            Ok(super::repo::recent(db, me.org_id(), &me.user.user_id, me.viewer(), 50).await?)
         }
         .await,
     )

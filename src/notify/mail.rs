@@ -18,7 +18,7 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
         .map_err(|_| format!("bad payload {payload:?}"))?;
     let db = &st.db;
     let e = |e: sqlx::Error| e.to_string();
-    let Some(user) = sqlx::query("SELECT email, org_id, active FROM users WHERE id = $1")
+    let Some(user) = sqlx::query("SELECT email, org_id, active, role FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_optional(db)
         .await
@@ -33,6 +33,18 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
             .map_err(e)?
             == super::MailPref::Instant;
     if !wants {
+        return Ok(());
+    }
+    // Taken off the client's team since the upload: no mail.
+    let role = crate::orgs::Role::parse(&user.try_get::<String, _>("role").map_err(e)?);
+    let viewer = match role.is_some_and(|r| r.may(crate::orgs::domain::Permission::RestrictClients)) {
+        true => "",
+        false => user_id,
+    };
+    if !crate::clients::access::sees(db, &org_id, client_id, viewer)
+        .await
+        .map_err(e)?
+    {
         return Ok(());
     }
     let Some(client_name) =

@@ -222,11 +222,15 @@ pub async fn tell_members(
 ) {
     let r = async {
         let line = line_of(st, org_id, client_id, event, true).await?;
-        let members: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE org_id = $1 AND active = 1")
-                .bind(org_id)
-                .fetch_all(&st.db)
-                .await?;
+        // Only those who see the client (a restricted client's team, owners and admins).
+        let members: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {}",
+            crate::clients::access::visible_to_member(2)
+        ))
+        .bind(org_id)
+        .bind(client_id)
+        .fetch_all(&st.db)
+        .await?;
         for m in members {
             if event == Event::Message {
                 sqlx::query(

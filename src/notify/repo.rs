@@ -5,8 +5,8 @@ use sqlx::{Any, Row};
 /// Files of the minute after an upload join the same mail.
 pub const MAIL_DELAY_MS: i64 = 60_000;
 
-/// Tells every active member of the firm about a file a client sent (in the transaction that
-/// stores it): a notification each, and a pending mail for those who want one.
+/// Tells every active member of the firm who sees the client about a file it sent (in the
+/// transaction that stores it): a notification each, and a pending mail for those who want one.
 pub async fn upload_received(
     tx: &mut sqlx::Transaction<'_, Any>,
     org_id: &str,
@@ -16,12 +16,14 @@ pub async fn upload_received(
     kind: Kind,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let members = sqlx::query(
+    let members = sqlx::query(&format!(
         "SELECT u.id, COALESCE(p.mode, 'instant') AS mode FROM users u \
          LEFT JOIN notify_prefs p ON p.owner = 'user:' || u.id AND p.event = 'upload' \
-         WHERE u.org_id = $1 AND u.active = 1",
-    )
+         WHERE u.org_id = $1 AND u.active = 1 AND {}",
+        crate::clients::access::visible_to_member(2)
+    ))
     .bind(org_id)
+    .bind(client_id)
     .fetch_all(&mut **tx)
     .await?;
     for m in members {
@@ -69,12 +71,22 @@ pub async fn upload_received(
     Ok(())
 }
 
-pub async fn unread_count(db: &Db, org_id: &str, user_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL",
-    )
+/// Unread bell entries of a member, without those of clients they no longer see (`viewer`:
+/// `clients::access::viewer`).
+pub async fn unread_count(
+    db: &Db,
+    org_id: &str,
+    user_id: &str,
+    viewer: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications n \
+         WHERE n.org_id = $1 AND n.user_id = $2 AND n.read_at IS NULL AND {}",
+        crate::clients::access::visible("n.client_id", 3)
+    ))
     .bind(org_id)
     .bind(user_id)
+    .bind(viewer)
     .fetch_one(db)
     .await
 }
@@ -83,17 +95,20 @@ pub async fn recent(
     db: &Db,
     org_id: &str,
     user_id: &str,
+    viewer: &str,
     limit: i64,
 ) -> Result<Vec<NotificationView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT n.id, n.kind, n.client_id, COALESCE(c.name, '') AS client_name, n.text, n.created_at, \
          CAST(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_read \
          FROM notifications n LEFT JOIN clients c ON c.id = n.client_id AND c.org_id = n.org_id \
-         WHERE n.org_id = $1 AND n.user_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
-    )
+         WHERE n.org_id = $1 AND n.user_id = $2 AND {} ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+        crate::clients::access::visible("n.client_id", 4)
+    ))
     .bind(org_id)
     .bind(user_id)
     .bind(limit)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.into_iter()

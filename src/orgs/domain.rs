@@ -40,6 +40,8 @@ pub enum Permission {
     ManageFirm,
     /// Read and export the firm's whole audit trail (a client's own history is ViewClients).
     ViewAudit,
+    /// See every client, restricted ones too, and choose who of the team sees a client.
+    RestrictClients,
 }
 
 impl Role {
@@ -84,12 +86,13 @@ mod tests {
 
     #[test]
     fn permission_table() {
-        // (role, [ViewClients, EditClients, DeleteClients, ManageTeam, ManageFirm, ViewAudit])
+        // (role, [ViewClients, EditClients, DeleteClients, ManageTeam, ManageFirm, ViewAudit,
+        //         RestrictClients])
         let table = [
-            (Role::Owner, [true, true, true, true, true, true]),
-            (Role::Admin, [true, true, true, true, false, true]),
-            (Role::Member, [true, true, false, false, false, false]),
-            (Role::ReadOnly, [true, false, false, false, false, false]),
+            (Role::Owner, [true, true, true, true, true, true, true]),
+            (Role::Admin, [true, true, true, true, false, true, true]),
+            (Role::Member, [true, true, false, false, false, false, false]),
+            (Role::ReadOnly, [true, false, false, false, false, false, false]),
         ];
         for (role, expected) in table {
             let perms = [
@@ -99,6 +102,7 @@ mod tests {
                 ManageTeam,
                 ManageFirm,
                 ViewAudit,
+                RestrictClients,
             ];
             for (p, want) in perms.into_iter().zip(expected) {
                 assert_eq!(role.may(p), want, "{role:?} {p:?}");

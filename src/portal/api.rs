@@ -771,6 +771,7 @@ pub async fn load_client_portal(client_id: String) -> Result<ClientAccess, AppEr
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            me.require_client(&client_id).await?;
             super::repo::client_access(
                 &me.req.state.db,
                 me.org_id(),
@@ -791,6 +792,7 @@ pub async fn set_client_portal(client_id: String, on: bool) -> Result<(), AppErr
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&client_id).await?;
             let db = &me.req.state.db;
             if !super::repo::set_access(db, me.org_id(), &client_id, on).await? {
                 return Err(AppError::NotFound);
@@ -869,6 +871,7 @@ pub async fn remove_secret_link(client_id: String) -> Result<(), AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&client_id).await?;
             let db = &me.req.state.db;
             if !super::repo::set_secret(db, me.org_id(), &client_id, None).await? {
                 return Err(AppError::NotFound);

@@ -139,14 +139,21 @@ pub async fn since(
     rows.iter().map(row).collect()
 }
 
-/// The firm's latest events, newest first (the dashboard's feed).
-pub async fn latest(db: &Db, org_id: &str, limit: i64) -> Result<Vec<LiveEvent>, sqlx::Error> {
-    let rows = sqlx::query(
+/// The firm's latest events of clients the viewer sees, newest first (the dashboard's feed).
+pub async fn latest(
+    db: &Db,
+    org_id: &str,
+    viewer: &str,
+    limit: i64,
+) -> Result<Vec<LiveEvent>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
         "SELECT id, kind, client_id, client_name, subject, created_at FROM events \
-         WHERE org_id = $1 AND kind <> 'message' ORDER BY id DESC LIMIT $2",
-    )
+         WHERE org_id = $1 AND kind <> 'message' AND {} ORDER BY id DESC LIMIT $2",
+        crate::clients::access::visible("events.client_id", 3)
+    ))
     .bind(org_id)
     .bind(limit)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter().map(row).collect()
@@ -196,7 +203,8 @@ pub async fn stream(State(st): State<AppState>, headers: HeaderMap) -> Response 
         let (st, headers) = (st2.clone(), headers2.clone());
         async move { crate::auth::ctx::session_alive(&st, &headers).await }
     });
-    events_for(&st, &headers, user.org_id.clone(), None, revoked).await
+    let audience = Audience::Staff(crate::clients::access::viewer(&user).to_string());
+    events_for(&st, &headers, user.org_id.clone(), audience, revoked).await
 }
 
 /// How often an open stream checks that its session still exists.
@@ -238,16 +246,42 @@ pub async fn portal_stream(State(st): State<AppState>, headers: HeaderMap) -> Re
             )
         }
     });
-    events_for(&st, &headers, org, Some(client), revoked).await
+    events_for(&st, &headers, org, Audience::Client(client), revoked).await
 }
 
-/// The stream of a firm's events (of one client, if given) from `Last-Event-ID` on, until
-/// `end` resolves or ten minutes pass.
+/// Whom a stream is for: one client (the portal), or a staff member — by their viewer
+/// parameter (`clients::access::viewer`), so a restricted client's events reach only its team.
+#[derive(Clone)]
+enum Audience {
+    Client(String),
+    Staff(String),
+}
+
+impl Audience {
+    /// Asked per event, so a change of a client's team counts from the next event on.
+    async fn sees(&self, db: &Db, org: &str, e: &LiveEvent) -> bool {
+        if e.kind == kind::RESYNC {
+            return true;
+        }
+        match (self, &e.client_id) {
+            (Audience::Client(c), id) => id.as_deref() == Some(c.as_str()),
+            (Audience::Staff(viewer), Some(client)) if !viewer.is_empty() => {
+                crate::clients::access::sees(db, org, client, viewer)
+                    .await
+                    .unwrap_or(false)
+            }
+            (Audience::Staff(_), _) => true,
+        }
+    }
+}
+
+/// The stream of a firm's events its audience may see, from `Last-Event-ID` on, until `end`
+/// resolves or ten minutes pass.
 async fn events_for(
     st: &AppState,
     headers: &HeaderMap,
     org: String,
-    client: Option<String>,
+    audience: Audience,
     end: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Response {
     let rx = st.events.subscribe();
@@ -256,10 +290,6 @@ async fn events_for(
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 64)
         .map(str::to_string);
-    let mine = {
-        let client = client.clone();
-        move |e: &LiveEvent| client.is_none() || e.client_id == client
-    };
     let mut backlog = Vec::new();
     let mut high = String::new();
     if let Some(last) = last {
@@ -272,15 +302,26 @@ async fn events_for(
             }
         }
         high = backlog.last().map(|e| e.id.clone()).unwrap_or(last);
-        backlog.retain(|e| e.kind == kind::RESYNC || mine(e));
+        let mut shown = Vec::with_capacity(backlog.len());
+        for e in backlog {
+            if audience.sees(&st.db, &org, &e).await {
+                shown.push(e);
+            }
+        }
+        backlog = shown;
     }
     let replay = futures::stream::iter(backlog.into_iter().map(|e| sse(&e)));
+    let db = st.db.clone();
     let live = futures::stream::unfold((rx, org, high), move |(mut rx, org, high)| {
-        let mine = mine.clone();
+        let (audience, db) = (audience.clone(), db.clone());
         async move {
             loop {
                 match rx.recv().await {
-                    Ok(e) if e.org_id == org && e.event.id > high && mine(&e.event) => {
+                    Ok(e)
+                        if e.org_id == org
+                            && e.event.id > high
+                            && audience.sees(&db, &org, &e.event).await =>
+                    {
                         return Some((sse(&e.event), (rx, org, high)))
                     }
                     Ok(_) => {}

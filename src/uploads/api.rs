@@ -70,6 +70,7 @@ pub async fn create_upload_link(
                 }
             };
             let db = &me.req.state.db;
+            me.require_client(&client_id).await?;
             let (client, ..) = crate::clients::repo::get(db, me.org_id(), &client_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -197,6 +198,7 @@ pub async fn revoke_upload_link(link_id: String) -> Result<(), AppError> {
             let link = super::repo::link(db, me.org_id(), &link_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
+            me.require_client(&link.client_id).await?;
             super::repo::revoke_link(db, me.org_id(), &link_id, crate::server::db::now_ms())
                 .await?;
             me.audit(
@@ -316,6 +318,10 @@ pub async fn review_file(
             } else {
                 String::new()
             };
+            let file = super::repo::stored_file(&me.req.state.db, me.org_id(), &file_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            me.require_client(&file.client_id).await?;
             let (client_id, name) =
                 super::repo::set_review(&me.req.state.db, me.org_id(), &file_id, state, &comment)
                     .await?

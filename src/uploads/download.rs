@@ -146,10 +146,16 @@ pub async fn download(
         ip,
         user_agent,
     };
-    match super::repo::stored_file(&st.db, &user.org_id, &id).await {
-        Ok(file) => serve(&st, file, &actor).await,
-        Err(e) => lookup_failed(e),
+    let file = match super::repo::stored_file(&st.db, &user.org_id, &id).await {
+        Ok(file) => file,
+        Err(e) => return lookup_failed(e),
+    };
+    if let Some(f) = &file {
+        if let Err(s) = crate::auth::ctx::sees_client(&st, &user, &f.client_id).await {
+            return s.into_response();
+        }
     }
+    serve(&st, file, &actor).await
 }
 
 /// GET /api/portal/files/{id} — the signed-in client's own files (sent to them or from them);

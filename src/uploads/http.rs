@@ -420,6 +420,12 @@ async fn authorized_upload(
     if !allowed {
         return Err(not_found());
     }
+    // Staff taken off a restricted client's team cannot finish what they started.
+    if let Uploader::Staff(u) = &who {
+        if crate::auth::ctx::sees_client(st, u, &up.client_id).await.is_err() {
+            return Err(not_found());
+        }
+    }
     Ok(up)
 }
 
@@ -527,12 +533,12 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
                     "client_id required".into(),
                 );
             };
-            match crate::clients::repo::exists(&st.db, &u.org_id, client).await {
-                Ok(true) => {}
-                Ok(false) => {
+            match crate::auth::ctx::sees_client(&st, u, client).await {
+                Ok(()) => {}
+                Err(StatusCode::NOT_FOUND) => {
                     return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
                 }
-                Err(e) => return internal(e),
+                Err(s) => return s.into_response(),
             }
             (
                 u.org_id.clone(),

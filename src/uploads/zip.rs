@@ -63,6 +63,9 @@ pub async fn download_zip(
     if ids.is_empty() {
         return (StatusCode::BAD_REQUEST, "no files selected").into_response();
     }
+    if let Err(s) = crate::auth::ctx::sees_client(&st, &user, &client_id).await {
+        return s.into_response();
+    }
     let (client, ..) = match crate::clients::repo::get(&st.db, &user.org_id, &client_id).await {
         Ok(Some(c)) => c,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
