@@ -358,6 +358,7 @@ pub async fn save_client_team(
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::RestrictClients).await?;
+            me.require_client(&client_id).await?;
             let db = &me.req.state.db;
             let restricted = restricted.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
             let firm = crate::orgs::repo::members(db, me.org_id()).await?;
@@ -382,6 +383,8 @@ pub async fn save_client_team(
             {
                 return Err(AppError::NotFound);
             }
+            // Cached overviews are per viewer; who sees what just changed.
+            me.req.state.dashboards.changed(me.org_id(), now);
             let detail = if restricted {
                 format!("restricted: {}", names.join(", "))
             } else {

@@ -1,5 +1,5 @@
-//! The dashboard's figures are the same for every member of a firm: computed once and shared
-//! for a few seconds, and recomputed after any live event of the firm (in this process).
+//! The dashboard's figures are the same for every member of a firm who sees the same clients
+//! (the key holds the viewer, see `clients::access`): computed once and shared for a few seconds, and recomputed after any live event of the firm (in this process).
 //! Concurrent requests for the same view wait for one computation instead of repeating it,
 //! so a burst — every open dashboard refetching after an upload — costs one set of queries.
 //! Another process's events reach this cache through its time limit only.

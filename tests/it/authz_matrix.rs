@@ -1,10 +1,12 @@
 //! Authorization matrix: every server function, called as anonymous, as staff of another firm
-//! (with this firm's ids), as a read-only member and — for owner/admin functions — as a member.
-//! Anonymous gets 401, the other firm gets 404 (never data), read-only gets 403 for changes and
-//! members 403 for what only owners and admins may. The HTTP routes besides server functions
-//! (downloads, exports, streams, tus) go through the same cells; a server function or route
-//! missing from the lists fails the test. A server function missing from the list
-//! fails the test, so new endpoints cannot skip this check.
+//! (with this firm's ids), as another client of the same firm (portal session), as a read-only
+//! member, as a member who is not on the (restricted) client's team, and as the right role.
+//! Anonymous gets 401, the other firm 404 (never data), a client session 401 for staff functions
+//! and 404 for another client's objects, read-only 403 for changes, members 403 for what only
+//! owners and admins may, the unassigned member 404 for everything of the restricted client, and
+//! the member on its team gets the data. The HTTP routes besides server functions (downloads,
+//! exports, streams, tus) go through the same cells; a server function or route missing from the
+//! lists fails the test, so new endpoints cannot skip this check.
 
 use crate::helpers::{error_kind, last_segment, Db, TestApp};
 use crate::on_both_databases;
@@ -85,7 +87,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("portal_state", Kind::Public, false),
     ("portal_logout", Kind::Public, false),
     ("portal_choices", Kind::Client, false),
-    ("choose_portal_client", Kind::Client, false),
+    ("choose_portal_client", Kind::Client, true),
     ("set_portal_password", Kind::Client, false),
     ("portal_home", Kind::Client, false),
     ("portal_files", Kind::Client, false),
@@ -105,6 +107,8 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("notify_prefs", Kind::Client, false),
     ("save_notify_prefs", Kind::Client, false),
     ("audit_log", Kind::Admin, true),
+    ("load_client_team", Kind::Admin, true),
+    ("save_client_team", Kind::Admin, true),
     // Personal: everyone sees and ends their own sessions.
     ("my_sessions", Kind::StaffRead, false),
     ("end_my_session", Kind::StaffRead, true),
@@ -135,7 +139,7 @@ const ROUTES: &[(&str, Kind, bool)] = &[
     ("/api/audit.csv", Kind::Admin, false),
     ("/api/clients/{client_id}/export.zip", Kind::Admin, true),
     ("/api/portal/events", Kind::Client, false),
-    ("/api/portal/files/{id}", Kind::Client, false),
+    ("/api/portal/files/{id}", Kind::Client, true),
 ];
 
 /// The request for a route, pointing at firm A's objects.
@@ -272,7 +276,13 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("link_minutes", s("15")),
         ],
         "choose_portal_client" => vec![("client_id", ids.client.clone())],
-        "chat" | "audit_log" => vec![("client_id", ids.client.clone())],
+        "chat" | "audit_log" | "load_client_team" => vec![("client_id", ids.client.clone())],
+        // Keeps the restriction the matrix runs under.
+        "save_client_team" => vec![
+            ("client_id", ids.client.clone()),
+            ("restricted", s("on")),
+            ("members[]", ids.member.clone()),
+        ],
         "end_my_session" => vec![("id", ids.session.clone())],
         "save_session_limit" => vec![("max_sessions", s("5"))],
         "save_retention" => vec![("retention_months", s("0"))],
@@ -331,8 +341,13 @@ async fn matrix(db: Db) {
         .member(&owner_a, "reader@kanzlei-a.de", "readonly")
         .await;
     let member_a = app.member(&owner_a, "member@kanzlei-a.de", "member").await;
+    let outsider_a = app
+        .member(&owner_a, "outsider@kanzlei-a.de", "member")
+        .await;
     let owner_b = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
     let client = owner_a.create_client("Schmidt AG", "info@schmidt.de").await;
+    owner_a.create_client("Weber KG", "buero@weber.de").await;
+    let other_client = crate::portal::portal_browser(&app, "buero@weber.de").await;
     owner_b.create_client("Fremd GmbH", "").await;
     let (_, inv) = owner_a
         .call(
@@ -397,6 +412,24 @@ async fn matrix(db: Db) {
         invite,
         member: me["user_id"].as_str().unwrap().to_string(),
     };
+    // Schmidt AG is restricted to member_a: outsider_a (and reader_a) do not see it.
+    let (status, b) = owner_a
+        .call(
+            "save_client_team",
+            &[
+                ("client_id", &ids.client),
+                ("restricted", "on"),
+                ("members[]", &ids.member),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    // Ids that point at the restricted client or something of it (not team or firm objects).
+    let client_bound = |form: &[(&str, &str)]| {
+        form.iter().any(|(_, v)| {
+            [&ids.client, &ids.case, &ids.item, &ids.file, &ids.link].contains(&&v.to_string())
+        })
+    };
 
     for &(endpoint, kind, takes_ids) in ENDPOINTS {
         if kind == Kind::Public {
@@ -417,7 +450,31 @@ async fn matrix(db: Db) {
             // A staff session opens nothing of the portal.
             let (status, b) = owner_a.call(endpoint, &form).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "staff {endpoint}: {b}");
+            if takes_ids {
+                // Another client of the same firm: the first client's objects are not found.
+                let (status, b) = other_client.call(endpoint, &form).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "other client {endpoint}: {b}");
+            }
             continue;
+        }
+        // A client's portal session is no staff session.
+        let (status, b) = other_client.call(endpoint, &form).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "client {endpoint}: {b}");
+        if takes_ids && client_bound(&form) {
+            // The member off the restricted client's team: as if it did not exist (or 403 for
+            // what members may not do at all).
+            // (Erasing a client needs DeleteClients, which members lack.)
+            let want = match kind {
+                _ if kind == Kind::Admin || endpoint == "delete_client" => StatusCode::FORBIDDEN,
+                _ => StatusCode::NOT_FOUND,
+            };
+            let (status, b) = outsider_a.call(endpoint, &form).await;
+            assert_eq!(status, want, "unassigned member {endpoint}: {b}");
+            // The member on the team reads it.
+            if kind == Kind::StaffRead {
+                let (status, b) = member_a.call(endpoint, &form).await;
+                assert_eq!(status, StatusCode::OK, "assigned member {endpoint}: {b}");
+            }
         }
         if takes_ids {
             // Firm B's owner may do everything — in firm B. Firm A's ids are simply not found.
@@ -455,7 +512,37 @@ async fn matrix(db: Db) {
                 StatusCode::UNAUTHORIZED,
                 "staff {route}"
             );
+            if takes_ids {
+                assert_eq!(
+                    status(&other_client).await,
+                    StatusCode::NOT_FOUND,
+                    "other client {route}"
+                );
+            }
             continue;
+        }
+        assert_eq!(
+            status(&other_client).await,
+            StatusCode::UNAUTHORIZED,
+            "client {route}"
+        );
+        if takes_ids {
+            let want = match kind {
+                Kind::Admin => StatusCode::FORBIDDEN,
+                _ => StatusCode::NOT_FOUND,
+            };
+            assert_eq!(
+                status(&outsider_a).await,
+                want,
+                "unassigned member {route}"
+            );
+            if route.contains("download") || route.ends_with("files.zip") {
+                assert_eq!(
+                    status(&member_a).await,
+                    StatusCode::OK,
+                    "assigned member {route}"
+                );
+            }
         }
         if takes_ids {
             assert_eq!(
@@ -480,6 +567,21 @@ async fn matrix(db: Db) {
             assert_eq!(status(&owner_a).await, StatusCode::OK, "owner {route}");
         }
     }
+    // The unassigned member finds the restricted client nowhere; the assigned one does.
+    let (_, page) = outsider_a.call("list_clients", &[("q", "Schmidt")]).await;
+    assert_eq!(page["total"], 0, "{page}");
+    let (_, page) = outsider_a.call("list_clients", &[]).await;
+    assert_eq!(page["firm_total"], 1, "{page}");
+    assert_eq!(page["rows"][0]["name"], "Weber KG");
+    let (_, dash) = outsider_a.call("load_dashboard", &[]).await;
+    assert_eq!(dash["open_cases"], 0, "{dash}");
+    assert!(dash["rows"].as_array().unwrap().is_empty());
+    assert!(!dash["feed"].to_string().contains("Schmidt"), "{dash}");
+    let (_, page) = member_a.call("list_clients", &[("q", "Schmidt")]).await;
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["rows"][0]["restricted"], true);
+    let (_, dash) = member_a.call("load_dashboard", &[]).await;
+    assert_eq!(dash["open_cases"], 1, "{dash}");
     // Nothing of firm A leaked into firm B's view.
     let (_, page) = owner_b.call("list_clients", &[]).await;
     assert_eq!(page["total"], 1);

@@ -10,13 +10,13 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// An open `/api/events` stream, read event by event.
-struct Events {
+pub struct Events {
     body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
     buf: String,
 }
 
 impl Events {
-    async fn open(c: &Caller, last_id: Option<&str>) -> Events {
+    pub async fn open(c: &Caller, last_id: Option<&str>) -> Events {
         let mut req = c.http.get(format!("{}/api/events", c.base));
         if let Some(id) = last_id {
             req = req.header("Last-Event-ID", id);
@@ -31,7 +31,7 @@ impl Events {
     }
 
     /// The next event (id, data), skipping keep-alive comments; `None` after `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
+    pub async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
         let until = Instant::now() + wait;
         loop {
             if let Some(end) = self.buf.find("\n\n") {
@@ -65,7 +65,7 @@ impl Events {
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
 
-async fn upload(tus: &Tus, name: &str) {
+pub async fn upload(tus: &Tus, name: &str) {
     let loc = tus.create_ok(name, PDF.len()).await;
     tus.upload_all(&loc, PDF, 64 * 1024).await;
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod assignment;
 mod authz_matrix;
 mod cases;
 mod chat;
