@@ -254,7 +254,11 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (CLIENT_STATUS_CHANGED, "Status geändert", "Status changed"),
         (CLIENT_NOTE_ADDED, "Notiz hinzugefügt", "Note added"),
         (CLIENT_DELETED, "Kunde gelöscht", "Client deleted"),
-        (CLIENT_TEAM_CHANGED, "Zugriff auf Kunden geändert", "Client access changed"),
+        (
+            CLIENT_TEAM_CHANGED,
+            "Zugriff auf Kunden geändert",
+            "Client access changed",
+        ),
         (
             CLIENT_EXPORTED,
             "Alle Daten exportiert",

@@ -309,8 +309,7 @@ pub async fn chat_unread() -> Result<Unread, AppError> {
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
-            let by_client =
-                super::repo::unread_for_staff(
+            let by_client = super::repo::unread_for_staff(
                 &me.req.state.db,
                 me.org_id(),
                 &me.user.user_id,

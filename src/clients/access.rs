@@ -41,7 +41,12 @@ pub fn visible_to_member(p: usize) -> String {
 }
 
 /// Whether the firm has this client and the viewer may see it.
-pub async fn sees(db: &Db, org_id: &str, client_id: &str, viewer: &str) -> Result<bool, sqlx::Error> {
+pub async fn sees(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    viewer: &str,
+) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM clients WHERE org_id = $1 AND id = $2 AND {}",
         visible("clients.id", 3)

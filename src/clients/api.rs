@@ -136,9 +136,15 @@ pub async fn create_client(
             )?;
             let db = &me.req.state.db;
             if allow_duplicate.is_none() {
-                let similar =
-                    super::repo::find_similar(db, me.org_id(), &c.name, &c.email, None, me.viewer())
-                        .await?;
+                let similar = super::repo::find_similar(
+                    db,
+                    me.org_id(),
+                    &c.name,
+                    &c.email,
+                    None,
+                    me.viewer(),
+                )
+                .await?;
                 if !similar.is_empty() {
                     let names = similar
                         .iter()
@@ -360,7 +366,8 @@ pub async fn save_client_team(
             let me = staff(crate::orgs::domain::Permission::RestrictClients).await?;
             me.require_client(&client_id).await?;
             let db = &me.req.state.db;
-            let restricted = restricted.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
+            let restricted =
+                restricted.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
             let firm = crate::orgs::repo::members(db, me.org_id()).await?;
             let mut chosen: Vec<String> = Vec::new();
             let mut names: Vec<String> = Vec::new();

@@ -126,4 +126,3 @@ pub struct TeamChoice {
     /// Owners and admins see every client; they need no place on a team.
     pub sees_all: bool,
 }
-

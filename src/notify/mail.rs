@@ -37,7 +37,8 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
     }
     // Taken off the client's team since the upload: no mail.
     let role = crate::orgs::Role::parse(&user.try_get::<String, _>("role").map_err(e)?);
-    let viewer = match role.is_some_and(|r| r.may(crate::orgs::domain::Permission::RestrictClients)) {
+    let viewer = match role.is_some_and(|r| r.may(crate::orgs::domain::Permission::RestrictClients))
+    {
         true => "",
         false => user_id,
     };

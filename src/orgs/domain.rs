@@ -91,8 +91,14 @@ mod tests {
         let table = [
             (Role::Owner, [true, true, true, true, true, true, true]),
             (Role::Admin, [true, true, true, true, false, true, true]),
-            (Role::Member, [true, true, false, false, false, false, false]),
-            (Role::ReadOnly, [true, false, false, false, false, false, false]),
+            (
+                Role::Member,
+                [true, true, false, false, false, false, false],
+            ),
+            (
+                Role::ReadOnly,
+                [true, false, false, false, false, false, false],
+            ),
         ];
         for (role, expected) in table {
             let perms = [

@@ -422,7 +422,10 @@ async fn authorized_upload(
     }
     // Staff taken off a restricted client's team cannot finish what they started.
     if let Uploader::Staff(u) = &who {
-        if crate::auth::ctx::sees_client(st, u, &up.client_id).await.is_err() {
+        if crate::auth::ctx::sees_client(st, u, &up.client_id)
+            .await
+            .is_err()
+        {
             return Err(not_found());
         }
     }

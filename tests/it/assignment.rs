@@ -64,12 +64,18 @@ async fn restricted_clients_reach_only_their_team(db: Db) {
     let mut outsider_events = Events::open(&outsider, None).await;
     upload(&Tus::new(&app.url, &token), "Geheim.pdf").await;
     let (s, _) = owner
-        .call("create_case", &[("client_id", &open), ("title", "Jahresabschluss")])
+        .call(
+            "create_case",
+            &[("client_id", &open), ("title", "Jahresabschluss")],
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     for events in [&mut owner_events, &mut team_events] {
         let clients = clients_of(events).await;
-        assert!(clients.contains(&secret) && clients.contains(&open), "{clients:?}");
+        assert!(
+            clients.contains(&secret) && clients.contains(&open),
+            "{clients:?}"
+        );
     }
     assert_eq!(clients_of(&mut outsider_events).await, vec![open.clone()]);
 
@@ -132,10 +138,7 @@ async fn restricted_clients_reach_only_their_team(db: Db) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(detail["client"]["restricted"], false);
     let (_, audit) = owner.call("audit_log", &[("client_id", &secret)]).await;
-    assert!(
-        audit.to_string().contains("client.team_changed"),
-        "{audit}"
-    );
+    assert!(audit.to_string().contains("client.team_changed"), "{audit}");
 }
 
 /// The clients of the events a stream delivers until it is quiet for a second and a half (the

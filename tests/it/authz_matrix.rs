@@ -453,7 +453,11 @@ async fn matrix(db: Db) {
             if takes_ids {
                 // Another client of the same firm: the first client's objects are not found.
                 let (status, b) = other_client.call(endpoint, &form).await;
-                assert_eq!(status, StatusCode::NOT_FOUND, "other client {endpoint}: {b}");
+                assert_eq!(
+                    status,
+                    StatusCode::NOT_FOUND,
+                    "other client {endpoint}: {b}"
+                );
             }
             continue;
         }
@@ -531,11 +535,7 @@ async fn matrix(db: Db) {
                 Kind::Admin => StatusCode::FORBIDDEN,
                 _ => StatusCode::NOT_FOUND,
             };
-            assert_eq!(
-                status(&outsider_a).await,
-                want,
-                "unassigned member {route}"
-            );
+            assert_eq!(status(&outsider_a).await, want, "unassigned member {route}");
             if route.contains("download") || route.ends_with("files.zip") {
                 assert_eq!(
                     status(&member_a).await,

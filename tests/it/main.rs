@@ -3,9 +3,9 @@
 
 mod helpers;
 
+mod assignment;
 mod audit;
 mod auth;
-mod assignment;
 mod authz_matrix;
 mod cases;
 mod chat;
