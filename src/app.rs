@@ -142,6 +142,12 @@ fn StaffLayout() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await {
+                    // The firm requires a second factor this member has not set up: every staff
+                    // page is that set-up until it is done (the server refuses everything else).
+                    Ok(user) if user.needs_two_factor => {
+                        provide_context(user.clone());
+                        view! { <main class="main" id="main"><crate::auth::ui::TwoFactorRequired/></main> }.into_any()
+                    }
                     Ok(user) => {
                         provide_context(user.clone());
                         provide_context(crate::notify::ui::BellRefresh(RwSignal::new(0)));

@@ -180,6 +180,7 @@ pub mod action {
     pub const CASE_RETENTION_DELETED: &str = "case.retention_deleted";
     pub const ORG_RETENTION_CHANGED: &str = "org.retention_changed";
     pub const ORG_SESSIONS_CHANGED: &str = "org.sessions_changed";
+    pub const ORG_TWO_FACTOR_RULE: &str = "org.two_factor_rule";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -221,6 +222,11 @@ pub const LABELS: &[(&str, &str, &str)] = {
             ORG_SESSIONS_CHANGED,
             "Sitzungsgrenze geändert",
             "Session limit changed",
+        ),
+        (
+            ORG_TWO_FACTOR_RULE,
+            "Zwei-Faktor-Pflicht geändert",
+            "Two-factor requirement changed",
         ),
         (
             ORG_RETENTION_CHANGED,

@@ -196,7 +196,7 @@ pub async fn whoami() -> Result<CurrentUser, AppError> {
     use super::ctx::*;
     finish(
         async {
-            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let me = staff_enrolling().await?;
             let u = me.user;
             Ok(CurrentUser {
                 user_id: u.user_id,
@@ -205,6 +205,7 @@ pub async fn whoami() -> Result<CurrentUser, AppError> {
                 role: u.role,
                 org_name: u.org_name,
                 plan: u.plan,
+                needs_two_factor: u.needs_two_factor,
             })
         }
         .await,

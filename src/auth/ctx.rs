@@ -296,7 +296,7 @@ pub async fn staff_http(
         .await
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
         .ok_or(StatusCode::UNAUTHORIZED)?;
-    if !user.role.may(permission) {
+    if user.needs_two_factor || !user.role.may(permission) {
         return Err(StatusCode::FORBIDDEN);
     }
     Ok(user)
@@ -321,13 +321,25 @@ pub async fn sees_client(
 }
 
 /// Authorize first: a valid staff session whose role grants `permission`.
-/// Anonymous → `Unauthorized`; a role without the permission → `Forbidden`.
+/// Anonymous → `Unauthorized`; a role without the permission → `Forbidden`, as is everything
+/// while the firm requires two-factor sign-in that the member has not set up yet.
 pub async fn staff(permission: Permission) -> Result<Staff, AppError> {
     let req = request().await?;
     let user = session(&req).await?.ok_or(AppError::Unauthorized)?;
+    if user.needs_two_factor {
+        return Err(AppError::Forbidden(req.t().tf_required_first.into()));
+    }
     if !user.role.may(permission) {
         return Err(AppError::Forbidden(req.t().err_forbidden_role.into()));
     }
+    Ok(Staff { req, user })
+}
+
+/// Any signed-in staff member, also one who still has to set up the two-factor sign-in their
+/// firm requires — only for that set-up and for knowing who is signed in.
+pub async fn staff_enrolling() -> Result<Staff, AppError> {
+    let req = request().await?;
+    let user = session(&req).await?.ok_or(AppError::Unauthorized)?;
     Ok(Staff { req, user })
 }
 

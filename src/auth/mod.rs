@@ -25,6 +25,9 @@ pub struct CurrentUser {
     pub role: Role,
     pub org_name: String,
     pub plan: Plan,
+    /// The firm requires two-factor sign-in and it is not set up yet: nothing but that works.
+    #[serde(default)]
+    pub needs_two_factor: bool,
 }
 
 /// One of the signed-in member's sessions (a browser or device).

@@ -18,6 +18,8 @@ pub struct SessionUser {
     pub plan: Plan,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// The firm requires two-factor sign-in and this member has not set it up yet.
+    pub needs_two_factor: bool,
 }
 
 pub async fn any_org_exists(db: &Db) -> Result<bool, sqlx::Error> {
@@ -158,7 +160,9 @@ pub async fn create_session(db: &Db, s: &NewSession<'_>) -> Result<String, sqlx:
 pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<SessionUser>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.id AS session_id, s.created_at, s.last_seen_at, u.id AS user_id, u.org_id, u.name, u.email, u.role, \
-                o.name AS org_name, o.plan \
+                o.name AS org_name, o.plan, \
+                CAST(CASE WHEN o.require_two_factor = 1 AND NOT EXISTS \
+                  (SELECT 1 FROM totp_keys k WHERE k.id = u.id AND k.confirmed = 1) THEN 1 ELSE 0 END AS BIGINT) AS needs_2fa \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = u.org_id \
          WHERE s.token_hash = $1 AND u.active = 1",
     )
@@ -179,6 +183,7 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<SessionUse
             plan: Plan::parse(&plan).unwrap_or_default(),
             created_at: r.try_get("created_at")?,
             last_seen_at: r.try_get("last_seen_at")?,
+            needs_two_factor: r.try_get::<i64, _>("needs_2fa")? == 1,
         })
     })
     .transpose()

@@ -203,7 +203,7 @@ pub async fn two_factor_status() -> Result<bool, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
-            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let me = staff_enrolling().await?;
             Ok(server::enabled(&me.req.state.db, &me.user.user_id).await?)
         }
         .await,
@@ -216,7 +216,7 @@ pub async fn start_two_factor() -> Result<Enrolment, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
-            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let me = staff_enrolling().await?;
             let st = &me.req.state;
             if server::enabled(&st.db, &me.user.user_id).await? {
                 return Err(AppError::invalid("code", me.t().tf_already_on));
@@ -244,7 +244,7 @@ pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
-            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            let me = staff_enrolling().await?;
             let st = &me.req.state;
             if !server::check_code(st, &me.user.user_id, &code, false).await? {
                 return Err(AppError::invalid("code", me.t().tf_wrong_code));
@@ -266,6 +266,9 @@ pub async fn disable_two_factor(code: String) -> Result<(), AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let st = &me.req.state;
+            if crate::orgs::repo::requires_two_factor(&st.db, me.org_id()).await? {
+                return Err(AppError::Conflict(me.t().tf_required_keep.into()));
+            }
             if !server::check_code(st, &me.user.user_id, &code, true).await? {
                 return Err(AppError::invalid("code", me.t().tf_wrong_code));
             }

@@ -161,6 +161,23 @@ pub fn LoginCodePage() -> impl IntoView {
     }
 }
 
+/// What a member sees while their firm requires a second factor they have not set up yet.
+#[component]
+pub fn TwoFactorRequired() -> impl IntoView {
+    let t = use_t();
+    let logout = ServerAction::<super::api::Logout>::new();
+    view! {
+        <div class="page-head"><h1>{t.tf_required_title}</h1></div>
+        <p data-testid="two-factor-required">{t.tf_required_text}</p>
+        <TwoFactorCard/>
+        // A full page load, so the app asks again who is signed in.
+        <p class="mt"><a class="btn" href="/" rel="external" data-testid="two-factor-continue">{t.tf_continue}</a></p>
+        <ActionForm attr:class="mt" action=logout>
+            <button class="btn btn-secondary" type="submit">{t.logout}</button>
+        </ActionForm>
+    }
+}
+
 /// Two-factor sign-in in the settings: set up (QR code, key, confirming code, recovery codes
 /// shown once) or switch off.
 #[component]

@@ -619,4 +619,13 @@ pub static DE: T = T {
     team_save: "Zugriff speichern",
     team_member_unknown: "Bitte nur aktive Teammitglieder wählen.",
     team_badge: "Eingeschränkt",
+    tf_required_first: "Ihre Kanzlei verlangt die Zwei-Faktor-Anmeldung. Bitte richten Sie sie zuerst ein.",
+    tf_required_keep: "Ihre Kanzlei verlangt die Zwei-Faktor-Anmeldung; sie lässt sich nicht ausschalten.",
+    tf_require_self_first: "Bitte richten Sie zuerst Ihre eigene Zwei-Faktor-Anmeldung ein (unten auf dieser Seite).",
+    settings_tf_rule: "Zwei-Faktor-Pflicht",
+    settings_tf_required: "Zwei-Faktor-Anmeldung für alle Teammitglieder verlangen",
+    settings_tf_hint: "Wer sie noch nicht eingerichtet hat, kann ab der nächsten Anfrage nur noch das tun.",
+    tf_required_title: "Zwei-Faktor-Anmeldung einrichten",
+    tf_required_text: "Ihre Kanzlei verlangt für jedes Teammitglied einen zweiten Faktor. Richten Sie ihn hier mit einer Authenticator-App ein; danach geht es weiter.",
+    tf_continue: "Weiter",
 };

@@ -619,4 +619,13 @@ pub static EN: T = T {
     team_save: "Save access",
     team_member_unknown: "Please choose active team members only.",
     team_badge: "Restricted",
+    tf_required_first: "Your firm requires two-factor sign-in. Please set it up first.",
+    tf_required_keep: "Your firm requires two-factor sign-in; it cannot be switched off.",
+    tf_require_self_first: "Please set up your own two-factor sign-in first (further down this page).",
+    settings_tf_rule: "Two-factor requirement",
+    settings_tf_required: "Require two-factor sign-in of every team member",
+    settings_tf_hint: "Whoever has not set it up can, from their next request on, do nothing else.",
+    tf_required_title: "Set up two-factor sign-in",
+    tf_required_text: "Your firm requires a second factor of every team member. Set it up here with an authenticator app; then you can go on.",
+    tf_continue: "Continue",
 };

@@ -265,6 +265,15 @@ pub async fn accept_invite(
 }
 
 /// How many sessions one member of the firm may have at once.
+/// Whether the firm requires two-factor sign-in of every member.
+pub async fn requires_two_factor(db: &Db, org_id: &str) -> Result<bool, sqlx::Error> {
+    let on: i64 = sqlx::query_scalar("SELECT require_two_factor FROM orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(db)
+        .await?;
+    Ok(on == 1)
+}
+
 pub async fn max_sessions(db: &Db, org_id: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT max_sessions FROM orgs WHERE id = $1")
         .bind(org_id)

@@ -41,6 +41,7 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
                     None
                 },
                 max_sessions: crate::orgs::repo::max_sessions(db, me.org_id()).await?,
+                require_two_factor: crate::orgs::repo::requires_two_factor(db, me.org_id()).await?,
                 retention_months: sqlx::query_scalar(
                     "SELECT retention_months FROM orgs WHERE id = $1",
                 )
@@ -200,6 +201,36 @@ pub async fn save_session_limit(max_sessions: String) -> Result<(), AppError> {
                 None,
                 crate::audit::action::ORG_SESSIONS_CHANGED,
                 &max.to_string(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Owners only. Requires two-factor sign-in of every member (or no longer). Members without it
+/// can do nothing but set it up from their next request on. Owners switch it on only with
+/// their own second factor in place.
+#[server(prefix = "/api", endpoint = "save_two_factor_rule")]
+pub async fn save_two_factor_rule(required: Option<String>) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let db = &me.req.state.db;
+            let on = required.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
+            if on && !crate::auth::twofactor::server::enabled(db, &me.user.user_id).await? {
+                return Err(AppError::invalid("required", me.t().tf_require_self_first));
+            }
+            sqlx::query("UPDATE orgs SET require_two_factor = $2 WHERE id = $1")
+                .bind(me.org_id())
+                .bind(on as i64)
+                .execute(db)
+                .await?;
+            me.audit(
+                None,
+                crate::audit::action::ORG_TWO_FACTOR_RULE,
+                if on { "required" } else { "optional" },
             )
             .await
         }

@@ -20,4 +20,6 @@ pub struct SettingsView {
     pub max_sessions: i64,
     /// Archived cases are deleted after this many months (0: never).
     pub retention_months: i64,
+    /// Every member must sign in with a second factor.
+    pub require_two_factor: bool,
 }

@@ -11,6 +11,8 @@ pub fn SettingsPage() -> impl IntoView {
     let portal = ServerAction::<crate::portal::api::SavePortalSettings>::new();
     let limit = ServerAction::<super::api::SaveSessionLimit>::new();
     let retention = ServerAction::<super::api::SaveRetention>::new();
+    let tf_rule = ServerAction::<super::api::SaveTwoFactorRule>::new();
+    toast_on_success(tf_rule, t.saved);
     toast_on_success(limit, t.saved);
     toast_on_success(retention, t.saved);
     toast_on_success(reminders, t.saved);
@@ -26,6 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
                 portal.version().get(),
                 limit.version().get(),
                 retention.version().get(),
+                tf_rule.version().get(),
             )
         },
         |_| super::api::load_settings(),
@@ -35,7 +38,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=6/> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <SettingsForms s types pref reminders portal limit retention/> }.into_any(),
+                    Ok(s) => view! { <SettingsForms s types pref reminders portal limit retention tf_rule/> }.into_any(),
                     Err(e) => view! { <div class="form-error" role="alert">{e.user_message(t)}</div> }.into_any(),
                 }
             })}
@@ -54,8 +57,10 @@ fn SettingsForms(
     portal: ServerAction<crate::portal::api::SavePortalSettings>,
     limit: ServerAction<super::api::SaveSessionLimit>,
     retention: ServerAction<super::api::SaveRetention>,
+    tf_rule: ServerAction<super::api::SaveTwoFactorRule>,
 ) -> impl IntoView {
     let t = use_t();
+    let tf_rule_error = action_error(tf_rule);
     let limit_error = action_error(limit);
     let retention_error = action_error(retention);
     let types_error = action_error(types);
@@ -94,6 +99,18 @@ fn SettingsForms(
                         hint=t.settings_sessions_hint error=field_error(limit_error, "max_sessions")/>
                     <FormError error=limit_error fields=&["max_sessions"]/>
                     <div><button class="btn" type="submit" data-testid="save-session-limit">{t.save}</button></div>
+                </ActionForm>
+            </section>
+            <section class="card stack mt" aria-labelledby="h-tf-rule">
+                <h2 id="h-tf-rule">{t.settings_tf_rule}</h2>
+                <ActionForm attr:novalidate=true action=tf_rule attr:class="stack">
+                    <label class="checkbox">
+                        <input type="checkbox" name="required" value="on" checked=s.require_two_factor data-testid="require-two-factor"/>
+                        <span>{t.settings_tf_required}</span>
+                    </label>
+                    <p class="small muted">{t.settings_tf_hint}</p>
+                    <FormError error=tf_rule_error fields=&[]/>
+                    <div><button class="btn" type="submit" data-testid="save-two-factor-rule">{t.save}</button></div>
                 </ActionForm>
             </section>
             <section class="card stack mt" aria-labelledby="h-retention">

@@ -569,3 +569,87 @@ async fn two_factor_sign_in_with_app_codes_and_recovery_codes(db: Db) {
 }
 
 on_both_databases!(two_factor_sign_in_with_app_codes_and_recovery_codes);
+
+/// Sets up two-factor sign-in for `c`; the key as the settings show it.
+async fn enrol(c: &crate::helpers::Caller) -> String {
+    let (s, e) = c.call("start_two_factor", &[]).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let secret = e["secret"].as_str().unwrap().to_string();
+    let (s, b) = c
+        .call("confirm_two_factor", &[("code", &code_for(&secret, 0))])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    secret
+}
+
+async fn owners_can_require_two_factor_for_the_firm(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Pflicht", "chef@pflicht.de").await;
+    let member = app.member(&owner, "mia@pflicht.de", "member").await;
+    let client = owner.create_client("Schmidt AG", "").await;
+
+    // Only with one's own second factor in place, and only owners.
+    let (s, b) = owner
+        .call("save_two_factor_rule", &[("required", "on")])
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["Invalid"]["field"], "required");
+    let (s, _) = member
+        .call("save_two_factor_rule", &[("required", "on")])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    enrol(&owner).await;
+    let (s, b) = owner
+        .call("save_two_factor_rule", &[("required", "on")])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, settings) = owner.call("load_settings", &[]).await;
+    assert_eq!(settings["require_two_factor"], true);
+
+    // The member's open session: from the next request on, nothing but the set-up.
+    let (s, b) = member.call("list_clients", &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(b.to_string().contains("Zwei-Faktor"), "{b}");
+    let (s, me) = member.call("whoami", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["needs_two_factor"], true);
+    let r = member
+        .get(&format!("/api/clients/{client}/files.zip?ids=x"))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        member.get("/api/events").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // The owner, with a second factor, works on.
+    assert_eq!(owner.call("list_clients", &[]).await.0, StatusCode::OK);
+
+    // Set up, the member works again; switching it off is refused while the firm requires it.
+    let secret = enrol(&member).await;
+    let (s, me) = member.call("whoami", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["needs_two_factor"], false);
+    assert_eq!(member.call("list_clients", &[]).await.0, StatusCode::OK);
+    let (s, b) = member
+        .call("disable_two_factor", &[("code", &code_for(&secret, 1))])
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{b}");
+    assert_eq!(status(&member).await, true);
+
+    // Optional again: switching off works.
+    let (s, _) = owner.call("save_two_factor_rule", &[]).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = member
+        .call("disable_two_factor", &[("code", &code_for(&secret, 1))])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let rules: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_events WHERE action = 'org.two_factor_rule' ORDER BY seq, created_at",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(rules, vec!["required", "optional"]);
+}
+
+on_both_databases!(owners_can_require_two_factor_for_the_firm);

@@ -115,6 +115,7 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("end_my_other_sessions", Kind::StaffRead, false),
     ("save_session_limit", Kind::Admin, false),
     ("save_retention", Kind::Admin, false),
+    ("save_two_factor_rule", Kind::Admin, false),
     // Personal: one's own second factor.
     ("two_factor_status", Kind::StaffRead, false),
     ("start_two_factor", Kind::StaffRead, false),
