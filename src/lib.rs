@@ -7,6 +7,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod branding;
 pub mod cases;
 pub mod chat;
 pub mod clients;

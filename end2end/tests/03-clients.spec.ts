@@ -85,10 +85,10 @@ test('edit contact data, change status, add an internal note, then delete with c
   await page.getByText('Bearbeiten').click();
   await page.locator('#edit-f-company').fill('Weber Design');
   await page.locator('#edit-f-email').fill('kein@mail');
-  await page.getByRole('button', { name: 'Speichern' }).click();
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
   await expect(page.locator('#edit-f-email-error')).toContainText('gültige E-Mail-Adresse');
   await page.locator('#edit-f-email').fill('anna@weber-design.de');
-  await page.getByRole('button', { name: 'Speichern' }).click();
+  await page.getByRole('button', { name: 'Speichern', exact: true }).click();
   await expect(page.locator('.dl')).toContainText('Weber Design');
   await expect(page.locator('.dl')).toContainText('anna@weber-design.de');
 

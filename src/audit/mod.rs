@@ -181,6 +181,8 @@ pub mod action {
     pub const ORG_RETENTION_CHANGED: &str = "org.retention_changed";
     pub const ORG_SESSIONS_CHANGED: &str = "org.sessions_changed";
     pub const ORG_TWO_FACTOR_RULE: &str = "org.two_factor_rule";
+    pub const ORG_BRANDING_CHANGED: &str = "org.branding_changed";
+    pub const ORG_LOGO_CHANGED: &str = "org.logo_changed";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -223,6 +225,12 @@ pub const LABELS: &[(&str, &str, &str)] = {
             "Sitzungsgrenze geändert",
             "Session limit changed",
         ),
+        (
+            ORG_BRANDING_CHANGED,
+            "Erscheinungsbild geändert",
+            "Branding changed",
+        ),
+        (ORG_LOGO_CHANGED, "Logo geändert", "Logo changed"),
         (
             ORG_TWO_FACTOR_RULE,
             "Zwei-Faktor-Pflicht geändert",

@@ -270,12 +270,24 @@ pub async fn send_magic_mail(st: &crate::server::AppState, payload: &str) -> Res
         return Ok(());
     };
     let mut firms: Vec<&str> = candidates.iter().map(|c| c.firm_name.as_str()).collect();
+    firms.sort_unstable();
     firms.dedup();
     let firm = if firms.len() == 1 {
         firms[0]
     } else {
         t.app_name
     };
+    // One firm: its look; several: the app's own.
+    let mut orgs: Vec<&str> = candidates.iter().map(|c| c.org_id.as_str()).collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let brand = match orgs[..] {
+        [org] => crate::branding::repo::brand(&st.db, org)
+            .await
+            .map_err(|e| e.to_string())?,
+        _ => None,
+    };
+    let look = crate::server::mail::Look::of(brand.as_ref(), st.config.public_url());
     let token = crate::server::tokens::new_token();
     let now = crate::server::db::now_ms();
     super::repo::create_link(
@@ -296,6 +308,7 @@ pub async fn send_magic_mail(st: &crate::server::AppState, payload: &str) -> Res
         t.p_mail_button,
         &url,
         &fill(t.p_mail_footer, &args),
+        &look,
     );
     st.mailer
         .send(crate::server::mail::Mail {
@@ -454,7 +467,11 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
             let can_switch = s.method == "magic"
                 && server::link_candidates(&req.state, &s.email).await?.len() > 1;
             let access = super::repo::client_access(&req.state.db, org_id, client_id, 0).await?;
+            let brand = crate::branding::repo::brand(&req.state.db, org_id)
+                .await?
+                .unwrap_or_default();
             Ok(PortalState::In(super::PortalMe {
+                brand,
                 client_name: s.client_name.clone(),
                 firm_name: s.firm_name.clone(),
                 email: s.email.clone(),

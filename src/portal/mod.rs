@@ -48,6 +48,8 @@ pub struct ClientAccess {
 /// Who is signed in to the portal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortalMe {
+    /// The firm's colours, logo and welcome text.
+    pub brand: crate::branding::Brand,
     pub client_name: String,
     pub firm_name: String,
     pub email: String,

@@ -205,8 +205,12 @@ fn PortalSpace(
     let logout = ServerAction::<PortalLogout>::new();
     let firm = me.firm_name.clone();
     view! {
+        // The firm's colours reach every element below through custom properties.
+        <div class="branded" data-testid="branded">
+        <crate::branding::ui::BrandTheme brand=me.brand.clone()/>
         <header class="topbar portal-bar">
             <div class="topbar-inner">
+                <crate::branding::ui::BrandLogo brand=me.brand.clone() firm=me.firm_name.clone()/>
                 <span class="brand" data-testid="portal-firm">{me.firm_name.clone()}</span>
                 <span class="small portal-who" data-testid="portal-client">{me.client_name.clone()}</span>
                 <a class="small" href="#h-chat">{t.chat_title}" "
@@ -223,6 +227,7 @@ fn PortalSpace(
             </div>
         </header>
         <main class="main portal-main stack" id="main">
+            <crate::branding::ui::Welcome brand=me.brand.clone()/>
             <Suspense fallback=|| view! { <Skeleton lines=6/> }>
                 {move || {
                     Suspend::new(async move {
@@ -249,6 +254,7 @@ fn PortalSpace(
             {me.password_method.then(|| view! { <PasswordCard has=me.has_password/> })}
             <div class="small"><LanguageSwitch/></div>
         </main>
+        </div>
     }
 }
 

@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::portal::http::routes())
         .merge(crate::audit::http::routes())
         .merge(crate::clients::export::routes())
+        .merge(crate::branding::http::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(CompressionLayer::new())

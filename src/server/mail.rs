@@ -28,22 +28,57 @@ pub struct Mail {
     pub html: Option<String>,
 }
 
-/// A small HTML mail: a paragraph, one big button, a footer line. Every value is escaped.
-pub fn button_html(intro: &str, button: &str, url: &str, footer: &str) -> String {
+/// How a mail to a client looks: the button in the firm's colour (text colour chosen for
+/// contrast), its logo on top — or the app's own look.
+pub struct Look {
+    pub button: crate::branding::colour::Rgb,
+    /// Absolute URL of the logo.
+    pub logo: Option<String>,
+}
+
+impl Look {
+    pub fn of(brand: Option<&crate::branding::Brand>, public_url: &str) -> Look {
+        let default = crate::branding::colour::Rgb(0x1d, 0x4e, 0xd8);
+        Look {
+            button: brand
+                .and_then(|b| crate::branding::colour::parse(&b.primary))
+                .unwrap_or(default),
+            logo: brand
+                .and_then(|b| b.logo_url.as_ref())
+                .map(|u| format!("{public_url}{u}")),
+        }
+    }
+}
+
+/// A small HTML mail: a paragraph, one big button, a footer line. Every value is escaped;
+/// colours come from parsed numbers only.
+pub fn button_html(intro: &str, button: &str, url: &str, footer: &str, look: &Look) -> String {
     let e = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
+    let logo = look
+        .logo
+        .as_deref()
+        .map(|src| {
+            format!(
+                "<p><img src=\"{}\" alt=\"\" style=\"max-height:48px;max-width:200px;\"></p>",
+                e(src)
+            )
+        })
+        .unwrap_or_default();
     format!(
         "<!DOCTYPE html><html><body style=\"font-family:system-ui,sans-serif;font-size:16px;color:#1f2933;\">\
-         <p>{}</p>\
-         <p style=\"margin:28px 0;\"><a href=\"{}\" style=\"display:inline-block;background:#1d4ed8;color:#ffffff;\
+         {logo}<p style=\"white-space:pre-line;\">{}</p>\
+         <p style=\"margin:28px 0;\"><a href=\"{}\" style=\"display:inline-block;background:{};color:{};\
          padding:16px 28px;border-radius:8px;text-decoration:none;font-weight:600;font-size:18px;\">{}</a></p>\
          <p style=\"color:#52606d;font-size:14px;\">{}</p></body></html>",
         e(intro),
         e(url),
+        look.button.hex(),
+        crate::branding::colour::text_on(look.button).hex(),
         e(button),
         e(footer)
     )

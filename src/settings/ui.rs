@@ -12,6 +12,9 @@ pub fn SettingsPage() -> impl IntoView {
     let limit = ServerAction::<super::api::SaveSessionLimit>::new();
     let retention = ServerAction::<super::api::SaveRetention>::new();
     let tf_rule = ServerAction::<super::api::SaveTwoFactorRule>::new();
+    let (brand_actions, brand) = crate::branding::ui::BrandActions::with_brand(crate::ui::may(
+        crate::orgs::domain::Permission::ManageFirm,
+    ));
     toast_on_success(tf_rule, t.saved);
     toast_on_success(limit, t.saved);
     toast_on_success(retention, t.saved);
@@ -43,6 +46,7 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::branding::ui::BrandingCard actions=brand_actions brand/>
         <crate::auth::ui::SessionsCard/>
         <crate::auth::ui::TwoFactorCard/>
     }

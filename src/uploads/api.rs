@@ -124,11 +124,21 @@ pub async fn create_upload_link(
                     crate::notify::prefs::client_footer(&me.req.state, me.org_id(), &client_id)
                         .await?;
                 text = format!("{text}\n{own}");
+                // The HTML part: the firm's logo and colour around one big button.
+                let brand = crate::branding::repo::brand(&me.req.state.db, me.org_id()).await?;
+                let look =
+                    crate::server::mail::Look::of(brand.as_ref(), me.req.state.config.public_url());
+                let mut intro = fill(t.mail_link_intro, &[("org", org)]);
+                if !message.is_empty() {
+                    intro = format!("{message}\n\n{intro}");
+                }
+                let html =
+                    crate::server::mail::button_html(&intro, t.mail_link_button, &url, &own, &look);
                 let mail = crate::server::mail::Mail {
                     to: client.email.clone(),
                     subject,
                     text,
-                    html: None,
+                    html: Some(html),
                 };
                 match me.req.state.mailer.send(mail).await {
                     Ok(()) => {
@@ -274,7 +284,11 @@ pub async fn public_upload_link(
                 }
                 _ => None,
             };
+            let brand = crate::branding::repo::brand(&req.state.db, &link.org_id)
+                .await?
+                .unwrap_or_default();
             Ok(PublicLink {
+                brand,
                 case_locked: link.case_id.is_some() && !unlocked,
                 case,
                 state,

@@ -78,6 +78,8 @@ pub struct CreatedLink {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicLink {
     pub firm_name: String,
+    /// The firm's colours, logo and welcome text.
+    pub brand: crate::branding::Brand,
     pub title: String,
     pub message: String,
     pub state: LinkState,

@@ -390,10 +390,14 @@ pub fn PublicUploadPage() -> impl IntoView {
                                 allowed: link.allowed_types.clone(),
                             };
                             view! {
+                                <div class="branded stack" data-testid="branded">
+                                <crate::branding::ui::BrandTheme brand=link.brand.clone()/>
                                 <header class="public-head">
+                                    <crate::branding::ui::BrandLogo brand=link.brand.clone() firm=link.firm_name.clone()/>
                                     <p class="public-firm" data-testid="firm-name">{link.firm_name.clone()}</p>
                                     <h1>{if link.title.is_empty() { t.public_upload_title.to_string() } else { link.title.clone() }}</h1>
                                 </header>
+                                <crate::branding::ui::Welcome brand=link.brand.clone()/>
                                 <div class="card stack">
                                     {(!link.message.is_empty()).then(|| view! { <p class="note-body">{link.message.clone()}</p> })}
                                     {match blocked {
@@ -425,6 +429,7 @@ pub fn PublicUploadPage() -> impl IntoView {
                                             })}
                                         }.into_any(),
                                     }}
+                                </div>
                                 </div>
                             }.into_any()
                         }

@@ -116,6 +116,10 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("save_session_limit", Kind::Admin, false),
     ("save_retention", Kind::Admin, false),
     ("save_two_factor_rule", Kind::Admin, false),
+    ("load_branding", Kind::Admin, false),
+    ("save_branding", Kind::Admin, false),
+    ("save_logo", Kind::Admin, false),
+    ("remove_logo", Kind::Admin, false),
     // Personal: one's own second factor.
     ("two_factor_status", Kind::StaffRead, false),
     ("start_two_factor", Kind::StaffRead, false),
@@ -128,6 +132,9 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
 /// whether it takes ids of the firm's objects.
 const ROUTES: &[(&str, Kind, bool)] = &[
     ("/healthz", Kind::Public, false),
+    // A firm's logo: shown on the upload page and in mails, before anyone signs in.
+    ("/brand/{org_id}/logo", Kind::Public, false),
+    ("/brand/{org_id}/theme.css", Kind::Public, false),
     ("/portal/s/{token}", Kind::Public, false),
     ("/api/events", Kind::StaffRead, false),
     ("/api/files/{id}/download", Kind::StaffRead, true),
@@ -286,6 +293,12 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         ],
         "end_my_session" => vec![("id", ids.session.clone())],
         "save_session_limit" => vec![("max_sessions", s("5"))],
+        "save_branding" => vec![("primary", s("#0f766e"))],
+        // <svg xmlns="http://www.w3.org/2000/svg"/>
+        "save_logo" => vec![(
+            "data",
+            s("PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="),
+        )],
         "save_retention" => vec![("retention_months", s("0"))],
         "confirm_two_factor" | "disable_two_factor" => vec![("code", s("000000"))],
         "send_message" => vec![("client_id", ids.client.clone()), ("text", s("Hallo"))],

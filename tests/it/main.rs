@@ -7,6 +7,7 @@ mod assignment;
 mod audit;
 mod auth;
 mod authz_matrix;
+mod branding;
 mod cases;
 mod chat;
 mod clients;
