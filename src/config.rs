@@ -12,6 +12,13 @@ pub struct Config {
     pub mail: MailConfig,
     pub uploads: UploadsConfig,
     pub limits: LimitsConfig,
+    pub domains: DomainsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DomainsConfig {
+    pub scheme: String,
+    pub resolve_to: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

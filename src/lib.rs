@@ -15,6 +15,7 @@ pub mod clients;
 pub mod config;
 pub mod crypto;
 pub mod dashboard;
+pub mod domains;
 pub mod error;
 pub mod i18n;
 pub mod live;

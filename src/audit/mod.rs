@@ -183,6 +183,9 @@ pub mod action {
     pub const ORG_TWO_FACTOR_RULE: &str = "org.two_factor_rule";
     pub const ORG_BRANDING_CHANGED: &str = "org.branding_changed";
     pub const ORG_LOGO_CHANGED: &str = "org.logo_changed";
+    pub const ORG_DOMAIN_CHANGED: &str = "org.domain_changed";
+    pub const ORG_DOMAIN_VERIFIED: &str = "org.domain_verified";
+    pub const ORG_PUBLIC_MODE: &str = "org.public_mode";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -231,6 +234,21 @@ pub const LABELS: &[(&str, &str, &str)] = {
             "Branding changed",
         ),
         (ORG_LOGO_CHANGED, "Logo geändert", "Logo changed"),
+        (
+            ORG_DOMAIN_CHANGED,
+            "Eigene Domain geändert",
+            "Own domain changed",
+        ),
+        (
+            ORG_DOMAIN_VERIFIED,
+            "Eigene Domain bestätigt",
+            "Own domain verified",
+        ),
+        (
+            ORG_PUBLIC_MODE,
+            "Öffentlichkeitsmodus geändert",
+            "Public mode changed",
+        ),
         (
             ORG_TWO_FACTOR_RULE,
             "Zwei-Faktor-Pflicht geändert",

@@ -55,6 +55,14 @@ impl Req {
         cookie(&self.parts.headers, name)
     }
 
+    /// The firm whose own domain the request came to ("" on the main domain).
+    pub fn site_org(&self) -> &str {
+        self.parts
+            .extensions
+            .get::<crate::domains::site::Site>()
+            .map_or("", |s| s.org())
+    }
+
     /// Whether the connection reached us over TLS (directly or through a trusted proxy).
     pub fn is_https(&self) -> bool {
         self.state.config.public_url().starts_with("https://")

@@ -193,6 +193,10 @@ pub async fn send_reminder_mail(st: &AppState, payload: &str) -> Result<(), Stri
         return Ok(());
     }
     let mut body = String::new();
+    // The firm's own domain, when it has one.
+    let base = crate::domains::repo::base_url(st, org_id)
+        .await
+        .map_err(e)?;
     for (case_id, (title, lines)) in &cases {
         let token = crate::server::tokens::new_token();
         let link = crate::uploads::repo::NewLink {
@@ -215,7 +219,7 @@ pub async fn send_reminder_mail(st: &AppState, payload: &str) -> Result<(), Stri
             "{title}\n{}\n{}: {}/u/{token}\n\n",
             lines.join("\n"),
             t.reminder_upload_here,
-            st.config.public_url()
+            base
         ));
     }
     let mail = crate::server::mail::Mail {

@@ -115,6 +115,9 @@ pub async fn add_item(
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     let mut tx = db.begin().await?;
+    // A write first: it takes SQLite's write lock before anything is read (a read first would
+    // fail to upgrade when another write commits in between).
+    touch_case(&mut tx, case_id, now).await?;
     let Some(case) = case_row(&mut *tx, org_id, case_id).await? else {
         return Ok(None);
     };
@@ -128,7 +131,6 @@ pub async fn add_item(
     .fetch_one(&mut *tx)
     .await?;
     let id = insert_item(&mut tx, org_id, case_id, &case.client_id, count, item, now).await?;
-    touch_case(&mut tx, case_id, now).await?;
     tx.commit().await?;
     Ok(Some(id))
 }

@@ -337,13 +337,22 @@ async fn footer(st: &AppState, t: &T, owner: &str, org_id: &str) -> Result<Strin
     ))
 }
 
-/// Where the person looks at what happened: the portal, or the client's page.
-fn place(st: &AppState, owner: &str, client_id: &str) -> String {
-    if owner.starts_with("client:") {
-        format!("{}/portal", st.config.public_url())
+/// Where the person looks at what happened: the portal (on the firm's own domain, if it has
+/// one), or the client's page.
+async fn place(
+    st: &AppState,
+    owner: &str,
+    org_id: &str,
+    client_id: &str,
+) -> Result<String, sqlx::Error> {
+    Ok(if owner.starts_with("client:") {
+        format!(
+            "{}/portal",
+            crate::domains::repo::base_url(st, org_id).await?
+        )
     } else {
         format!("{}/clients/{client_id}", st.config.public_url())
-    }
+    })
 }
 
 fn sentence(t: &T, event: Event, staff: bool) -> &'static str {
@@ -409,10 +418,10 @@ pub async fn send_event_mail(st: &AppState, payload: &str) -> Result<(), String>
         .await?;
         text.push_str(&quote(t, &unread));
     }
-    text.push_str(&format!(
-        "\n\n{}",
-        fill(t.nm_look, &[("link", &place(st, owner, client_id))])
-    ));
+    let look = place(st, owner, org_id, client_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    text.push_str(&format!("\n\n{}", fill(t.nm_look, &[("link", &look)])));
     if !staff {
         text.push_str(&format!(
             "\n\n{}",
@@ -499,7 +508,12 @@ pub async fn send_digest(st: &AppState, payload: &str) -> Result<(), String> {
     let t = Lang::default().t();
     let list: String = lines.iter().map(|(_, l)| format!("- {l}\n")).collect();
     let link = if owner.starts_with("client:") {
-        format!("{}/portal", st.config.public_url())
+        format!(
+            "{}/portal",
+            crate::domains::repo::base_url(st, &org_id)
+                .await
+                .map_err(e)?
+        )
     } else {
         format!("{}/notifications", st.config.public_url())
     };
@@ -553,7 +567,10 @@ pub async fn client_footer(
     } else {
         own
     };
-    let portal = format!("{}/portal", st.config.public_url());
+    let portal = format!(
+        "{}/portal",
+        crate::domains::repo::base_url(st, org_id).await?
+    );
     Ok(super::template::render(
         &text,
         &[

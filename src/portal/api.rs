@@ -76,9 +76,14 @@ mod server {
         })
     }
 
-    /// Clients an address may open with a magic link.
-    pub async fn link_candidates(st: &AppState, email: &str) -> Result<Vec<Candidate>, AppError> {
-        Ok(repo::candidates(&st.db, email)
+    /// Clients an address may open with a magic link (on `site_org`'s own domain, or on the
+    /// main one: see `repo::candidates`).
+    pub async fn link_candidates(
+        st: &AppState,
+        email: &str,
+        site_org: &str,
+    ) -> Result<Vec<Candidate>, AppError> {
+        Ok(repo::candidates(&st.db, email, site_org)
             .await?
             .into_iter()
             .filter(|c| c.methods.sends_links())
@@ -238,7 +243,8 @@ pub async fn request_portal_link(email: String) -> Result<(), AppError> {
                 l.window_ms,
             )
             .await?;
-            let payload = format!("{}|{email}", req.lang.code());
+            // The site matters: on a firm's own domain only that firm's clients are asked.
+            let payload = format!("{}|{email}|{}", req.lang.code(), req.site_org());
             crate::server::jobs::enqueue(
                 &req.state.db,
                 super::MAGIC_MAIL,
@@ -259,11 +265,13 @@ pub async fn request_portal_link(email: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub async fn send_magic_mail(st: &crate::server::AppState, payload: &str) -> Result<(), String> {
     use crate::i18n::{fill, Lang};
-    let (lang, email) = payload
-        .split_once('|')
-        .ok_or_else(|| format!("bad payload {payload:?}"))?;
+    let mut parts = payload.splitn(3, '|');
+    let (Some(lang), Some(email)) = (parts.next(), parts.next()) else {
+        return Err(format!("bad payload {payload:?}"));
+    };
+    let site_org = parts.next().unwrap_or("");
     let t = Lang::parse(lang).unwrap_or_default().t();
-    let candidates = server::link_candidates(st, email)
+    let candidates = server::link_candidates(st, email, site_org)
         .await
         .map_err(|e| e.to_string())?;
     let Some(minutes) = candidates.iter().map(|c| c.link_minutes).min() else {
@@ -299,7 +307,14 @@ pub async fn send_magic_mail(st: &crate::server::AppState, payload: &str) -> Res
     )
     .await
     .map_err(|e| e.to_string())?;
-    let url = format!("{}/portal/m/{token}", st.config.public_url());
+    // The link leads to the firm's own domain when it is one firm (or asked there).
+    let base = match (site_org, &orgs[..]) {
+        ("", [org]) => crate::domains::repo::base_url(st, org).await,
+        ("", _) => Ok(st.config.public_url().to_string()),
+        (org, _) => crate::domains::repo::base_url(st, org).await,
+    }
+    .map_err(|e| e.to_string())?;
+    let url = format!("{base}/portal/m/{token}");
     let minutes = minutes.to_string();
     let args = [("firm", firm), ("url", url.as_str()), ("minutes", &minutes)];
     let text = fill(t.p_mail_text, &args);
@@ -367,7 +382,7 @@ pub async fn open_magic_link(token: String) -> Result<MagicOutcome, AppError> {
                 Err(LinkState::Used) => return Ok(MagicOutcome::Used),
                 Err(_) => return Ok(MagicOutcome::Expired),
             };
-            let candidates = server::link_candidates(&req.state, &email).await?;
+            let candidates = server::link_candidates(&req.state, &email, req.site_org()).await?;
             let to = match candidates.as_slice() {
                 [] => return Err(AppError::Forbidden(req.t().p_no_access.into())),
                 [one] => {
@@ -411,7 +426,7 @@ pub async fn portal_password_login(email: String, password: String) -> Result<()
                 window,
             )
             .await?;
-            let candidates: Vec<_> = super::repo::candidates(&req.state.db, &email)
+            let candidates: Vec<_> = super::repo::candidates(&req.state.db, &email, req.site_org())
                 .await?
                 .into_iter()
                 .filter(|c| c.methods.password && c.password_hash.is_some())
@@ -465,7 +480,10 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
             };
             let settings = super::repo::settings(&req.state.db, org_id).await?;
             let can_switch = s.method == "magic"
-                && server::link_candidates(&req.state, &s.email).await?.len() > 1;
+                && server::link_candidates(&req.state, &s.email, req.site_org())
+                    .await?
+                    .len()
+                    > 1;
             let access = super::repo::client_access(&req.state.db, org_id, client_id, 0).await?;
             let brand = crate::branding::repo::brand(&req.state.db, org_id)
                 .await?
@@ -495,15 +513,17 @@ pub async fn portal_choices() -> Result<Vec<Choice>, AppError> {
                 .await?
                 .filter(|s| s.method == "magic")
                 .ok_or(AppError::Unauthorized)?;
-            Ok(server::link_candidates(&req.state, &s.email)
-                .await?
-                .into_iter()
-                .map(|c| Choice {
-                    client_id: c.client_id,
-                    client_name: c.client_name,
-                    firm_name: c.firm_name,
-                })
-                .collect())
+            Ok(
+                server::link_candidates(&req.state, &s.email, req.site_org())
+                    .await?
+                    .into_iter()
+                    .map(|c| Choice {
+                        client_id: c.client_id,
+                        client_name: c.client_name,
+                        firm_name: c.firm_name,
+                    })
+                    .collect(),
+            )
         }
         .await,
     )
@@ -520,7 +540,7 @@ pub async fn choose_portal_client(client_id: String) -> Result<(), AppError> {
                 .await?
                 .filter(|s| s.method == "magic")
                 .ok_or(AppError::Unauthorized)?;
-            let c = server::link_candidates(&req.state, &s.email)
+            let c = server::link_candidates(&req.state, &s.email, req.site_org())
                 .await?
                 .into_iter()
                 .find(|c| c.client_id == client_id)
@@ -873,10 +893,8 @@ pub async fn new_secret_link(client_id: String) -> Result<String, AppError> {
                 "",
             )
             .await?;
-            Ok(format!(
-                "{}/portal/s/{token}",
-                me.req.state.config.public_url()
-            ))
+            let base = crate::domains::repo::base_url(&me.req.state, me.org_id()).await?;
+            Ok(format!("{base}/portal/s/{token}"))
         }
         .await,
     )

@@ -188,12 +188,19 @@ fn candidate(r: &sqlx::any::AnyRow) -> Result<Candidate, sqlx::Error> {
     })
 }
 
-/// Clients with portal access whose address is `email` (lower-cased), in name order.
-pub async fn candidates(db: &Db, email: &str) -> Result<Vec<Candidate>, sqlx::Error> {
+/// Clients with portal access whose address is `email` (lower-cased), in name order — of the
+/// firm `site_org` on its own domain, else of the firms whose portal is public on the main one.
+pub async fn candidates(
+    db: &Db,
+    email: &str,
+    site_org: &str,
+) -> Result<Vec<Candidate>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "{CANDIDATE} WHERE k.email_lower = $1 AND k.portal_access = 1 ORDER BY o.name, k.name, k.id"
+        "{CANDIDATE} WHERE k.email_lower = $1 AND k.portal_access = 1 \
+         AND (($2 = '' AND o.portal_public = 1) OR k.org_id = $2) ORDER BY o.name, k.name, k.id"
     ))
     .bind(email)
+    .bind(site_org)
     .fetch_all(db)
     .await?;
     rows.iter().map(candidate).collect()

@@ -24,6 +24,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn PortalLoginPage() -> impl IntoView {
     let t = use_t();
     let state = Resource::new_blocking(|| (), |_| load_portal_state());
+    // On a firm's own domain: its name, logo and colours.
+    let site = Resource::new_blocking(|| (), |_| crate::domains::api::portal_site());
     let request = ServerAction::<RequestPortalLink>::new();
     let request_err = action_error(request);
     let login = ServerAction::<PortalPasswordLogin>::new();
@@ -32,7 +34,18 @@ pub fn PortalLoginPage() -> impl IntoView {
     let bad_link = move || query.read().get("link").is_some();
     let sent = move || matches!(request.value().get(), Some(Ok(())));
     view! {
-        <main class="center-page portal-page" id="main">
+        <main class="center-page portal-page branded" id="main">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    site.await.ok().flatten().map(|s| view! {
+                        <crate::branding::ui::BrandTheme brand=s.brand.clone()/>
+                        <header class="public-head" data-testid="site-firm">
+                            <crate::branding::ui::BrandLogo brand=s.brand.clone() firm=s.firm_name.clone()/>
+                            <p class="public-firm">{s.firm_name}</p>
+                        </header>
+                    })
+                })}
+            </Suspense>
             <div class="card auth-card stack">
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {

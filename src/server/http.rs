@@ -59,8 +59,13 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::audit::http::routes())
         .merge(crate::clients::export::routes())
         .merge(crate::branding::http::routes())
+        .merge(crate::domains::http::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::domains::site::resolve,
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

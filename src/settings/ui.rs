@@ -12,9 +12,9 @@ pub fn SettingsPage() -> impl IntoView {
     let limit = ServerAction::<super::api::SaveSessionLimit>::new();
     let retention = ServerAction::<super::api::SaveRetention>::new();
     let tf_rule = ServerAction::<super::api::SaveTwoFactorRule>::new();
-    let (brand_actions, brand) = crate::branding::ui::BrandActions::with_brand(crate::ui::may(
-        crate::orgs::domain::Permission::ManageFirm,
-    ));
+    let owner = crate::ui::may(crate::orgs::domain::Permission::ManageFirm);
+    let (brand_actions, brand) = crate::branding::ui::BrandActions::with_brand(owner);
+    let (domain_actions, domain) = crate::domains::ui::DomainActions::with_domain(owner);
     toast_on_success(tf_rule, t.saved);
     toast_on_success(limit, t.saved);
     toast_on_success(retention, t.saved);
@@ -47,6 +47,7 @@ pub fn SettingsPage() -> impl IntoView {
             })}
         </Transition>
         <crate::branding::ui::BrandingCard actions=brand_actions brand/>
+        <crate::domains::ui::DomainCard actions=domain_actions domain/>
         <crate::auth::ui::SessionsCard/>
         <crate::auth::ui::TwoFactorCard/>
     }

@@ -107,7 +107,8 @@ pub async fn create_upload_link(
             )
             .await?
             .ok_or(AppError::NotFound)?;
-            let url = format!("{}/u/{token}", me.req.state.config.public_url());
+            let base = crate::domains::repo::base_url(&me.req.state, me.org_id()).await?;
+            let url = format!("{base}/u/{token}");
             me.audit(Some(&client_id), crate::audit::action::LINK_CREATED, &title)
                 .await?;
             let mut emailed_to = None;
@@ -257,6 +258,10 @@ pub async fn public_upload_link(
             )
             .await?
             .ok_or(AppError::NotFound)?;
+            // On a firm's own domain, only that firm's links exist.
+            if !req.site_org().is_empty() && req.site_org() != link.org_id {
+                return Err(AppError::NotFound);
+            }
             let now = crate::server::db::now_ms();
             let allowed_types =
                 crate::orgs::repo::allowed_types(&req.state.db, &link.org_id).await?;

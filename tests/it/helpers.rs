@@ -227,6 +227,23 @@ impl Caller {
         }
     }
 
+    /// An anonymous browser that reaches the app at `app_url` under the host name `host` (as a
+    /// firm's own domain whose DNS points at it).
+    pub fn on_host(app_url: &str, host: &str) -> Caller {
+        let addr: std::net::SocketAddr = app_url.trim_start_matches("http://").parse().unwrap();
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .resolve(host, addr)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap();
+        Caller {
+            http,
+            base: format!("http://{host}:{}", addr.port()),
+        }
+    }
+
     /// Calls a server function the way the hydrated app does (form-encoded, JSON back).
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
         let res = self

@@ -12,6 +12,7 @@ mod cases;
 mod chat;
 mod clients;
 mod dashboard;
+mod domains;
 mod live;
 mod notify;
 mod notify_prefs;
