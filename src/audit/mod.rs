@@ -142,6 +142,8 @@ pub mod action {
     pub const CLIENT_NOTE_ADDED: &str = "client.note_added";
     pub const CLIENT_DELETED: &str = "client.deleted";
     pub const CLIENT_TEAM_CHANGED: &str = "client.team_changed";
+    pub const CLIENT_CONTACT_SAVED: &str = "client.contact_saved";
+    pub const CLIENT_CONTACT_REMOVED: &str = "client.contact_removed";
     pub const FILE_UPLOADED: &str = "file.uploaded";
     pub const FILE_DOWNLOADED: &str = "file.downloaded";
     pub const FILE_REVIEWED: &str = "file.reviewed";
@@ -290,6 +292,16 @@ pub const LABELS: &[(&str, &str, &str)] = {
             CLIENT_TEAM_CHANGED,
             "Zugriff auf Kunden geändert",
             "Client access changed",
+        ),
+        (
+            CLIENT_CONTACT_SAVED,
+            "Ansprechpartner gespeichert",
+            "Contact saved",
+        ),
+        (
+            CLIENT_CONTACT_REMOVED,
+            "Ansprechpartner entfernt",
+            "Contact removed",
         ),
         (
             CLIENT_EXPORTED,

@@ -332,6 +332,7 @@ pub async fn load_portal_chat(case_id: Option<String>) -> Result<Conversation, A
     finish(
         async {
             let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Chat)?;
             let st = &p.req.state;
             let conv = server::conv_of(st, &p.org_id, &p.client_id, case_id).await?;
             server::load(st, p.req.t(), &p.org_id, &p.client_id, &conv, None).await
@@ -351,6 +352,7 @@ pub async fn portal_send(
     finish(
         async {
             let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Chat)?;
             let st = &p.req.state;
             let conv = server::conv_of(st, &p.org_id, &p.client_id, case_id).await?;
             server::send(
@@ -388,6 +390,7 @@ pub async fn portal_unread() -> Result<i64, AppError> {
     finish(
         async {
             let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Chat)?;
             Ok(
                 super::repo::unread_by_conv(&p.req.state.db, &p.org_id, &p.client_id, "client")
                     .await?

@@ -27,6 +27,15 @@ mod server {
     }
 
     impl Portal {
+        /// `Forbidden` unless the signed-in contact has this right (the client's own address
+        /// has every right).
+        pub fn require(&self, right: super::super::Right) -> Result<(), AppError> {
+            match self.session.rights.has(right) {
+                true => Ok(()),
+                false => Err(AppError::Forbidden(self.req.t().contact_no_right.into())),
+            }
+        }
+
         pub fn actor(&self) -> crate::audit::repo::Actor {
             crate::audit::repo::Actor {
                 user_id: None,
@@ -495,7 +504,11 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
                 email: s.email.clone(),
                 can_switch,
                 password_method: settings.methods.password,
-                has_password: access.is_some_and(|a| a.has_password),
+                has_password: match &s.contact_id {
+                    None => access.is_some_and(|a| a.has_password),
+                    Some(c) => super::repo::contact_has_password(&req.state.db, c).await?,
+                },
+                rights: s.rights.clone(),
             }))
         }
         .await,
@@ -613,7 +626,14 @@ pub async fn set_portal_password(password: String, confirm: String) -> Result<()
             let hash = crate::server::passwords::hash_password(password)
                 .await
                 .map_err(|_| AppError::Internal)?;
-            super::repo::set_password(&p.req.state.db, &p.org_id, &p.client_id, &hash).await?;
+            super::repo::set_password(
+                &p.req.state.db,
+                &p.org_id,
+                &p.client_id,
+                p.session.contact_id.as_deref(),
+                &hash,
+            )
+            .await?;
             crate::audit::repo::record(
                 &p.req.state.db,
                 &p.org_id,
@@ -684,6 +704,7 @@ pub async fn load_portal_files() -> Result<super::PortalFiles, AppError> {
     finish(
         async {
             let p = client().await?;
+            p.require(super::Right::Files)?;
             let (sent, received): (Vec<crate::uploads::FileView>, Vec<_>) =
                 crate::uploads::repo::files_of_client(&p.req.state.db, &p.org_id, &p.client_id)
                     .await?
@@ -918,6 +939,117 @@ pub async fn remove_secret_link(client_id: String) -> Result<(), AppError> {
             )
             .await?;
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The client's further contacts (staff).
+#[server(prefix = "/api", endpoint = "load_client_contacts")]
+pub async fn load_client_contacts(client_id: String) -> Result<Vec<super::Contact>, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
+            me.require_client(&client_id).await?;
+            Ok(super::repo::contacts(&me.req.state.db, me.org_id(), &client_id).await?)
+        }
+        .await,
+    )
+}
+
+/// Adds a contact (no `contact_id`) with name, address and rights, or changes a contact's name
+/// and rights. A right taken away counts from the contact's next request.
+#[server(prefix = "/api", endpoint = "save_contact")]
+pub async fn save_contact(
+    client_id: String,
+    contact_id: Option<String>,
+    name: String,
+    email: Option<String>,
+    rights: Option<Vec<String>>,
+) -> Result<String, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            me.require_client(&client_id).await?;
+            let t = me.t();
+            let problem =
+                |field: &str, p| AppError::invalid(field, crate::validate::problem_message(t, p));
+            let name = crate::validate::clean_text(&name, 200, true, false)
+                .map_err(|p| problem("name", p))?;
+            let contact_id = contact_id.filter(|c| !c.is_empty());
+            let email = match contact_id {
+                Some(_) => String::new(),
+                None => crate::validate::clean_email(email.as_deref().unwrap_or(""), true)
+                    .map_err(|p| problem("email", p))?
+                    .to_lowercase(),
+            };
+            let rights = super::Rights(
+                super::Right::ALL
+                    .into_iter()
+                    .filter(|r| {
+                        rights
+                            .iter()
+                            .flatten()
+                            .any(|w| super::Right::parse(w) == Some(*r))
+                    })
+                    .collect(),
+            );
+            let input = super::repo::ContactInput {
+                id: contact_id.as_deref(),
+                name: &name,
+                email: &email,
+                rights: &rights,
+            };
+            let saved = super::repo::save_contact(
+                &me.req.state.db,
+                me.org_id(),
+                &client_id,
+                &input,
+                crate::server::db::now_ms(),
+            )
+            .await?;
+            let id = match saved {
+                super::repo::ContactSaved::Saved(id) => id,
+                super::repo::ContactSaved::Taken => {
+                    return Err(AppError::invalid("email", t.contact_taken))
+                }
+                super::repo::ContactSaved::NotFound => return Err(AppError::NotFound),
+            };
+            me.audit(
+                Some(&client_id),
+                crate::audit::action::CLIENT_CONTACT_SAVED,
+                &format!("{name}: {}", rights.to_db()),
+            )
+            .await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+/// Removes a contact: their portal sessions stop at their next request.
+#[server(prefix = "/api", endpoint = "remove_contact")]
+pub async fn remove_contact(contact_id: String) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::EditClients).await?;
+            let db = &me.req.state.db;
+            let client_id = super::repo::client_of_contact(db, me.org_id(), &contact_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            me.require_client(&client_id).await?;
+            let (client_id, name) = super::repo::remove_contact(db, me.org_id(), &contact_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            me.audit(
+                Some(&client_id),
+                crate::audit::action::CLIENT_CONTACT_REMOVED,
+                &name,
+            )
+            .await
         }
         .await,
     )

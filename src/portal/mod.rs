@@ -58,6 +58,9 @@ pub struct PortalMe {
     /// The firm offers passwords, so the client may set one.
     pub password_method: bool,
     pub has_password: bool,
+    /// What this person may do (a further contact's rights; all for the client's address).
+    #[serde(default)]
+    pub rights: Rights,
 }
 
 /// One of the clients a person may open after signing in.
@@ -100,6 +103,8 @@ pub struct PortalFiles {
 }
 
 /// Where a portal page stands.
+// Sent once per page load; boxing the signed-in case would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum PortalState {
     SignedOut,
@@ -115,4 +120,90 @@ pub enum MagicOutcome {
     SignedIn(String),
     Used,
     Expired,
+}
+
+/// What a contact of a client may do in the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Right {
+    /// Send files (requested documents and others).
+    Upload,
+    /// See and download the files (the firm's and their own).
+    Files,
+    /// See invoices.
+    Invoices,
+    /// Approve or accept what the firm submits.
+    Approve,
+    /// Pay invoices.
+    Pay,
+    /// Read and write messages.
+    Chat,
+}
+
+impl Right {
+    pub const ALL: [Right; 6] = [
+        Right::Upload,
+        Right::Files,
+        Right::Invoices,
+        Right::Approve,
+        Right::Pay,
+        Right::Chat,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Right::Upload => "upload",
+            Right::Files => "files",
+            Right::Invoices => "invoices",
+            Right::Approve => "approve",
+            Right::Pay => "pay",
+            Right::Chat => "chat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Right> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+}
+
+/// A contact's rights. The client's main contact (its own address) has all.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights(pub Vec<Right>);
+
+impl Rights {
+    pub fn all() -> Rights {
+        Rights(Right::ALL.to_vec())
+    }
+
+    pub fn has(&self, r: Right) -> bool {
+        self.0.contains(&r)
+    }
+
+    /// "upload,files" (in the fixed order of [`Right::ALL`]).
+    pub fn to_db(&self) -> String {
+        Right::ALL
+            .into_iter()
+            .filter(|r| self.has(*r))
+            .map(Right::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Unknown words are ignored.
+    pub fn from_db(s: &str) -> Rights {
+        Rights(
+            Right::ALL
+                .into_iter()
+                .filter(|r| s.split(',').any(|w| Right::parse(w) == Some(*r)))
+                .collect(),
+        )
+    }
+}
+
+/// A further contact of a client, as staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub rights: Rights,
 }

@@ -145,22 +145,182 @@ pub async fn set_secret(
     Ok(n == 1)
 }
 
+/// Sets the password of the main contact (`contact_id` `None`) or of a further contact.
 pub async fn set_password(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    contact_id: Option<&str>,
     hash: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE clients SET portal_password_hash = $3 WHERE org_id = $1 AND id = $2")
-        .bind(org_id)
-        .bind(client_id)
-        .bind(hash)
-        .execute(db)
-        .await?;
+    match contact_id {
+        None => {
+            sqlx::query(
+                "UPDATE clients SET portal_password_hash = $3 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org_id)
+            .bind(client_id)
+            .bind(hash)
+            .execute(db)
+            .await?
+        }
+        Some(c) => {
+            sqlx::query(
+                "UPDATE client_contacts SET password_hash = $4 WHERE org_id = $1 AND client_id = $2 AND id = $3",
+            )
+            .bind(org_id)
+            .bind(client_id)
+            .bind(c)
+            .bind(hash)
+            .execute(db)
+            .await?
+        }
+    };
     Ok(())
 }
 
-/// A client one can sign in as.
+/// The client's further contacts, by name.
+pub async fn contacts(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+) -> Result<Vec<super::Contact>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, name, email_lower, rights FROM client_contacts \
+         WHERE org_id = $1 AND client_id = $2 ORDER BY name, id",
+    )
+    .bind(org_id)
+    .bind(client_id)
+    .fetch_all(db)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(super::Contact {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email_lower")?,
+                rights: super::Rights::from_db(&r.try_get::<String, _>("rights")?),
+            })
+        })
+        .collect()
+}
+
+pub enum ContactSaved {
+    Saved(String),
+    /// The address is the client's own or another contact's.
+    Taken,
+    NotFound,
+}
+
+pub struct ContactInput<'a> {
+    /// `None`: a new contact.
+    pub id: Option<&'a str>,
+    pub name: &'a str,
+    /// Lower-cased; only for a new contact (an address is not changed, a new contact is made).
+    pub email: &'a str,
+    pub rights: &'a super::Rights,
+}
+
+/// Adds a contact or changes one's name and rights.
+pub async fn save_contact(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    c: &ContactInput<'_>,
+    now: i64,
+) -> Result<ContactSaved, sqlx::Error> {
+    let (id, name, email, rights) = (c.id, c.name, c.email, c.rights);
+    if let Some(id) = id {
+        let n = sqlx::query(
+            "UPDATE client_contacts SET name = $4, rights = $5 WHERE org_id = $1 AND client_id = $2 AND id = $3",
+        )
+        .bind(org_id)
+        .bind(client_id)
+        .bind(id)
+        .bind(name)
+        .bind(rights.to_db())
+        .execute(db)
+        .await?
+        .rows_affected();
+        return Ok(match n {
+            1 => ContactSaved::Saved(id.to_string()),
+            _ => ContactSaved::NotFound,
+        });
+    }
+    let main: Option<String> =
+        sqlx::query_scalar("SELECT email_lower FROM clients WHERE org_id = $1 AND id = $2")
+            .bind(org_id)
+            .bind(client_id)
+            .fetch_optional(db)
+            .await?;
+    match main {
+        None => return Ok(ContactSaved::NotFound),
+        Some(m) if m == email => return Ok(ContactSaved::Taken),
+        Some(_) => {}
+    }
+    let id = new_id();
+    let r = sqlx::query(
+        "INSERT INTO client_contacts (id, org_id, client_id, name, email_lower, rights, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(org_id)
+    .bind(client_id)
+    .bind(name)
+    .bind(email)
+    .bind(rights.to_db())
+    .bind(now)
+    .execute(db)
+    .await;
+    match r {
+        Ok(_) => Ok(ContactSaved::Saved(id)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(ContactSaved::Taken),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes a contact; their portal sessions end with it (see `session`). The contact's name
+/// for the audit trail, if it existed.
+pub async fn remove_contact(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "DELETE FROM client_contacts WHERE org_id = $1 AND id = $2 RETURNING client_id, name",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| Ok((r.try_get("client_id")?, r.try_get("name")?)))
+        .transpose()
+}
+
+pub async fn contact_has_password(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM client_contacts WHERE id = $1 AND password_hash IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await?;
+    Ok(n == 1)
+}
+
+/// The client a contact belongs to (for authorization before changing it).
+pub async fn client_of_contact(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT client_id FROM client_contacts WHERE org_id = $1 AND id = $2")
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A client one can sign in as — as its main contact or as one of its further contacts.
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub org_id: String,
@@ -169,12 +329,21 @@ pub struct Candidate {
     pub firm_name: String,
     pub methods: Methods,
     pub link_minutes: i64,
+    /// The main contact's or the further contact's own password.
     pub password_hash: Option<String>,
+    /// The further contact signing in (`None`: the client's own address).
+    pub contact_id: Option<String>,
 }
 
 const CANDIDATE: &str =
     "SELECT k.org_id, k.id, k.name, o.name AS firm_name, o.portal_methods, o.magic_link_minutes, \
-     k.portal_password_hash FROM clients k JOIN orgs o ON o.id = k.org_id";
+     k.portal_password_hash, CAST(NULL AS TEXT) AS contact_id FROM clients k JOIN orgs o ON o.id = k.org_id";
+
+/// The same columns for a client's further contacts (their own password).
+const CONTACT_CANDIDATE: &str =
+    "SELECT k.org_id, k.id, k.name, o.name AS firm_name, o.portal_methods, o.magic_link_minutes, \
+     c.password_hash AS portal_password_hash, c.id AS contact_id \
+     FROM client_contacts c JOIN clients k ON k.id = c.client_id JOIN orgs o ON o.id = k.org_id";
 
 fn candidate(r: &sqlx::any::AnyRow) -> Result<Candidate, sqlx::Error> {
     Ok(Candidate {
@@ -185,6 +354,7 @@ fn candidate(r: &sqlx::any::AnyRow) -> Result<Candidate, sqlx::Error> {
         methods: Methods::from_db(&r.try_get::<String, _>("portal_methods")?),
         link_minutes: r.try_get("magic_link_minutes")?,
         password_hash: r.try_get("portal_password_hash")?,
+        contact_id: r.try_get("contact_id")?,
     })
 }
 
@@ -195,9 +365,11 @@ pub async fn candidates(
     email: &str,
     site_org: &str,
 ) -> Result<Vec<Candidate>, sqlx::Error> {
+    let site = "k.portal_access = 1 AND (($2 = '' AND o.portal_public = 1) OR k.org_id = $2)";
     let rows = sqlx::query(&format!(
-        "{CANDIDATE} WHERE k.email_lower = $1 AND k.portal_access = 1 \
-         AND (($2 = '' AND o.portal_public = 1) OR k.org_id = $2) ORDER BY o.name, k.name, k.id"
+        "SELECT * FROM ({CANDIDATE} WHERE k.email_lower = $1 AND {site} \
+         UNION ALL {CONTACT_CANDIDATE} WHERE c.email_lower = $1 AND k.email_lower <> $1 AND {site}) x \
+         ORDER BY firm_name, name, id"
     ))
     .bind(email)
     .bind(site_org)
@@ -323,15 +495,23 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// What the person may do: all for the client's own address, a further contact's rights.
+    pub rights: super::Rights,
+    /// The further contact signed in (`None`: the client's own address).
+    pub contact_id: Option<String>,
 }
 
-/// The session of a cookie token. A session whose client lost access counts as none.
+/// The session of a cookie token. A session whose client lost access counts as none, and so
+/// does one whose address is no longer the client's or one of its contacts'.
 pub async fn session(db: &Db, token_hash: &str) -> Result<Option<Session>, sqlx::Error> {
     let Some(r) = sqlx::query(
         "SELECT s.id, s.email, s.method, s.org_id, s.client_id, s.created_at, s.last_seen_at, s.expires_at, \
-         k.name AS client_name, k.portal_access, o.name AS firm_name \
+         k.name AS client_name, k.portal_access, k.email_lower AS main_email, o.name AS firm_name, \
+         c.id AS contact_id, c.rights \
          FROM portal_sessions s LEFT JOIN clients k ON k.id = s.client_id AND k.org_id = s.org_id \
-         LEFT JOIN orgs o ON o.id = s.org_id WHERE s.token_hash = $1",
+         LEFT JOIN orgs o ON o.id = s.org_id \
+         LEFT JOIN client_contacts c ON c.client_id = s.client_id AND c.email_lower = s.email \
+         WHERE s.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(db)
@@ -341,18 +521,36 @@ pub async fn session(db: &Db, token_hash: &str) -> Result<Option<Session>, sqlx:
     };
     let org: Option<String> = r.try_get("org_id")?;
     let client: Option<String> = r.try_get("client_id")?;
+    let email: String = r.try_get("email")?;
+    let mut rights = super::Rights::all();
+    let mut contact_id = None;
     let client = match (org, client) {
         (Some(o), Some(c)) => {
             if r.try_get::<Option<i64>, _>("portal_access")? != Some(1) {
                 return Ok(None);
+            }
+            // A secret link stands for the client itself; otherwise the address decides.
+            let main = r.try_get::<Option<String>, _>("main_email")?.as_deref() == Some(&email);
+            let method: String = r.try_get("method")?;
+            if !main && method != "secret" {
+                contact_id = r.try_get::<Option<String>, _>("contact_id")?;
+                if contact_id.is_none() {
+                    return Ok(None);
+                }
+                rights = super::Rights::from_db(
+                    &r.try_get::<Option<String>, _>("rights")?
+                        .unwrap_or_default(),
+                );
             }
             Some((o, c))
         }
         _ => None,
     };
     Ok(Some(Session {
+        rights,
+        contact_id,
         id: r.try_get("id")?,
-        email: r.try_get("email")?,
+        email,
         method: r.try_get("method")?,
         client,
         client_name: r

@@ -233,6 +233,10 @@ pub async fn portal_stream(State(st): State<AppState>, headers: HeaderMap) -> Re
         .await
         .ok()
         .flatten();
+    let rights = session
+        .as_ref()
+        .map(|s| s.rights.clone())
+        .unwrap_or_default();
     let Some((org, client)) = session.and_then(|s| s.client) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -246,14 +250,22 @@ pub async fn portal_stream(State(st): State<AppState>, headers: HeaderMap) -> Re
             )
         }
     });
-    events_for(&st, &headers, org, Audience::Client(client), revoked).await
+    events_for(
+        &st,
+        &headers,
+        org,
+        Audience::Client(client, rights),
+        revoked,
+    )
+    .await
 }
 
 /// Whom a stream is for: one client (the portal), or a staff member — by their viewer
 /// parameter (`clients::access::viewer`), so a restricted client's events reach only its team.
 #[derive(Clone)]
 enum Audience {
-    Client(String),
+    /// The client, as the signed-in contact with these rights.
+    Client(String, crate::portal::Rights),
     Staff(String),
 }
 
@@ -264,7 +276,17 @@ impl Audience {
             return true;
         }
         match (self, &e.client_id) {
-            (Audience::Client(c), id) => id.as_deref() == Some(c.as_str()),
+            (Audience::Client(c, rights), id) => {
+                use crate::portal::Right;
+                let allowed = match e.kind.as_str() {
+                    kind::MESSAGE => rights.has(Right::Chat),
+                    kind::UPLOAD | kind::QUARANTINE => {
+                        rights.has(Right::Files) || rights.has(Right::Upload)
+                    }
+                    _ => true,
+                };
+                allowed && id.as_deref() == Some(c.as_str())
+            }
             (Audience::Staff(viewer), Some(client)) if !viewer.is_empty() => {
                 crate::clients::access::sees(db, org, client, viewer)
                     .await

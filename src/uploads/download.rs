@@ -172,6 +172,12 @@ pub async fn portal_download(
     let Some((org_id, client_id)) = session.as_ref().and_then(|s| s.client.clone()) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    if session
+        .as_ref()
+        .is_some_and(|s| !s.rights.has(crate::portal::Right::Files))
+    {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     let (ip, user_agent) = crate::auth::ctx::origin(&st, req.headers(), req.extensions());
     let actor = crate::audit::repo::Actor {
         user_id: None,

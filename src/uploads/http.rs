@@ -372,6 +372,17 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
         let session = crate::portal::api::session_of(st, headers)
             .await
             .map_err(internal)?;
+        // Sending files (chat attachments too) is the Upload right of the contact.
+        if session
+            .as_ref()
+            .is_some_and(|s| s.client.is_some() && !s.rights.has(crate::portal::Right::Upload))
+        {
+            return Err(fail(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                t.contact_no_right.into(),
+            ));
+        }
         return match session.and_then(|s| s.client) {
             Some((org, client)) => Ok(Uploader::Portal(org, client)),
             None => Err(fail(

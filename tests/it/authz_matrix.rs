@@ -98,6 +98,9 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("end_client_sessions", Kind::StaffWrite, true),
     ("new_secret_link", Kind::StaffWrite, true),
     ("remove_secret_link", Kind::StaffWrite, true),
+    ("load_client_contacts", Kind::StaffRead, true),
+    ("save_contact", Kind::StaffWrite, true),
+    ("remove_contact", Kind::StaffWrite, true),
     ("chat", Kind::StaffRead, true),
     ("send_message", Kind::StaffWrite, true),
     ("chat_unread", Kind::StaffRead, false),
@@ -286,6 +289,14 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             vec![("client_id", ids.client.clone())]
         }
         "set_client_portal" => vec![("client_id", ids.client.clone()), ("on", s("false"))],
+        "load_client_contacts" => vec![("client_id", ids.client.clone())],
+        "save_contact" => vec![
+            ("client_id", ids.client.clone()),
+            ("name", s("Berta")),
+            ("email", s("berta@schmidt.de")),
+            ("rights[]", s("files")),
+        ],
+        "remove_contact" => vec![("contact_id", ids.contact.clone())],
         "save_portal_settings" => vec![
             ("magic", s("on")),
             ("grant", s("manual")),
@@ -326,6 +337,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 }
 
 struct Ids {
+    contact: String,
     session: String,
     client: String,
     link: String,
@@ -424,7 +436,20 @@ async fn matrix(db: Db) {
     .fetch_one(&app.state.db)
     .await
     .unwrap();
+    let (status, contact) = owner_a
+        .call(
+            "save_contact",
+            &[
+                ("client_id", &client),
+                ("name", "Bernd Buchhaltung"),
+                ("email", "bernd@schmidt.de"),
+                ("rights[]", "upload"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{contact}");
     let ids = Ids {
+        contact: contact.as_str().unwrap().to_string(),
         session,
         case,
         item: item.as_str().unwrap().to_string(),
@@ -450,7 +475,15 @@ async fn matrix(db: Db) {
     // Ids that point at the restricted client or something of it (not team or firm objects).
     let client_bound = |form: &[(&str, &str)]| {
         form.iter().any(|(_, v)| {
-            [&ids.client, &ids.case, &ids.item, &ids.file, &ids.link].contains(&&v.to_string())
+            [
+                &ids.client,
+                &ids.case,
+                &ids.item,
+                &ids.file,
+                &ids.link,
+                &ids.contact,
+            ]
+            .contains(&&v.to_string())
         })
     };
 

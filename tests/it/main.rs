@@ -11,6 +11,7 @@ mod branding;
 mod cases;
 mod chat;
 mod clients;
+mod contacts;
 mod dashboard;
 mod domains;
 mod live;
