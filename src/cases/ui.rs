@@ -625,6 +625,9 @@ pub fn PublicChecklist(
     /// Called after each finished upload (e.g. to refresh the page's lists).
     #[prop(optional, into)]
     on_uploaded: Option<Callback<()>>,
+    /// A portal contact without the right to upload sees the list only.
+    #[prop(optional)]
+    read_only: bool,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -640,7 +643,7 @@ pub fn PublicChecklist(
                         &i.id,
                         if i.allowed_types.is_empty() { firm_types.clone() } else { i.allowed_types.clone() },
                     );
-                    let wants = !case.closed && i.state != ItemState::Geprueft;
+                    let wants = !read_only && !case.closed && i.state != ItemState::Geprueft;
                     // A finished upload shows at once; the server moved the item the same way.
                     let state = RwSignal::new(i.state);
                     let on_done = Callback::new(move |_| {

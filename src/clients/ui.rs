@@ -246,6 +246,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         |(id, ..)| crate::uploads::api::list_upload_links(id),
     );
     let (portal, access) = crate::portal::ui::PortalActions::with_access(id);
+    let (contact_actions, contacts) = crate::portal::ui::ContactActions::with_contacts(id);
     let chat = crate::chat::ui::Chat::new(
         move || crate::chat::ui::Side::Staff(id()),
         crate::live::counter(move |e| {
@@ -256,7 +257,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -282,6 +283,8 @@ fn ClientDetailView(
     chat: crate::chat::ui::Chat,
     team: TeamResource,
     save_team: ServerAction<super::api::SaveClientTeam>,
+    contact_actions: crate::portal::ui::ContactActions,
+    contacts: crate::portal::ui::ContactsResource,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -360,6 +363,7 @@ fn ClientDetailView(
                     <ClientLinks client_id=links_id.clone() can_edit links actions=uploads/>
                 </section>
                 <crate::portal::ui::ClientPortalCard client_id=links_id.clone() can_edit actions=portal access/>
+                <crate::portal::ui::ContactsCard client_id=links_id.clone() main_email=c.email.clone() can_edit actions=contact_actions contacts/>
                 <ClientTeamCard client_id=links_id.clone() team save=save_team/>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>

@@ -217,6 +217,9 @@ fn PortalSpace(
     let t = use_t();
     let logout = ServerAction::<PortalLogout>::new();
     let firm = me.firm_name.clone();
+    let rights = me.rights.clone();
+    let can_chat = rights.has(super::Right::Chat);
+    let can_files = rights.has(super::Right::Files);
     view! {
         // The firm's colours reach every element below through custom properties.
         <div class="branded" data-testid="branded">
@@ -226,13 +229,15 @@ fn PortalSpace(
                 <crate::branding::ui::BrandLogo brand=me.brand.clone() firm=me.firm_name.clone()/>
                 <span class="brand" data-testid="portal-firm">{me.firm_name.clone()}</span>
                 <span class="small portal-who" data-testid="portal-client">{me.client_name.clone()}</span>
-                <a class="small" href="#h-chat">{t.chat_title}" "
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            view! { <crate::chat::ui::UnreadBadge n=unread.await.unwrap_or(0)/> }
-                        })}
-                    </Transition>
-                </a>
+                {can_chat.then(|| view! {
+                    <a class="small" href="#h-chat">{t.chat_title}" "
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                view! { <crate::chat::ui::UnreadBadge n=unread.await.unwrap_or(0)/> }
+                            })}
+                        </Transition>
+                    </a>
+                })}
                 {me.can_switch.then(|| view! { <a class="small" href="/portal/choose">{t.p_switch}</a> })}
                 <ActionForm action=logout>
                     <button class="btn btn-secondary" type="submit">{t.logout}</button>
@@ -243,26 +248,31 @@ fn PortalSpace(
             <crate::branding::ui::Welcome brand=me.brand.clone()/>
             <Suspense fallback=|| view! { <Skeleton lines=6/> }>
                 {move || {
+                    let rights = rights.clone();
                     Suspend::new(async move {
                         match home.await {
-                            Ok(h) => view! { <HomeView h refresh/> }.into_any(),
+                            Ok(h) => view! { <HomeView h refresh rights/> }.into_any(),
                             Err(_) => view! { <Redirect path="/portal/login"/> }.into_any(),
                         }
                     })
                 }}
             </Suspense>
-            <section class="card stack" aria-labelledby="h-chat">
-                <h2 id="h-chat">{t.chat_title}</h2>
-                <crate::chat::ui::ChatPanel chat/>
-            </section>
-            <Transition fallback=|| view! { <Skeleton lines=3/> }>
-                {move || {
-                    let firm = firm.clone();
-                    Suspend::new(async move {
-                        files.await.ok().map(|f| view! { <FilesView f firm/> })
-                    })
-                }}
-            </Transition>
+            {can_chat.then(|| view! {
+                <section class="card stack" aria-labelledby="h-chat">
+                    <h2 id="h-chat">{t.chat_title}</h2>
+                    <crate::chat::ui::ChatPanel chat/>
+                </section>
+            })}
+            {can_files.then(|| view! {
+                <Transition fallback=|| view! { <Skeleton lines=3/> }>
+                    {move || {
+                        let firm = firm.clone();
+                        Suspend::new(async move {
+                            files.await.ok().map(|f| view! { <FilesView f firm/> })
+                        })
+                    }}
+                </Transition>
+            })}
             <NotifyCard/>
             {me.password_method.then(|| view! { <PasswordCard has=me.has_password/> })}
             <div class="small"><LanguageSwitch/></div>
@@ -272,8 +282,9 @@ fn PortalSpace(
 }
 
 #[component]
-fn HomeView(h: PortalHome, refresh: RwSignal<u32>) -> impl IntoView {
+fn HomeView(h: PortalHome, refresh: RwSignal<u32>, rights: super::Rights) -> impl IntoView {
     let t = use_t();
+    let can_upload = rights.has(super::Right::Upload);
     let on_done = Callback::new(move |_| refresh.update(|n| *n += 1));
     let general = crate::uploads::widget::UploadTarget {
         portal: true,
@@ -293,15 +304,17 @@ fn HomeView(h: PortalHome, refresh: RwSignal<u32>) -> impl IntoView {
                 view! {
                     <div class="stack" data-testid="portal-case">
                         <CaseHead c=c.clone()/>
-                        <PublicChecklist case=as_public(&c) via=Via::Portal password=no_password firm_types=h.allowed_types.clone() key on_uploaded=on_done/>
+                        <PublicChecklist case=as_public(&c) via=Via::Portal password=no_password firm_types=h.allowed_types.clone() key on_uploaded=on_done read_only=!can_upload/>
                     </div>
                 }
             }).collect_view()}
         </section>
-        <section class="card stack" aria-labelledby="h-send">
-            <h2 id="h-send">{t.p_send_more}</h2>
-            <crate::uploads::widget::UploadWidget target=general on_done=on_done/>
-        </section>
+        {can_upload.then(|| view! {
+            <section class="card stack" aria-labelledby="h-send">
+                <h2 id="h-send">{t.p_send_more}</h2>
+                <crate::uploads::widget::UploadWidget target=general.clone() on_done=on_done/>
+            </section>
+        })}
         {(!h.done.is_empty()).then(|| view! {
             <section class="stack" aria-labelledby="h-done">
                 <h2 id="h-done">{t.p_history}</h2>
@@ -634,5 +647,141 @@ fn NotifyCard() -> impl IntoView {
                 })}
             </Transition>
         </details>
+    }
+}
+
+/// The changes of a client's further contacts, made on the client page.
+#[derive(Clone, Copy)]
+pub struct ContactActions {
+    pub save: ServerAction<SaveContact>,
+    pub remove: ServerAction<RemoveContact>,
+}
+
+pub type ContactsResource = Resource<Result<Vec<super::Contact>, crate::error::AppError>>;
+
+impl ContactActions {
+    /// The actions and the list they refresh — created with the page, outside any Suspense.
+    pub fn with_contacts(
+        client_id: impl Fn() -> String + Send + Sync + 'static,
+    ) -> (Self, ContactsResource) {
+        let a = ContactActions {
+            save: ServerAction::new(),
+            remove: ServerAction::new(),
+        };
+        let list = Resource::new(
+            move || {
+                (
+                    client_id(),
+                    a.save.version().get(),
+                    a.remove.version().get(),
+                )
+            },
+            |(id, ..)| load_client_contacts(id),
+        );
+        (a, list)
+    }
+}
+
+fn right_label(t: &crate::i18n::T, r: super::Right) -> &'static str {
+    use super::Right::*;
+    match r {
+        Upload => t.right_upload,
+        Files => t.right_files,
+        Invoices => t.right_invoices,
+        Approve => t.right_approve,
+        Pay => t.right_pay,
+        Chat => t.right_chat,
+    }
+}
+
+/// Checkboxes of the rights, `have` ticked.
+#[component]
+fn RightsChoice(have: super::Rights, disabled: bool) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <fieldset class="plain rights">
+            <legend class="small">{t.contact_rights}</legend>
+            {super::Right::ALL.into_iter().map(|r| view! {
+                <label class="check">
+                    <input type="checkbox" name="rights[]" value=r.as_str() checked=have.has(r) disabled=disabled/>
+                    " "{right_label(t, r)}
+                </label>
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// "Ansprechpartner": the client's main address and its further contacts with their rights.
+#[component]
+pub fn ContactsCard(
+    client_id: String,
+    main_email: String,
+    can_edit: bool,
+    actions: ContactActions,
+    contacts: ContactsResource,
+) -> impl IntoView {
+    let t = use_t();
+    let ContactActions { save, remove } = actions;
+    toast_on_success(save, t.saved);
+    toast_on_success(remove, t.saved);
+    let err = action_error(save);
+    let remove_err = action_error(remove);
+    let cid = StoredValue::new(client_id);
+    let default_rights = super::Rights(vec![
+        super::Right::Upload,
+        super::Right::Files,
+        super::Right::Chat,
+    ]);
+    view! {
+        <section class="card stack" aria-labelledby="h-contacts" data-testid="contacts">
+            <h2 id="h-contacts">{t.contacts_title}</h2>
+            <p class="small muted">{t.contacts_hint}</p>
+            {(!main_email.is_empty()).then(|| view! { <p class="small">{fill(t.contacts_main, &[("email", &main_email)])}</p> })}
+            <FormError error=remove_err/>
+            <Transition fallback=|| view! { <Skeleton lines=2/> }>
+                {move || Suspend::new(async move {
+                    let list = contacts.await.unwrap_or_default();
+                    if list.is_empty() {
+                        return view! { <p class="muted">{t.contacts_none}</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="plain-list stack" data-testid="contact-list">
+                            {list.into_iter().map(|c| { let remove_id = c.id.clone(); view! {
+                                <li class="contact" data-testid="contact">
+                                    <p><strong>{c.name.clone()}</strong>" · "<span class="small">{c.email.clone()}</span></p>
+                                    <ActionForm action=save attr:class="stack-s">
+                                        <input type="hidden" name="client_id" value=cid.get_value()/>
+                                        <input type="hidden" name="contact_id" value=c.id.clone()/>
+                                        <input type="hidden" name="name" value=c.name.clone()/>
+                                        <RightsChoice have=c.rights.clone() disabled=!can_edit/>
+                                        {can_edit.then(|| view! {
+                                            <button class="btn btn-secondary" type="submit" data-testid="contact-save">{t.contact_save}</button>
+                                        })}
+                                    </ActionForm>
+                                    {can_edit.then(|| view! {
+                                        <ActionForm action=remove>
+                                            <input type="hidden" name="contact_id" value=remove_id.clone()/>
+                                            <button class="btn btn-link" type="submit" data-testid="contact-remove">{t.contact_remove}</button>
+                                        </ActionForm>
+                                    })}
+                                </li>
+                            }}).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </Transition>
+            {can_edit.then(|| view! {
+                <details open=move || err.get().is_some()>
+                    <summary class="btn btn-secondary">{t.contact_add}</summary>
+                    <ActionForm attr:novalidate=true action=save attr:class="stack mt">
+                        <input type="hidden" name="client_id" value=cid.get_value()/>
+                        <Field id_prefix="ct-" label=t.field_name name="name" required=true error=field_error(err, "name")/>
+                        <Field id_prefix="ct-" label=t.field_email name="email" kind="email" required=true error=field_error(err, "email")/>
+                        <RightsChoice have=default_rights.clone() disabled=false/>
+                        <div><button class="btn" type="submit" data-testid="contact-add">{t.contact_add}</button></div>
+                    </ActionForm>
+                </details>
+            })}
+        </section>
     }
 }
