@@ -17,61 +17,51 @@ pub fn routes() -> axum::Router<AppState> {
 /// parsed colours only (see `colour::css_vars`), never from stored text.
 async fn theme(State(st): State<AppState>, Path(org_id): Path<String>) -> Response {
     match super::repo::brand(&st.db, &org_id).await {
-        Ok(Some(brand)) => {
-            let css = format!(".branded{{{}}}\n", brand.css_vars());
-            let mut r = css.into_response();
-            let h = r.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            );
-            h.insert(
-                "x-content-type-options",
-                HeaderValue::from_static("nosniff"),
-            );
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
-            );
-            r
-        }
+        Ok(Some(brand)) => asset(
+            format!(".branded{{{}}}\n", brand.css_vars()).into_bytes(),
+            "text/css; charset=utf-8",
+        ),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "theme lookup failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => failed("theme", e),
     }
 }
 
 async fn logo(State(st): State<AppState>, Path(org_id): Path<String>) -> Response {
     match super::repo::logo(&st.db, &org_id).await {
         Ok(Some((content_type, bytes))) => {
-            let mut r = bytes.into_response();
-            let h = r.headers_mut();
             let image = match content_type.as_str() {
                 "image/svg+xml" => "image/svg+xml",
                 _ => "image/png",
             };
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(image));
-            h.insert(
+            let mut r = asset(bytes, image);
+            r.headers_mut().insert(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
-            );
-            h.insert(
-                "x-content-type-options",
-                HeaderValue::from_static("nosniff"),
-            );
-            // The URL carries the logo's version: a new logo has a new URL.
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
             );
             r
         }
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "logo lookup failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => failed("logo", e),
     }
+}
+
+/// A public, cacheable file of the firm. Its URL carries a version (new content, new URL).
+fn asset(body: Vec<u8>, content_type: &'static str) -> Response {
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    r
+}
+
+fn failed(what: &str, e: sqlx::Error) -> Response {
+    tracing::error!(error = %e, what, "branding lookup failed");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
 }

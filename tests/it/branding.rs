@@ -150,12 +150,7 @@ async fn owners_brand_the_portal_and_the_upload_page(db: Db) {
         app.anonymous().get(&svg_url).await.status(),
         StatusCode::NOT_FOUND
     );
-    let actions: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_events WHERE action LIKE 'org.%' ORDER BY created_at, id",
-    )
-    .fetch_all(&app.state.db)
-    .await
-    .unwrap();
+    let actions = crate::helpers::audit_actions(&app, "org.%").await;
     assert_eq!(
         actions,
         vec![

@@ -112,12 +112,7 @@ async fn contacts_sign_in_with_their_own_rights(db: Db) {
         .call("remove_contact", &[("contact_id", &contact)])
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let actions: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_events WHERE action LIKE 'client.contact%' ORDER BY created_at, id",
-    )
-    .fetch_all(&app.state.db)
-    .await
-    .unwrap();
+    let actions = crate::helpers::audit_actions(&app, "client.contact%").await;
     assert_eq!(
         actions,
         vec![

@@ -195,6 +195,27 @@ pub fn last_segment(url: &str) -> String {
     url.rsplit('/').next().unwrap_or_default().to_string()
 }
 
+/// A browser's HTTP client: its own cookie jar, redirects not followed, and a time limit (a
+/// request that never completes fails the test instead of stalling the whole run).
+fn browser(b: reqwest::ClientBuilder) -> reqwest::Client {
+    b.cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// The firm-wide audit actions matching the SQL pattern `like`, oldest first.
+pub async fn audit_actions(app: &TestApp, like: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE action LIKE $1 ORDER BY created_at, id",
+    )
+    .bind(like)
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap()
+}
+
 /// An HTTP client with its own cookie jar: one browser, one identity.
 pub struct Caller {
     pub http: reqwest::Client,
@@ -213,16 +234,8 @@ impl Caller {
 
     /// An anonymous browser that sends this `User-Agent` (none when empty).
     pub fn with_agent(base: &str, user_agent: &str) -> Caller {
-        // A request that never completes fails the test instead of stalling the whole run.
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .unwrap();
         Caller {
-            http,
+            http: browser(reqwest::Client::builder().user_agent(user_agent)),
             base: base.to_string(),
         }
     }
@@ -231,15 +244,8 @@ impl Caller {
     /// firm's own domain whose DNS points at it).
     pub fn on_host(app_url: &str, host: &str) -> Caller {
         let addr: std::net::SocketAddr = app_url.trim_start_matches("http://").parse().unwrap();
-        let http = reqwest::Client::builder()
-            .cookie_store(true)
-            .resolve(host, addr)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .unwrap();
         Caller {
-            http,
+            http: browser(reqwest::Client::builder().resolve(host, addr)),
             base: format!("http://{host}:{}", addr.port()),
         }
     }
