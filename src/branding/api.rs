@@ -61,7 +61,7 @@ pub async fn save_branding(
     )
 }
 
-/// A new logo, base64 of the file's bytes (PNG or SVG, at most 512 KiB, 2048 px a side).
+/// A new logo, base64 of the file's bytes (PNG or SVG, at most 160 KiB, 2048 px a side; the base64 of that fits the server functions' 256 KiB body limit).
 #[server(prefix = "/api", endpoint = "save_logo")]
 pub async fn save_logo(data: String) -> Result<(), AppError> {
     use crate::auth::ctx::*;

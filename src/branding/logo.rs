@@ -3,7 +3,8 @@
 //! anew from an allow-list of drawing elements and attributes (no scripts, event handlers,
 //! styles, foreign content or references outside the file). Anything else is refused.
 
-pub const MAX_BYTES: usize = 512 * 1024;
+/// Small enough that its base64 fits the 256 KiB body limit of server functions.
+pub const MAX_BYTES: usize = super::MAX_LOGO_BYTES;
 pub const MAX_SIDE: u32 = 2048;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";

@@ -35,5 +35,8 @@ impl Brand {
     }
 }
 
+/// Largest logo file (see `logo::MAX_BYTES`; here for the browser's check before sending).
+pub const MAX_LOGO_BYTES: usize = 160 * 1024;
+
 /// Longest welcome text, in characters.
 pub const WELCOME_MAX: usize = 1000;

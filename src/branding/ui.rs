@@ -54,10 +54,16 @@ pub fn BrandingCard(actions: BrandActions, brand: BrandResource) -> impl IntoVie
     let logo_err = action_error(logo);
     let file = NodeRef::<leptos::html::Input>::new();
     let reading = RwSignal::new(false);
+    // Too big is said before anything is sent (the server would refuse the body as a whole).
+    let too_big = RwSignal::new(false);
     let upload = move |_| {
         let Some(f) = file.get().and_then(|i| i.files()).and_then(|l| l.get(0)) else {
             return;
         };
+        too_big.set(f.size() > super::MAX_LOGO_BYTES as f64);
+        if too_big.get_untracked() {
+            return;
+        }
         reading.set(true);
         leptos::task::spawn_local(async move {
             use base64::{engine::general_purpose::STANDARD, Engine};
@@ -133,6 +139,7 @@ pub fn BrandingCard(actions: BrandActions, brand: BrandResource) -> impl IntoVie
                             </ActionForm>
                         })}
                         <FormError error=logo_err/>
+                        {move || too_big.get().then(|| view! { <p class="form-error" role="alert" data-testid="logo-too-big">{t.brand_logo_too_big}</p> })}
                         <div class="field">
                             <label for="br-logo">{t.brand_logo_choose}</label>
                             <input id="br-logo" type="file" accept="image/png,image/svg+xml" node_ref=file aria-describedby="br-logo-hint"/>
