@@ -45,13 +45,18 @@ pub async fn create_case(
     c: &NewCase<'_>,
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    let exists: Option<String> =
-        sqlx::query_scalar("SELECT id FROM clients WHERE id = $1 AND org_id = $2")
+    // A write first (a new case is activity of the client): it takes SQLite's write lock
+    // before anything is read, and finds the client of this firm or nothing.
+    let exists =
+        sqlx::query("UPDATE clients SET last_activity_at = $3 WHERE id = $1 AND org_id = $2")
             .bind(c.client_id)
             .bind(org_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if exists.is_none() {
+            .bind(now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+            == 1;
+    if !exists {
         return Ok(None);
     }
     let id = new_id();
