@@ -16,6 +16,9 @@ pub struct LiveEvent {
     /// missed: refetch everything).
     pub kind: String,
     pub client_id: Option<String>,
+    /// The case the event is about, if any.
+    #[serde(default)]
+    pub case_id: Option<String>,
     pub client_name: String,
     /// The file or case the event is about.
     pub subject: String,

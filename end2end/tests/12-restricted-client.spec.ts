@@ -16,7 +16,7 @@ async function join(owner: Page, browser: Browser, email: string, name: string):
   return member;
 }
 
-test('a member without assignment cannot find a restricted client through list, search or URL', async ({ page, browser }) => {
+test('a member without assignment cannot find a restricted client or case through list, search or URL', async ({ page, browser }) => {
   await login(page);
   const team = await join(page, browser, 'tina@kanzlei-test.de', 'Tina Team');
   const outsider = await join(page, browser, 'otto@kanzlei-test.de', 'Otto Außen');
@@ -55,4 +55,32 @@ test('a member without assignment cannot find a restricted client through list, 
   await row.getByRole('link', { name: 'Vertraulich GmbH' }).click();
   await expect(team.getByTestId('client-name')).toHaveText('Vertraulich GmbH');
   await expect(team.getByTestId('client-team')).toHaveCount(0);
+
+  // A single case of an open client, restricted to Tina: Otto sees the client, not the case.
+  const open = await (await createClientApi(page, 'Teilweise Offen KG')).json();
+  const secret = await api(page, 'create_case', { client_id: open, title: 'Betriebsprüfung 2025' });
+  await api(page, 'create_case', { client_id: open, title: 'Lohnabrechnung' });
+  await page.goto(`/cases/${secret}`);
+  await hydrated(page);
+  const caseCard = page.getByTestId('case-team');
+  await caseCard.getByTestId('team-restricted').check();
+  await caseCard.getByRole('checkbox', { name: /Tina Team/ }).check();
+  await caseCard.getByTestId('team-save').click();
+  await expect(page.getByText('Gespeichert')).toBeVisible();
+  await expect(page.locator('.page-head').getByTestId('case-restricted')).toHaveText('Eingeschränkt');
+
+  await outsider.goto(`/clients/${open}`);
+  await hydrated(outsider);
+  await expect(outsider.getByTestId('cases')).toContainText('Lohnabrechnung');
+  await expect(outsider.getByText('Betriebsprüfung 2025')).toHaveCount(0);
+  await outsider.goto(`/cases/${secret}`);
+  await expect(outsider.getByText('Seite nicht gefunden')).toBeVisible();
+
+  await team.goto(`/clients/${open}`);
+  await hydrated(team);
+  const item = team.getByTestId('cases').locator('li', { hasText: 'Betriebsprüfung 2025' });
+  await expect(item.getByTestId('case-restricted')).toBeVisible();
+  await item.getByRole('link', { name: 'Betriebsprüfung 2025' }).click();
+  await expect(team.getByTestId('case-title')).toHaveText('Betriebsprüfung 2025');
+  await expect(team.getByTestId('case-team')).toHaveCount(0);
 });

@@ -142,6 +142,7 @@ pub mod action {
     pub const CLIENT_NOTE_ADDED: &str = "client.note_added";
     pub const CLIENT_DELETED: &str = "client.deleted";
     pub const CLIENT_TEAM_CHANGED: &str = "client.team_changed";
+    pub const CASE_TEAM_CHANGED: &str = "case.team_changed";
     pub const CLIENT_CONTACT_SAVED: &str = "client.contact_saved";
     pub const CLIENT_CONTACT_REMOVED: &str = "client.contact_removed";
     pub const FILE_UPLOADED: &str = "file.uploaded";
@@ -188,6 +189,13 @@ pub mod action {
     pub const ORG_DOMAIN_CHANGED: &str = "org.domain_changed";
     pub const ORG_DOMAIN_VERIFIED: &str = "org.domain_verified";
     pub const ORG_PUBLIC_MODE: &str = "org.public_mode";
+    pub const ORG_BILLING_CHANGED: &str = "org.billing_changed";
+    pub const INVOICE_CREATED: &str = "invoice.created";
+    pub const INVOICE_DELETED: &str = "invoice.deleted";
+    pub const INVOICE_SENT: &str = "invoice.sent";
+    pub const INVOICE_PAID: &str = "invoice.paid";
+    pub const INVOICE_OVERDUE: &str = "invoice.overdue";
+    pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -236,6 +244,25 @@ pub const LABELS: &[(&str, &str, &str)] = {
             "Branding changed",
         ),
         (ORG_LOGO_CHANGED, "Logo geändert", "Logo changed"),
+        (
+            ORG_BILLING_CHANGED,
+            "Rechnungsangaben geändert",
+            "Billing details changed",
+        ),
+        (
+            INVOICE_CREATED,
+            "Rechnung/Angebot angelegt",
+            "Invoice/quote created",
+        ),
+        (INVOICE_DELETED, "Entwurf gelöscht", "Draft deleted"),
+        (
+            INVOICE_SENT,
+            "Rechnung/Angebot versendet",
+            "Invoice/quote sent",
+        ),
+        (INVOICE_PAID, "Rechnung bezahlt", "Invoice paid"),
+        (INVOICE_OVERDUE, "Rechnung überfällig", "Invoice overdue"),
+        (INVOICE_CANCELLED, "Storniert", "Cancelled"),
         (
             ORG_DOMAIN_CHANGED,
             "Eigene Domain geändert",
@@ -292,6 +319,11 @@ pub const LABELS: &[(&str, &str, &str)] = {
             CLIENT_TEAM_CHANGED,
             "Zugriff auf Kunden geändert",
             "Client access changed",
+        ),
+        (
+            CASE_TEAM_CHANGED,
+            "Zugriff auf Vorgang geändert",
+            "Case access changed",
         ),
         (
             CLIENT_CONTACT_SAVED,

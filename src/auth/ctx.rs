@@ -210,6 +210,25 @@ impl Staff {
         }
     }
 
+    /// `NotFound` unless the case belongs to this staff member's firm and they see it and its
+    /// client (a restricted case whose team they are not on is as absent as another firm's).
+    pub async fn require_case(&self, case_id: &str) -> Result<(), AppError> {
+        let db = &self.req.state.db;
+        match crate::clients::access::sees_case(db, self.org_id(), case_id, self.viewer()).await? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
+    }
+
+    /// `NotFound` unless the viewer sees this file of their firm.
+    pub async fn require_file(&self, file_id: &str) -> Result<(), AppError> {
+        let db = &self.req.state.db;
+        match crate::clients::access::sees_file(db, self.org_id(), file_id, self.viewer()).await? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
+    }
+
     /// Records what this staff member did in the firm's audit trail.
     pub async fn audit(
         &self,
@@ -318,7 +337,32 @@ pub async fn sees_client(
     client_id: &str,
 ) -> Result<(), StatusCode> {
     let viewer = crate::clients::access::viewer(user);
-    match crate::clients::access::sees(&state.db, &user.org_id, client_id, viewer).await {
+    found(crate::clients::access::sees(&state.db, &user.org_id, client_id, viewer).await)
+}
+
+/// For HTTP handlers: 404 unless the signed-in member sees this case and its client.
+pub async fn sees_case(
+    state: &AppState,
+    user: &SessionUser,
+    case_id: &str,
+) -> Result<(), StatusCode> {
+    let viewer = crate::clients::access::viewer(user);
+    found(crate::clients::access::sees_case(&state.db, &user.org_id, case_id, viewer).await)
+}
+
+/// For HTTP handlers: 404 unless the signed-in member sees this file (its client, and the case
+/// it belongs to if any).
+pub async fn sees_file(
+    state: &AppState,
+    user: &SessionUser,
+    file_id: &str,
+) -> Result<(), StatusCode> {
+    let viewer = crate::clients::access::viewer(user);
+    found(crate::clients::access::sees_file(&state.db, &user.org_id, file_id, viewer).await)
+}
+
+fn found(check: Result<bool, sqlx::Error>) -> Result<(), StatusCode> {
+    match check {
         Ok(true) => Ok(()),
         Ok(false) => Err(StatusCode::NOT_FOUND),
         Err(e) => {

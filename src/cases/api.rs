@@ -84,13 +84,21 @@ async fn client_status_after(
     Ok(())
 }
 
-/// Tells the firm's open pages that a case of the client changed.
+/// Tells the firm's open pages (of those who see it) that a case of the client changed.
 #[cfg(feature = "ssr")]
-async fn changed(me: &crate::auth::ctx::Staff, client_id: &str, subject: &str) {
+async fn changed(
+    me: &crate::auth::ctx::Staff,
+    client_id: &str,
+    case_id: Option<&str>,
+    subject: &str,
+) {
     crate::server::events::emit(
         &me.req.state,
         me.org_id(),
-        Some(client_id),
+        crate::server::events::About {
+            client_id: Some(client_id),
+            case_id,
+        },
         crate::live::kind::CASE,
         subject,
     )
@@ -107,14 +115,14 @@ async fn open_item(
     let item = super::repo::item_row(&me.req.state.db, me.org_id(), item_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    me.require_client(&item.client_id).await?;
+    me.require_case(&item.case_id).await?;
     if item.case_state != super::CaseState::Open {
         return Err(AppError::Conflict(me.t().case_not_open.into()));
     }
     Ok(item)
 }
 
-/// A case of the caller's firm whose client the caller sees (else `NotFound`).
+/// A case of the caller's firm that the caller sees, and its client (else `NotFound`).
 #[cfg(feature = "ssr")]
 async fn case_of(
     me: &crate::auth::ctx::Staff,
@@ -123,7 +131,7 @@ async fn case_of(
     let case = super::repo::case_row(&me.req.state.db, me.org_id(), case_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    me.require_client(&case.client_id).await?;
+    me.require_case(&case.id).await?;
     Ok(case)
 }
 
@@ -140,6 +148,7 @@ pub async fn list_cases(client_id: String) -> Result<Vec<CaseSummary>, AppError>
                 db,
                 me.org_id(),
                 &client_id,
+                me.viewer(),
                 crate::server::db::now_ms(),
             )
             .await?)
@@ -158,10 +167,11 @@ pub async fn get_case(id: String) -> Result<CaseDetail, AppError> {
             let l = super::repo::load(db, me.org_id(), &id, crate::server::db::now_ms())
                 .await?
                 .ok_or(AppError::NotFound)?;
-            me.require_client(&l.summary.client_id).await?;
+            me.require_case(&id).await?;
             let members = active_members(db, me.org_id()).await?;
             let client_files =
-                super::repo::received_files(db, me.org_id(), &l.summary.client_id).await?;
+                super::repo::received_files(db, me.org_id(), &l.summary.client_id, me.viewer())
+                    .await?;
             Ok(CaseDetail {
                 summary: l.summary,
                 description: l.description,
@@ -266,7 +276,7 @@ pub async fn create_case(
             )
             .await?;
             tx.commit().await?;
-            changed(&me, &client_id, &title).await;
+            changed(&me, &client_id, Some(&id), &title).await;
             leptos_axum::redirect(&format!("/cases/{id}"));
             Ok(id)
         }
@@ -341,7 +351,7 @@ pub async fn start_template(
             }
             tx.commit().await?;
             for client_id in &ids {
-                changed(&me, client_id, &tpl.title).await;
+                changed(&me, client_id, None, &tpl.title).await;
             }
             Ok(ids.len())
         }
@@ -396,7 +406,7 @@ pub async fn update_case(
                 &title,
             )
             .await?;
-            changed(&me, &case.client_id, &title).await;
+            changed(&me, &case.client_id, Some(&case.id), &title).await;
             Ok(())
         }
         .await,
@@ -457,7 +467,7 @@ pub async fn add_case_item(
                 &format!("{} · {}", case.title, item.title),
             )
             .await?;
-            changed(&me, &case.client_id, &item.title).await;
+            changed(&me, &case.client_id, Some(&case.id), &item.title).await;
             crate::chat::api::system(
                 &me.req.state,
                 me.org_id(),
@@ -487,7 +497,7 @@ pub async fn delete_case_item(item_id: String) -> Result<(), AppError> {
                 &item.title,
             )
             .await?;
-            changed(&me, &item.client_id, &item.title).await;
+            changed(&me, &item.client_id, Some(&item.case_id), &item.title).await;
             Ok(())
         }
         .await,
@@ -540,7 +550,7 @@ pub async fn review_item(
                 &format!("{} → {}", item.title, next.as_str()),
             )
             .await?;
-            changed(&me, &item.client_id, &item.title).await;
+            changed(&me, &item.client_id, Some(&item.case_id), &item.title).await;
             use crate::chat::domain::System;
             let said = match next {
                 super::ItemState::Geprueft => Some(System::Reviewed(item.title.clone())),
@@ -575,6 +585,10 @@ pub async fn attach_item_file(item_id: String, file_id: String) -> Result<(), Ap
             let t = me.t();
             let db = &me.req.state.db;
             let item = open_item(&me, &item_id).await?;
+            // A file of a case hidden from the caller is not theirs to move.
+            if me.require_file(&file_id).await.is_err() {
+                return Err(AppError::invalid("file_id", t.case_file_unknown));
+            }
             let now = crate::server::db::now_ms();
             let mut tx = db.begin().await?;
             if !super::repo::attach_file(&mut tx, me.org_id(), &item.client_id, &item_id, &file_id)
@@ -593,7 +607,7 @@ pub async fn attach_item_file(item_id: String, file_id: String) -> Result<(), Ap
             )
             .await?;
             tx.commit().await?;
-            changed(&me, &item.client_id, &item.title).await;
+            changed(&me, &item.client_id, Some(&item.case_id), &item.title).await;
             Ok(())
         }
         .await,
@@ -622,7 +636,7 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
             let l = super::repo::load(db, me.org_id(), &id, now)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            me.require_client(&l.summary.client_id).await?;
+            me.require_case(&id).await?;
             let from = l.summary.state;
             let next = next_case_state(from, event, l.missing.len()).map_err(|r| match r {
                 Refusal::ItemsMissing => AppError::Conflict(crate::i18n::fill(
@@ -660,7 +674,7 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
             )
             .await?;
             tx.commit().await?;
-            changed(&me, client_id, &l.summary.title).await;
+            changed(&me, client_id, Some(&id), &l.summary.title).await;
             if event == CaseEvent::Close {
                 crate::chat::api::system(
                     &me.req.state,

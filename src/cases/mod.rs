@@ -84,6 +84,8 @@ pub struct CaseSummary {
     pub due_at: Option<i64>,
     pub progress: domain::Progress,
     pub overdue: bool,
+    /// Only owners, admins and the case's team see it.
+    pub restricted: bool,
     pub created_at: i64,
 }
 

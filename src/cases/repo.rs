@@ -413,12 +413,13 @@ struct CaseRec {
     responsible_name: Option<String>,
     due_at: Option<i64>,
     reminders_paused: bool,
+    restricted: bool,
     created_at: i64,
 }
 
 const CASE_COLS: &str =
     "c.id, c.client_id, k.name AS client_name, c.title, c.description, c.state, \
-     c.responsible_id, u.name AS responsible_name, c.due_at, c.reminders_paused, c.created_at";
+     c.responsible_id, u.name AS responsible_name, c.due_at, c.reminders_paused, c.restricted, c.created_at";
 const CASE_FROM: &str = "FROM cases c JOIN clients k ON k.id = c.client_id \
      LEFT JOIN users u ON u.id = c.responsible_id";
 
@@ -435,6 +436,7 @@ fn case_rec(r: &sqlx::any::AnyRow) -> Result<CaseRec, sqlx::Error> {
         responsible_name: r.try_get("responsible_name")?,
         due_at: r.try_get("due_at")?,
         reminders_paused: r.try_get::<i64, _>("reminders_paused")? != 0,
+        restricted: r.try_get::<i64, _>("restricted")? != 0,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -502,23 +504,28 @@ fn summary(c: &CaseRec, items: &[&ItemRec], now: i64) -> CaseSummary {
         due_at: c.due_at,
         progress: Progress::of_items(&facts),
         overdue: domain::case_overdue(c.state, c.due_at, &facts, now),
+        restricted: c.restricted,
         created_at: c.created_at,
     }
 }
 
-/// The cases of one client, open ones first, newest first.
+/// The cases of one client the viewer sees (`""`: all of them — owners, admins, the client
+/// itself), open ones first, newest first.
 pub async fn cases_of_client(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    viewer: &str,
     now: i64,
 ) -> Result<Vec<CaseSummary>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT {CASE_COLS} {CASE_FROM} WHERE c.org_id = $1 AND c.client_id = $2 \
-         ORDER BY CASE c.state WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, c.created_at DESC, c.id"
+        "SELECT {CASE_COLS} {CASE_FROM} WHERE c.org_id = $1 AND c.client_id = $2 AND {} \
+         ORDER BY CASE c.state WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, c.created_at DESC, c.id",
+        crate::clients::access::case_visible("c.id", 3)
     ))
     .bind(org_id)
     .bind(client_id)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     let cases = rows.iter().map(case_rec).collect::<Result<Vec<_>, _>>()?;
@@ -567,13 +574,17 @@ pub async fn received_files(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    viewer: &str,
 ) -> Result<Vec<ItemFile>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, name, version, size, scan_state, created_at FROM files WHERE org_id = $1 AND client_id = $2 \
-         AND direction = 'received' AND scan_state = 'clean' ORDER BY created_at DESC, id LIMIT 500",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT f.id, f.name, f.version, f.size, f.scan_state, f.created_at FROM files f \
+         WHERE f.org_id = $1 AND f.client_id = $2 AND f.direction = 'received' AND f.scan_state = 'clean' \
+         AND {} ORDER BY f.created_at DESC, f.id LIMIT 500",
+        crate::clients::access::file_visible("f", 3)
+    ))
     .bind(org_id)
     .bind(client_id)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter().map(file_of).collect()

@@ -106,6 +106,7 @@ pub fn ClientCases(
                                         <a href=format!("/cases/{}", c.id)><strong>{c.title.clone()}</strong></a>
                                         <span class=case_badge(c.state)>{case_state_label(t, c.state)}</span>
                                         {c.overdue.then(|| view! { <Overdue/> })}
+                                        {c.restricted.then(|| view! { <span class="badge" data-testid="case-restricted">{t.team_badge}</span> })}
                                     </div>
                                     <ProgressBar progress=c.progress/>
                                     <div class="small muted">
@@ -215,6 +216,19 @@ pub fn CasePage() -> impl IntoView {
     toast_on_success(a.change, t.saved);
     toast_on_success(a.reminders, t.saved);
     toast_on_success(a.template, t.case_template_saved);
+    let save_team = ServerAction::<crate::clients::api::SaveRestriction>::new();
+    toast_on_success(save_team, t.saved);
+    // Only those who see everything choose who else sees the case; nobody else asks.
+    let can_restrict = may(Permission::RestrictClients);
+    let team: crate::clients::ui::TeamResource = Resource::new(
+        move || (id(), save_team.version().get()),
+        move |(id, _)| async move {
+            match can_restrict {
+                true => Some(crate::clients::api::load_restriction("case".into(), id).await),
+                false => None,
+            }
+        },
+    );
     let detail = Resource::new(
         move || {
             (
@@ -226,6 +240,7 @@ pub fn CasePage() -> impl IntoView {
                 a.attach.version().get(),
                 a.change.version().get(),
                 a.reminders.version().get(),
+                save_team.version().get(),
                 live.get(),
             )
         },
@@ -237,7 +252,7 @@ pub fn CasePage() -> impl IntoView {
                 match detail.await {
                     Ok(d) => {
                         client.set(d.summary.client_id.clone());
-                        view! { <CaseView d a/> }.into_any()
+                        view! { <CaseView d a team save_team/> }.into_any()
                     }
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
@@ -247,7 +262,12 @@ pub fn CasePage() -> impl IntoView {
 }
 
 #[component]
-fn CaseView(d: CaseDetail, a: CaseActions) -> impl IntoView {
+fn CaseView(
+    d: CaseDetail,
+    a: CaseActions,
+    team: crate::clients::ui::TeamResource,
+    save_team: ServerAction<crate::clients::api::SaveRestriction>,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let s = d.summary.clone();
@@ -276,6 +296,7 @@ fn CaseView(d: CaseDetail, a: CaseActions) -> impl IntoView {
             <span class="row">
                 <span class=case_badge(s.state) data-testid="case-state">{case_state_label(t, s.state)}</span>
                 {s.overdue.then(|| view! { <Overdue/> })}
+                {s.restricted.then(|| view! { <span class="badge" data-testid="case-restricted">{t.team_badge}</span> })}
             </span>
         </div>
         <div class="grid-2">
@@ -364,6 +385,7 @@ fn CaseView(d: CaseDetail, a: CaseActions) -> impl IntoView {
                             </ActionForm>
                         })}
                     </section>
+                    <crate::clients::ui::TeamCard scope=crate::clients::TeamScope::Case id=id_tpl.clone() team save=save_team/>
                     <section class="card" aria-labelledby="h-case-template">
                         <h2 id="h-case-template">{t.case_save_template}</h2>
                         <p class="small muted">{t.case_save_template_hint}</p>

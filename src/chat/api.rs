@@ -27,7 +27,7 @@ mod server {
     const SHOWN: i64 = 200;
 
     /// Loads a conversation for a reader and marks it read. `me`: the reader's user id (staff)
-    /// or `None` (the client).
+    /// or `None` (the client); `viewer`: whose cases the switcher offers (`""`: all).
     pub async fn load(
         st: &AppState,
         t: &T,
@@ -35,6 +35,7 @@ mod server {
         client_id: &str,
         conv: &str,
         me: Option<&str>,
+        viewer: &str,
     ) -> Result<Conversation, AppError> {
         let stored = repo::conversation(&st.db, &st.master_key, org_id, client_id, conv, SHOWN)
             .await
@@ -72,7 +73,7 @@ mod server {
                 .map(|(_, n)| *n)
                 .unwrap_or(0)
         };
-        let cases = repo::case_titles(&st.db, org_id, client_id)
+        let cases = repo::case_titles(&st.db, org_id, client_id, viewer)
             .await?
             .into_iter()
             .map(|(id, title)| {
@@ -115,6 +116,21 @@ mod server {
                 }
             }
         }
+    }
+
+    /// A conversation of a client as a staff member may open it: of a client they see, and
+    /// for a case's, of a case they see.
+    pub async fn staff_conv(
+        me: &crate::auth::ctx::Staff,
+        client_id: &str,
+        case_id: Option<String>,
+    ) -> Result<String, AppError> {
+        me.require_client(client_id).await?;
+        let conv = conv_of(&me.req.state, me.org_id(), client_id, case_id).await?;
+        if !conv.is_empty() {
+            me.require_case(&conv).await?;
+        }
+        Ok(conv)
     }
 
     /// Validates the text and idempotency key of a message someone wrote, stores it (once per
@@ -168,7 +184,8 @@ mod server {
                     prefs::tell_client(st, m.org_id, m.client_id, Event::Message).await
                 }
                 Author::Client => {
-                    prefs::tell_members(st, m.org_id, m.client_id, Event::Message, &id).await
+                    let case = Some(m.conv);
+                    prefs::tell_members(st, m.org_id, m.client_id, case, Event::Message, &id).await
                 }
                 _ => {}
             }
@@ -184,7 +201,10 @@ mod server {
             crate::server::events::emit(
                 st,
                 m.org_id,
-                Some(m.client_id),
+                crate::server::events::About {
+                    client_id: Some(m.client_id),
+                    case_id: Some(m.conv),
+                },
                 crate::live::kind::MESSAGE,
                 &id,
             )
@@ -248,8 +268,7 @@ pub async fn load_chat(
         async {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let st = &me.req.state;
-            me.require_client(&client_id).await?;
-            let conv = server::conv_of(st, me.org_id(), &client_id, case_id).await?;
+            let conv = server::staff_conv(&me, &client_id, case_id).await?;
             server::load(
                 st,
                 me.req.t(),
@@ -257,6 +276,7 @@ pub async fn load_chat(
                 &client_id,
                 &conv,
                 Some(&me.user.user_id),
+                me.viewer(),
             )
             .await
         }
@@ -277,8 +297,7 @@ pub async fn send_message(
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let st = &me.req.state;
-            me.require_client(&client_id).await?;
-            let conv = server::conv_of(st, me.org_id(), &client_id, case_id).await?;
+            let conv = server::staff_conv(&me, &client_id, case_id).await?;
             server::send(
                 st,
                 me.req.t(),
@@ -335,7 +354,7 @@ pub async fn load_portal_chat(case_id: Option<String>) -> Result<Conversation, A
             p.require(crate::portal::Right::Chat)?;
             let st = &p.req.state;
             let conv = server::conv_of(st, &p.org_id, &p.client_id, case_id).await?;
-            server::load(st, p.req.t(), &p.org_id, &p.client_id, &conv, None).await
+            server::load(st, p.req.t(), &p.org_id, &p.client_id, &conv, None, "").await
         }
         .await,
     )

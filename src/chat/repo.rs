@@ -304,7 +304,8 @@ pub async fn unread_by_conv(
         .collect()
 }
 
-/// Unread messages for a staff member, per client they see (only clients with any).
+/// Unread messages for a staff member, per client they see (only clients with any; a hidden
+/// case's conversation does not count).
 pub async fn unread_for_staff(
     db: &Db,
     org_id: &str,
@@ -315,9 +316,10 @@ pub async fn unread_for_staff(
         "SELECT m.client_id, CAST(COUNT(*) AS BIGINT) AS n FROM messages m \
          LEFT JOIN message_reads r ON r.client_id = m.client_id AND r.conv = m.conv AND r.reader = $2 \
          WHERE m.org_id = $1 AND m.author_kind IN {} \
-           AND m.created_at > COALESCE(r.last_read_at, 0) AND {} GROUP BY m.client_id",
+           AND m.created_at > COALESCE(r.last_read_at, 0) AND {} AND {} GROUP BY m.client_id",
         kinds(false),
-        crate::clients::access::visible("m.client_id", 3)
+        crate::clients::access::visible("m.client_id", 3),
+        crate::clients::access::case_visible("m.conv", 3)
     ))
     .bind(org_id)
     .bind(user_id)
@@ -329,17 +331,22 @@ pub async fn unread_for_staff(
         .collect()
 }
 
-/// Titles of the client's cases, for the conversation switcher: (id, title), newest first.
+/// Titles of the client's cases the viewer sees (`""`: all), for the conversation switcher:
+/// (id, title), newest first.
 pub async fn case_titles(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    viewer: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, title FROM cases WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT id, title FROM cases WHERE org_id = $1 AND client_id = $2 AND {} \
+         ORDER BY created_at DESC, id DESC",
+        crate::clients::access::case_visible("cases.id", 3)
+    ))
     .bind(org_id)
     .bind(client_id)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter()

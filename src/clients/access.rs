@@ -5,7 +5,12 @@
 //! one only while they are on its team. Queries take the *viewer* as one bound parameter — `""`
 //! for someone who sees everything, else the user id — so each statement's text stays constant,
 //! and the check runs on every request: taking someone off a team counts from the next one.
+//!
+//! A case can be restricted the same way (`cases.restricted`, `case_team`): then its items,
+//! files, conversation, events and notifications reach only owners, admins and its team —
+//! and those only while they see its client too.
 
+use super::TeamScope;
 use crate::auth::repo::SessionUser;
 use crate::orgs::domain::Permission;
 use crate::server::db::Db;
@@ -13,10 +18,14 @@ use sqlx::Row;
 
 /// The viewer parameter of `user`: empty when the role sees every client.
 pub fn viewer(user: &SessionUser) -> &str {
-    if user.role.may(Permission::RestrictClients) {
-        ""
-    } else {
-        &user.user_id
+    viewer_for(user.role, &user.user_id)
+}
+
+/// The viewer parameter of the staff member `user_id` with `role`.
+pub fn viewer_for(role: crate::orgs::Role, user_id: &str) -> &str {
+    match role.may(Permission::RestrictClients) {
+        true => "",
+        false => user_id,
     }
 }
 
@@ -40,6 +49,99 @@ pub fn visible_to_member(p: usize) -> String {
     )
 }
 
+/// SQL condition: the case whose id is in column (or parameter) `col` is visible to the viewer
+/// bound as `$p`. No case (`col` NULL or empty) counts as visible.
+pub fn case_visible(col: &str, p: usize) -> String {
+    format!(
+        "(${p} = '' \
+          OR NOT EXISTS (SELECT 1 FROM cases rk WHERE rk.id = {col} AND rk.restricted = 1 \
+            AND NOT EXISTS (SELECT 1 FROM case_team kt WHERE kt.case_id = rk.id AND kt.user_id = ${p})))"
+    )
+}
+
+/// SQL condition: the file row aliased `f` is visible to the viewer bound as `$p` as far as
+/// cases go — it answers no item of a hidden case and was posted in no hidden case's
+/// conversation. (Its client is checked with [`visible`].)
+pub fn file_visible(f: &str, p: usize) -> String {
+    format!(
+        "(${p} = '' OR (\
+          NOT EXISTS (SELECT 1 FROM case_items fi WHERE fi.id = {f}.item_id AND NOT {items}) \
+          AND NOT EXISTS (SELECT 1 FROM messages fm WHERE fm.file_id = {f}.id AND fm.conv <> '' AND NOT {convs})))",
+        items = case_visible("fi.case_id", p),
+        convs = case_visible("fm.conv", p),
+    )
+}
+
+/// SQL condition for fan-out over staff (`users` aliased `u`): the case whose id is in `col`
+/// (NULL: none) is visible to that user.
+pub fn case_visible_to_member(col: &str) -> String {
+    format!(
+        "(u.role IN ('owner', 'admin') \
+          OR NOT EXISTS (SELECT 1 FROM cases rk WHERE rk.id = {col} AND rk.restricted = 1 \
+            AND NOT EXISTS (SELECT 1 FROM case_team kt WHERE kt.case_id = rk.id AND kt.user_id = u.id)))"
+    )
+}
+
+/// Whether the firm has this case and the viewer sees both it and its client.
+pub async fn sees_case(
+    db: &Db,
+    org_id: &str,
+    case_id: &str,
+    viewer: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM cases WHERE org_id = $1 AND id = $2 AND {} AND {}",
+        visible("cases.client_id", 3),
+        case_visible("cases.id", 3)
+    ))
+    .bind(org_id)
+    .bind(case_id)
+    .bind(viewer)
+    .fetch_one(db)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Whether the viewer sees this file (of a client they see, in no case hidden from them).
+pub async fn sees_file(
+    db: &Db,
+    org_id: &str,
+    file_id: &str,
+    viewer: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM files f WHERE f.org_id = $1 AND f.id = $2 AND {} AND {}",
+        visible("f.client_id", 3),
+        file_visible("f", 3)
+    ))
+    .bind(org_id)
+    .bind(file_id)
+    .bind(viewer)
+    .fetch_one(db)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Whether some case of the client is hidden from the viewer (then the client's history
+/// leaves out what concerns cases, files and messages).
+pub async fn misses_cases(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    viewer: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM cases WHERE org_id = $1 AND client_id = $2 AND NOT {}",
+        case_visible("cases.id", 3)
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .bind(viewer)
+    .fetch_one(db)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Whether the firm has this client and the viewer may see it.
 pub async fn sees(
     db: &Db,
@@ -59,27 +161,29 @@ pub async fn sees(
     Ok(n == 1)
 }
 
-/// A client's restriction: whether it is restricted, and who is on its team.
+/// The restriction of a client or a case: whether it is restricted, and who is on its team.
 pub async fn team(
     db: &Db,
     org_id: &str,
-    client_id: &str,
+    scope: TeamScope,
+    id: &str,
 ) -> Result<Option<(bool, Vec<String>)>, sqlx::Error> {
-    let Some(restricted) = sqlx::query_scalar::<_, i64>(
-        "SELECT restricted FROM clients WHERE org_id = $1 AND id = $2",
-    )
+    let (table, team, key) = tables(scope);
+    let Some(restricted) = sqlx::query_scalar::<_, i64>(&format!(
+        "SELECT restricted FROM {table} WHERE org_id = $1 AND id = $2"
+    ))
     .bind(org_id)
-    .bind(client_id)
+    .bind(id)
     .fetch_optional(db)
     .await?
     else {
         return Ok(None);
     };
-    let rows = sqlx::query(
-        "SELECT user_id FROM client_team WHERE org_id = $1 AND client_id = $2 ORDER BY user_id",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT user_id FROM {team} WHERE org_id = $1 AND {key} = $2 ORDER BY user_id"
+    ))
     .bind(org_id)
-    .bind(client_id)
+    .bind(id)
     .fetch_all(db)
     .await?;
     let members = rows
@@ -89,39 +193,53 @@ pub async fn team(
     Ok(Some((restricted == 1, members)))
 }
 
-/// Replaces a client's restriction and team in one transaction (the client row is written
-/// first, which takes SQLite's write lock before anything is read).
+/// The row table, team table and team key column of a scope.
+fn tables(scope: TeamScope) -> (&'static str, &'static str, &'static str) {
+    match scope {
+        TeamScope::Client => ("clients", "client_team", "client_id"),
+        TeamScope::Case => ("cases", "case_team", "case_id"),
+    }
+}
+
+/// Replaces the restriction and team of a client or case in one transaction (the row is
+/// written first, which takes SQLite's write lock before anything is read).
 pub async fn set_team(
     db: &Db,
     org_id: &str,
-    client_id: &str,
+    scope: TeamScope,
+    id: &str,
     restricted: bool,
     members: &[String],
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let (table, team, key) = tables(scope);
     let mut tx = db.begin().await?;
-    let found = sqlx::query("UPDATE clients SET restricted = $1 WHERE org_id = $2 AND id = $3")
-        .bind(restricted as i64)
-        .bind(org_id)
-        .bind(client_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
+    let found = sqlx::query(&format!(
+        "UPDATE {table} SET restricted = $1 WHERE org_id = $2 AND id = $3"
+    ))
+    .bind(restricted as i64)
+    .bind(org_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
         == 1;
     if !found {
         return Ok(false);
     }
-    sqlx::query("DELETE FROM client_team WHERE org_id = $1 AND client_id = $2")
-        .bind(org_id)
-        .bind(client_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM {team} WHERE org_id = $1 AND {key} = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     for user_id in members {
-        sqlx::query(
-            "INSERT INTO client_team (org_id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4)",
-        )
+        sqlx::query(&format!(
+            "INSERT INTO {team} (org_id, {key}, user_id, created_at) VALUES ($1, $2, $3, $4)"
+        ))
         .bind(org_id)
-        .bind(client_id)
+        .bind(id)
         .bind(user_id)
         .bind(now)
         .execute(&mut *tx)

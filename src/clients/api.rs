@@ -72,15 +72,17 @@ pub async fn get_client(id: String) -> Result<ClientDetail, AppError> {
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             me.require_client(&id).await?;
             let db = &me.req.state.db;
-            let (client, created_at, updated_at) = super::repo::get(db, me.org_id(), &id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let (client, created_at, updated_at) =
+                super::repo::get(db, me.org_id(), &id, me.viewer())
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            let partial = super::access::misses_cases(db, me.org_id(), &id, me.viewer()).await?;
             Ok(ClientDetail {
                 client,
                 created_at,
                 updated_at,
                 notes: super::repo::notes(db, me.org_id(), &id).await?,
-                activity: super::repo::activity(db, me.org_id(), &id, 100).await?,
+                activity: super::repo::activity(db, me.org_id(), &id, partial, 100).await?,
             })
         }
         .await,
@@ -235,7 +237,7 @@ pub async fn set_client_status(id: String, status: String) -> Result<(), AppErro
             let db = &me.req.state.db;
             let wanted = super::ClientStatus::parse(&status)
                 .ok_or_else(|| AppError::invalid("status", me.t().f_required))?;
-            let (client, _, _) = super::repo::get(db, me.org_id(), &id)
+            let (client, _, _) = super::repo::get(db, me.org_id(), &id, me.viewer())
                 .await?
                 .ok_or(AppError::NotFound)?;
             let next = super::domain::next_status(
@@ -319,22 +321,23 @@ pub async fn delete_client(id: String) -> Result<(), AppError> {
     )
 }
 
-/// Who of the team sees a client: everyone, or — restricted — the owners and admins and the
-/// members named here. Only for those who see every client (owners, admins).
-#[server(prefix = "/api", endpoint = "load_client_team")]
-pub async fn load_client_team(client_id: String) -> Result<super::ClientTeam, AppError> {
+/// Who of the team sees a client or a case: everyone (who sees the client), or — restricted —
+/// the owners and admins and the members named here. Only for those who see everything
+/// (owners, admins). `scope`: `client` or `case`.
+#[server(prefix = "/api", endpoint = "load_restriction")]
+pub async fn load_restriction(scope: String, id: String) -> Result<super::Team, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::RestrictClients).await?;
             let db = &me.req.state.db;
-            let (restricted, on_team) = super::access::team(db, me.org_id(), &client_id)
+            let scope = super::TeamScope::parse(&scope).ok_or(AppError::NotFound)?;
+            let (restricted, on_team) = super::access::team(db, me.org_id(), scope, &id)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let members = crate::orgs::repo::members(db, me.org_id())
+            let members = server::team_choices(&me, scope, &id)
                 .await?
                 .into_iter()
-                .filter(|m| m.active)
                 .map(|m| super::TeamChoice {
                     on_team: on_team.contains(&m.id),
                     sees_all: m.role.may(crate::orgs::domain::Permission::RestrictClients),
@@ -343,7 +346,7 @@ pub async fn load_client_team(client_id: String) -> Result<super::ClientTeam, Ap
                     role: m.role,
                 })
                 .collect();
-            Ok(super::ClientTeam {
+            Ok(super::Team {
                 restricted,
                 members,
             })
@@ -352,27 +355,43 @@ pub async fn load_client_team(client_id: String) -> Result<super::ClientTeam, Ap
     )
 }
 
-/// Restricts a client to named members (`restricted` set) or opens it to the whole team.
-/// Takes effect on everyone's next request, open live streams included.
-#[server(prefix = "/api", endpoint = "save_client_team")]
-pub async fn save_client_team(
-    client_id: String,
+/// Restricts a client or a case to named members (`restricted` set) or opens it to the whole
+/// team. Takes effect on everyone's next request, open live streams included.
+#[server(prefix = "/api", endpoint = "save_restriction")]
+pub async fn save_restriction(
+    scope: String,
+    id: String,
     restricted: Option<String>,
     members: Option<Vec<String>>,
 ) -> Result<(), AppError> {
+    use crate::audit::action::{CASE_TEAM_CHANGED, CLIENT_TEAM_CHANGED};
     use crate::auth::ctx::*;
     finish(
         async {
             let me = staff(crate::orgs::domain::Permission::RestrictClients).await?;
-            me.require_client(&client_id).await?;
             let db = &me.req.state.db;
+            let scope = super::TeamScope::parse(&scope).ok_or(AppError::NotFound)?;
+            // The client the audit event belongs to, and the case's title.
+            let (client_id, title) = match scope {
+                super::TeamScope::Client => {
+                    me.require_client(&id).await?;
+                    (id.clone(), None)
+                }
+                super::TeamScope::Case => {
+                    me.require_case(&id).await?;
+                    let c = crate::cases::repo::case_row(db, me.org_id(), &id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    (c.client_id, Some(c.title))
+                }
+            };
             let restricted =
                 restricted.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
-            let firm = crate::orgs::repo::members(db, me.org_id()).await?;
+            let eligible = server::team_choices(&me, scope, &id).await?;
             let mut chosen: Vec<String> = Vec::new();
             let mut names: Vec<String> = Vec::new();
-            for id in members.unwrap_or_default() {
-                let Some(m) = firm.iter().find(|m| m.id == id && m.active) else {
+            for mid in members.unwrap_or_default() {
+                let Some(m) = eligible.iter().find(|m| m.id == mid) else {
                     return Err(AppError::invalid("members", me.t().team_member_unknown));
                 };
                 if !chosen.contains(&m.id) {
@@ -385,26 +404,65 @@ pub async fn save_client_team(
                 names.clear();
             }
             let now = crate::server::db::now_ms();
-            if !super::access::set_team(db, me.org_id(), &client_id, restricted, &chosen, now)
+            if !super::access::set_team(db, me.org_id(), scope, &id, restricted, &chosen, now)
                 .await?
             {
                 return Err(AppError::NotFound);
             }
             // Cached overviews are per viewer; who sees what just changed.
             me.req.state.dashboards.changed(me.org_id(), now);
-            let detail = if restricted {
+            let mut detail = if restricted {
                 format!("restricted: {}", names.join(", "))
             } else {
                 "open".to_string()
             };
-            me.audit(
-                Some(&client_id),
-                crate::audit::action::CLIENT_TEAM_CHANGED,
-                &detail,
-            )
-            .await?;
+            let action = match title {
+                Some(title) => {
+                    detail = format!("{title} – {detail}");
+                    CASE_TEAM_CHANGED
+                }
+                None => CLIENT_TEAM_CHANGED,
+            };
+            me.audit(Some(&client_id), action, &detail).await?;
             Ok(())
         }
         .await,
     )
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::error::AppError;
+    use crate::orgs::Member;
+
+    /// Who may be put on a team: the firm's active staff — for a case, only those who see its
+    /// client (a case's team cannot reach past its client's).
+    pub async fn team_choices(
+        me: &crate::auth::ctx::Staff,
+        scope: super::super::TeamScope,
+        id: &str,
+    ) -> Result<Vec<Member>, AppError> {
+        let db = &me.req.state.db;
+        let active = crate::orgs::repo::members(db, me.org_id())
+            .await?
+            .into_iter()
+            .filter(|m| m.active);
+        let client_id = match scope {
+            super::super::TeamScope::Client => return Ok(active.collect()),
+            super::super::TeamScope::Case => {
+                crate::cases::repo::case_row(db, me.org_id(), id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+                    .client_id
+            }
+        };
+        let mut out = Vec::new();
+        for m in active {
+            let viewer = super::super::access::viewer_for(m.role, &m.id);
+            if super::super::access::sees(db, me.org_id(), &client_id, viewer).await? {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
 }

@@ -83,14 +83,15 @@ async fn gather(
 ) -> Result<Option<(Vec<Part>, String)>, String> {
     let e = |e: sqlx::Error| e.to_string();
     let db = &st.db;
-    let Some((row, created_at, updated_at)) = super::repo::get(db, org, client).await.map_err(e)?
+    let Some((row, created_at, updated_at)) =
+        super::repo::get(db, org, client, "").await.map_err(e)?
     else {
         return Ok(None);
     };
     let now = crate::server::db::now_ms();
     let notes = super::repo::notes(db, org, client).await.map_err(e)?;
     let mut cases = Vec::new();
-    for c in crate::cases::repo::cases_of_client(db, org, client, now)
+    for c in crate::cases::repo::cases_of_client(db, org, client, "", now)
         .await
         .map_err(e)?
     {
@@ -105,7 +106,7 @@ async fn gather(
             }));
         }
     }
-    let links: Vec<_> = crate::uploads::repo::links_of_client(db, org, client)
+    let links: Vec<_> = crate::uploads::repo::links_of_client(db, org, client, "")
         .await
         .map_err(e)?
         .into_iter()
@@ -121,7 +122,7 @@ async fn gather(
         .collect();
     let mut parts = Vec::new();
     let mut listed = Vec::new();
-    for f in crate::uploads::repo::files_of_client(db, org, client)
+    for f in crate::uploads::repo::files_of_client(db, org, client, "")
         .await
         .map_err(e)?
     {
@@ -182,7 +183,7 @@ async fn messages(
     let t = crate::i18n::Lang::De.t();
     let mut convs = vec![(String::new(), t.chat_general.to_string())];
     convs.extend(
-        crate::chat::repo::case_titles(&st.db, org, client)
+        crate::chat::repo::case_titles(&st.db, org, client, "")
             .await
             .map_err(|e| e.to_string())?,
     );

@@ -108,12 +108,36 @@ pub struct PossibleDuplicate {
     pub email: String,
 }
 
-/// Who of the team sees a client (owners and admins always do).
+/// What a team restricts: a client, or one case of a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TeamScope {
+    Client,
+    Case,
+}
+
+impl TeamScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TeamScope::Client => "client",
+            TeamScope::Case => "case",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TeamScope> {
+        match s {
+            "client" => Some(TeamScope::Client),
+            "case" => Some(TeamScope::Case),
+            _ => None,
+        }
+    }
+}
+
+/// Who of the team sees a client or a case (owners and admins always do).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClientTeam {
-    /// Only the owners, admins and the members on the team see the client.
+pub struct Team {
+    /// Only the owners, admins and the members on the team see it.
     pub restricted: bool,
-    /// The firm's active staff, each with whether they are on the team.
+    /// The firm's active staff (for a case: those who see its client), each with whether
+    /// they are on the team.
     pub members: Vec<TeamChoice>,
 }
 

@@ -6,17 +6,21 @@ use crate::server::db::{new_id, Db};
 use sqlx::Row;
 
 /// Columns for `ClientRow`.
-/// `$now` must be bound as parameter `now_param` for the live count of active links.
-fn row_cols(now_param: usize) -> String {
+/// `$now` must be bound as parameter `now_param` (for the live count of active links), the
+/// viewer as `viewer_param` (overdue counts leave out cases hidden from them).
+fn row_cols(now_param: usize, viewer_param: usize) -> String {
+    let case_seen = |col: &str| super::access::case_visible(col, viewer_param);
     format!(
         "id, name, company, email, status, file_count, last_upload_at, last_activity_at, restricted, \
          (SELECT COUNT(*) FROM upload_links l WHERE l.client_id = clients.id AND l.revoked_at IS NULL \
           AND (l.expires_at IS NULL OR l.expires_at > ${now_param}) \
           AND (l.max_files IS NULL OR l.files_received < l.max_files)) AS active_link_count, \
          (SELECT COUNT(*) FROM case_items i JOIN cases c ON c.id = i.case_id WHERE i.client_id = clients.id \
-          AND c.state = 'open' AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < ${now_param}) \
+          AND c.state = 'open' AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < ${now_param} AND {}) \
          + (SELECT COUNT(*) FROM cases c WHERE c.client_id = clients.id AND c.state = 'open' \
-          AND c.due_at < ${now_param}) AS overdue_count"
+          AND c.due_at < ${now_param} AND {}) AS overdue_count",
+        case_seen("c.id"),
+        case_seen("c.id"),
     )
 }
 
@@ -64,7 +68,7 @@ pub async fn list(
     let rows = sqlx::query(&format!(
         "SELECT {} FROM clients WHERE {filter} \
          ORDER BY last_activity_at DESC, id DESC LIMIT $5 OFFSET $6",
-        row_cols(7)
+        row_cols(7, 4)
     ))
     .bind(org_id)
     .bind(pattern)
@@ -93,18 +97,21 @@ pub async fn count(db: &Db, org_id: &str) -> Result<i64, sqlx::Error> {
         .await
 }
 
+/// A client of the firm, with its figures as the viewer sees them (`""`: everything).
 pub async fn get(
     db: &Db,
     org_id: &str,
     id: &str,
+    viewer: &str,
 ) -> Result<Option<(ClientRow, i64, i64)>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {}, created_at, updated_at FROM clients WHERE org_id = $1 AND id = $2",
-        row_cols(3)
+        row_cols(3, 4)
     ))
     .bind(org_id)
     .bind(id)
     .bind(crate::server::db::now_ms())
+    .bind(viewer)
     .fetch_optional(db)
     .await?;
     row.map(|r| {
@@ -383,19 +390,25 @@ pub async fn notes(db: &Db, org_id: &str, client_id: &str) -> Result<Vec<ClientN
         .collect()
 }
 
+/// The client's history, newest first. `partial`: the reader misses some of the client's
+/// cases, so what concerns cases, files and messages (whose details name them) is left out.
 pub async fn activity(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    partial: bool,
     limit: i64,
 ) -> Result<Vec<ActivityEntry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT action, actor_name, detail, created_at FROM audit_events \
-         WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+         WHERE org_id = $1 AND client_id = $2 AND ($4 = 0 OR (action NOT LIKE 'case.%' \
+           AND action NOT LIKE 'file.%' AND action NOT LIKE 'chat.%')) \
+         ORDER BY created_at DESC, id DESC LIMIT $3",
     )
     .bind(org_id)
     .bind(client_id)
     .bind(limit)
+    .bind(partial as i64)
     .fetch_all(db)
     .await?;
     rows.iter()

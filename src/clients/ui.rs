@@ -194,7 +194,7 @@ pub fn ClientDetailPage() -> impl IntoView {
     let set_status = ServerAction::<super::api::SetClientStatus>::new();
     let add_note = ServerAction::<super::api::AddClientNote>::new();
     let delete = ServerAction::<super::api::DeleteClient>::new();
-    let save_team = ServerAction::<super::api::SaveClientTeam>::new();
+    let save_team = ServerAction::<super::api::SaveRestriction>::new();
     toast_on_success(update, t.saved);
     toast_on_success(set_status, t.saved);
     toast_on_success(save_team, t.saved);
@@ -216,7 +216,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         move || (id(), save_team.version().get()),
         move |(id, _)| async move {
             match can_restrict {
-                true => Some(super::api::load_client_team(id).await),
+                true => Some(super::api::load_restriction("client".into(), id).await),
                 false => None,
             }
         },
@@ -224,6 +224,11 @@ pub fn ClientDetailPage() -> impl IntoView {
     // Uploads of this client and changes of its cases show up live.
     let live = crate::live::client_counter(id);
     let create_case = ServerAction::<crate::cases::api::CreateCase>::new();
+    let create_invoice = ServerAction::<crate::invoices::api::CreateInvoice>::new();
+    let invoices: crate::invoices::ui::DocsResource = Resource::new(
+        move || (id(), create_invoice.version().get()),
+        |(id, _)| crate::invoices::api::list_invoices(Some(id), None),
+    );
     let cases: crate::cases::ui::CasesResource = Resource::new(
         move || (id(), create_case.version().get(), live.get()),
         |(id, ..)| crate::cases::api::list_cases(id),
@@ -257,7 +262,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -282,9 +287,11 @@ fn ClientDetailView(
     access: crate::portal::ui::AccessResource,
     chat: crate::chat::ui::Chat,
     team: TeamResource,
-    save_team: ServerAction<super::api::SaveClientTeam>,
+    save_team: ServerAction<super::api::SaveRestriction>,
     contact_actions: crate::portal::ui::ContactActions,
     contacts: crate::portal::ui::ContactsResource,
+    invoices: crate::invoices::ui::DocsResource,
+    create_invoice: ServerAction<crate::invoices::api::CreateInvoice>,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -349,6 +356,7 @@ fn ClientDetailView(
                     <h2 id="h-cases">{t.cases_heading}</h2>
                     <crate::cases::ui::ClientCases client_id=links_id.clone() cases options=case_options create=create_case/>
                 </section>
+                <crate::invoices::ui::ClientInvoices client_id=links_id.clone() docs=invoices create=create_invoice/>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>
                     <ClientFiles client_id=links_id.clone() files sent=false actions=uploads can_edit/>
@@ -364,7 +372,7 @@ fn ClientDetailView(
                 </section>
                 <crate::portal::ui::ClientPortalCard client_id=links_id.clone() can_edit actions=portal access/>
                 <crate::portal::ui::ContactsCard client_id=links_id.clone() main_email=c.email.clone() can_edit actions=contact_actions contacts/>
-                <ClientTeamCard client_id=links_id.clone() team save=save_team/>
+                <TeamCard scope=super::TeamScope::Client id=links_id.clone() team save=save_team/>
                 <section class="card" aria-labelledby="h-activity">
                     <h2 id="h-activity">{t.activity}</h2>
                     <ActivityList entries=d.activity.clone()/>
@@ -441,19 +449,25 @@ fn ClientDetailView(
     }
 }
 
-type TeamResource = Resource<Option<Result<super::ClientTeam, crate::error::AppError>>>;
+/// The team of a client or case; `None` for those who may not change it.
+pub type TeamResource = Resource<Option<Result<super::Team, crate::error::AppError>>>;
 
-/// "Zugriff": restrict the client to chosen members, or open it to the whole team. Shown to
-/// owners and admins only (the resource is `None` for everyone else).
+/// "Zugriff": restrict a client or a case to chosen members, or open it to the whole team.
+/// Shown to owners and admins only (the resource is `None` for everyone else).
 #[component]
-fn ClientTeamCard(
-    client_id: String,
+pub fn TeamCard(
+    scope: super::TeamScope,
+    id: String,
     team: TeamResource,
-    save: ServerAction<super::api::SaveClientTeam>,
+    save: ServerAction<super::api::SaveRestriction>,
 ) -> impl IntoView {
     let t = use_t();
     let err = action_error(save);
-    let cid = StoredValue::new(client_id);
+    let cid = StoredValue::new(id);
+    let (hint, none, testid) = match scope {
+        super::TeamScope::Client => (t.team_hint, t.team_no_members, "client-team"),
+        super::TeamScope::Case => (t.case_team_hint, t.case_team_no_members, "case-team"),
+    };
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -479,12 +493,13 @@ fn ClientTeamCard(
                     }
                 }).collect_view();
                 view! {
-                    <section class="card stack" aria-labelledby="h-team" data-testid="client-team">
+                    <section class="card stack" aria-labelledby="h-team" data-testid=testid>
                         <h2 id="h-team">{t.access_title}</h2>
-                        <p class="small muted">{t.team_hint}</p>
+                        <p class="small muted">{hint}</p>
                         <FormError error=err fields=&["members"]/>
                         <ActionForm attr:novalidate=true action=save>
-                            <input type="hidden" name="client_id" value=cid.get_value()/>
+                            <input type="hidden" name="scope" value=scope.as_str()/>
+                            <input type="hidden" name="id" value=cid.get_value()/>
                             <label class="checkbox">
                                 <input type="checkbox" name="restricted" value="on" checked=team.restricted
                                     on:change=move |ev| restricted.set(event_target_checked(&ev)) data-testid="team-restricted"/>
@@ -493,7 +508,7 @@ fn ClientTeamCard(
                             <fieldset class="plain">
                                 <legend class="small">{t.team_members}</legend>
                                 <ul class="plain-list">{members}</ul>
-                                {(!others).then(|| view! { <p class="small muted">{t.team_no_members}</p> })}
+                                {(!others).then(|| view! { <p class="small muted">{none}</p> })}
                             </fieldset>
                             <button class="btn" type="submit" data-testid="team-save">{t.team_save}</button>
                         </ActionForm>

@@ -1,5 +1,5 @@
 //! The dashboard's queries: counts and aggregates, each one indexed query per firm, of the
-//! clients the viewer sees (`$2`: `clients::access::viewer`).
+//! clients and cases the viewer sees (`$2`: `clients::access::viewer`).
 
 use super::ProgressRow;
 use crate::clients::ClientStatus;
@@ -36,12 +36,13 @@ pub async fn figures(
     now: i64,
     today: i64,
 ) -> Result<Figures, sqlx::Error> {
-    use crate::clients::access::visible;
+    use crate::clients::access::{case_visible, file_visible, visible};
     let open_cases = count(
         db,
         &format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'open' AND {}",
-            visible("cases.client_id", 2)
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'open' AND {} AND {}",
+            visible("cases.client_id", 2),
+            case_visible("cases.id", 2)
         ),
         org_id,
         viewer,
@@ -51,8 +52,9 @@ pub async fn figures(
     let closed_today = count(
         db,
         &format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'closed' AND closed_at >= $3 AND {}",
-            visible("cases.client_id", 2)
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'closed' AND closed_at >= $3 AND {} AND {}",
+            visible("cases.client_id", 2),
+            case_visible("cases.id", 2)
         ),
         org_id,
         viewer,
@@ -63,8 +65,9 @@ pub async fn figures(
         db,
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM case_items i JOIN cases c ON c.id = i.case_id \
-             WHERE i.org_id = $1 AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < $3 AND c.state = 'open' AND {}",
-            visible("c.client_id", 2)
+             WHERE i.org_id = $1 AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < $3 AND c.state = 'open' AND {} AND {}",
+            visible("c.client_id", 2),
+            case_visible("c.id", 2)
         ),
         org_id,
         viewer,
@@ -75,8 +78,9 @@ pub async fn figures(
         db,
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM files WHERE org_id = $1 AND direction = 'received' \
-             AND scan_state = 'clean' AND review_state = 'neu' AND {}",
-            visible("files.client_id", 2)
+             AND scan_state = 'clean' AND review_state = 'neu' AND {} AND {}",
+            visible("files.client_id", 2),
+            file_visible("files", 2)
         ),
         org_id,
         viewer,
@@ -114,8 +118,9 @@ pub async fn progress(
     limit: i64,
 ) -> Result<(Vec<ProgressRow>, i64), sqlx::Error> {
     let mut cond = format!(
-        "c.org_id = $1 AND c.state = 'open' AND {}",
-        crate::clients::access::visible("k.id", 2)
+        "c.org_id = $1 AND c.state = 'open' AND {} AND {}",
+        crate::clients::access::visible("k.id", 2),
+        crate::clients::access::case_visible("c.id", 2)
     );
     let mut args: Vec<String> = vec![org_id.to_string(), f.viewer.to_string()];
     if let Some(r) = f.responsible {
@@ -179,9 +184,10 @@ pub async fn uploads_per_day(
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT CAST((created_at + $3) / 86400000 AS BIGINT) AS day, CAST(COUNT(*) AS BIGINT) AS n FROM files \
-         WHERE org_id = $1 AND direction = 'received' AND created_at >= $2 AND {} \
+         WHERE org_id = $1 AND direction = 'received' AND created_at >= $2 AND {} AND {} \
          GROUP BY CAST((created_at + $3) / 86400000 AS BIGINT)",
-        crate::clients::access::visible("files.client_id", 4)
+        crate::clients::access::visible("files.client_id", 4),
+        crate::clients::access::file_visible("files", 4)
     ))
     .bind(org_id)
     .bind(from)
@@ -225,9 +231,10 @@ pub async fn items_per_week(
     }
     let first = weeks[0];
     let sql = format!(
-        "SELECT {} FROM case_items WHERE org_id = $1 AND NOT (state = 'geprueft' AND updated_at < {first}) AND {}",
+        "SELECT {} FROM case_items WHERE org_id = $1 AND NOT (state = 'geprueft' AND updated_at < {first}) AND {} AND {}",
         cols.join(", "),
-        crate::clients::access::visible("case_items.client_id", 2)
+        crate::clients::access::visible("case_items.client_id", 2),
+        crate::clients::access::case_visible("case_items.case_id", 2)
     );
     let row = sqlx::query(&sql)
         .bind(org_id)

@@ -36,12 +36,11 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
         return Ok(());
     }
     // Taken off the client's team since the upload: no mail.
-    let role = crate::orgs::Role::parse(&user.try_get::<String, _>("role").map_err(e)?);
-    let viewer = match role.is_some_and(|r| r.may(crate::orgs::domain::Permission::RestrictClients))
-    {
-        true => "",
-        false => user_id,
+    let Some(role) = crate::orgs::Role::parse(&user.try_get::<String, _>("role").map_err(e)?)
+    else {
+        return Ok(());
     };
+    let viewer = crate::clients::access::viewer_for(role, user_id);
     if !crate::clients::access::sees(db, &org_id, client_id, viewer)
         .await
         .map_err(e)?
@@ -58,13 +57,16 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
     else {
         return Ok(());
     };
-    let files = sqlx::query(
-        "SELECT name, size, scan_state FROM files WHERE org_id = $1 AND client_id = $2 \
-         AND direction = 'received' AND created_at >= $3 ORDER BY created_at, id",
-    )
+    // Files of a case hidden from the member are not theirs to hear of.
+    let files = sqlx::query(&format!(
+        "SELECT f.name, f.size, f.scan_state FROM files f WHERE f.org_id = $1 AND f.client_id = $2 \
+         AND f.direction = 'received' AND f.created_at >= $3 AND {} ORDER BY f.created_at, f.id",
+        crate::clients::access::file_visible("f", 4)
+    ))
     .bind(&org_id)
     .bind(client_id)
     .bind(since)
+    .bind(viewer)
     .fetch_all(db)
     .await
     .map_err(e)?;

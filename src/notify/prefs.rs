@@ -211,36 +211,42 @@ pub async fn tell_client(st: &AppState, org_id: &str, client_id: &str, event: Ev
     }
 }
 
-/// Tells every active member of the firm (a client wrote): a bell entry each, and a mail or
-/// digest line by each one's choice.
+/// Tells every active member of the firm who sees the client and the case (a client wrote in
+/// its conversation): a bell entry each, and a mail or digest line by each one's choice.
 pub async fn tell_members(
     st: &AppState,
     org_id: &str,
     client_id: &str,
+    case_id: Option<&str>,
     event: Event,
     subject: &str,
 ) {
+    let case_id = case_id.filter(|c| !c.is_empty());
     let r = async {
         let line = line_of(st, org_id, client_id, event, true).await?;
-        // Only those who see the client (a restricted client's team, owners and admins).
+        // Only those who see the client and the case (a restricted one's team, owners and
+        // admins).
         let members: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {}",
-            crate::clients::access::visible_to_member(2)
+            "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {} AND {}",
+            crate::clients::access::visible_to_member(2),
+            crate::clients::access::case_visible_to_member("$3")
         ))
         .bind(org_id)
         .bind(client_id)
+        .bind(case_id)
         .fetch_all(&st.db)
         .await?;
         for m in members {
             if event == Event::Message {
                 sqlx::query(
-                    "INSERT INTO notifications (id, org_id, user_id, kind, client_id, subject_id, text, created_at) \
-                     VALUES ($1, $2, $3, 'message', $4, $5, '', $6)",
+                    "INSERT INTO notifications (id, org_id, user_id, kind, client_id, case_id, subject_id, text, created_at) \
+                     VALUES ($1, $2, $3, 'message', $4, $5, $6, '', $7)",
                 )
                 .bind(new_id())
                 .bind(org_id)
                 .bind(&m)
                 .bind(client_id)
+                .bind(case_id)
                 .bind(subject)
                 .bind(now_ms())
                 .execute(&st.db)

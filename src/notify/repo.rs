@@ -5,39 +5,51 @@ use sqlx::{Any, Row};
 /// Files of the minute after an upload join the same mail.
 pub const MAIL_DELAY_MS: i64 = 60_000;
 
-/// Tells every active member of the firm who sees the client about a file it sent (in the
-/// transaction that stores it): a notification each, and a pending mail for those who want one.
+/// A file a client sent, as the team hears of it.
+pub struct Received<'a> {
+    pub client_id: &'a str,
+    /// The case whose item or conversation the file went to, if any.
+    pub case_id: Option<&'a str>,
+    pub file_id: &'a str,
+    pub filename: &'a str,
+    pub kind: Kind,
+}
+
+/// Tells every active member of the firm who sees the client (and the case) about a file it
+/// sent (in the transaction that stores it): a notification each, and a pending mail for those
+/// who want one.
 pub async fn upload_received(
     tx: &mut sqlx::Transaction<'_, Any>,
     org_id: &str,
-    client_id: &str,
-    file_id: &str,
-    filename: &str,
-    kind: Kind,
+    r: &Received<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let (client_id, file_id, filename, kind) = (r.client_id, r.file_id, r.filename, r.kind);
     let members = sqlx::query(&format!(
         "SELECT u.id, COALESCE(p.mode, 'instant') AS mode FROM users u \
          LEFT JOIN notify_prefs p ON p.owner = 'user:' || u.id AND p.event = 'upload' \
-         WHERE u.org_id = $1 AND u.active = 1 AND {}",
-        crate::clients::access::visible_to_member(2)
+         WHERE u.org_id = $1 AND u.active = 1 AND {} AND {}",
+        crate::clients::access::visible_to_member(2),
+        crate::clients::access::case_visible_to_member("$3")
     ))
     .bind(org_id)
     .bind(client_id)
+    .bind(r.case_id)
     .fetch_all(&mut **tx)
     .await?;
     for m in members {
         let user_id: String = m.try_get("id")?;
         let pref: String = m.try_get("mode")?;
         sqlx::query(
-            "INSERT INTO notifications (id, org_id, user_id, kind, client_id, subject_id, text, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO notifications (id, org_id, user_id, kind, client_id, case_id, subject_id, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(new_id())
         .bind(org_id)
         .bind(&user_id)
         .bind(kind.as_str())
         .bind(client_id)
+        .bind(r.case_id)
         .bind(file_id)
         .bind(filename)
         .bind(now)
@@ -81,8 +93,9 @@ pub async fn unread_count(
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications n \
-         WHERE n.org_id = $1 AND n.user_id = $2 AND n.read_at IS NULL AND {}",
-        crate::clients::access::visible("n.client_id", 3)
+         WHERE n.org_id = $1 AND n.user_id = $2 AND n.read_at IS NULL AND {} AND {}",
+        crate::clients::access::visible("n.client_id", 3),
+        crate::clients::access::case_visible("n.case_id", 3)
     ))
     .bind(org_id)
     .bind(user_id)
@@ -102,8 +115,9 @@ pub async fn recent(
         "SELECT n.id, n.kind, n.client_id, COALESCE(c.name, '') AS client_name, n.text, n.created_at, \
          CAST(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_read \
          FROM notifications n LEFT JOIN clients c ON c.id = n.client_id AND c.org_id = n.org_id \
-         WHERE n.org_id = $1 AND n.user_id = $2 AND {} ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
-        crate::clients::access::visible("n.client_id", 4)
+         WHERE n.org_id = $1 AND n.user_id = $2 AND {} AND {} ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+        crate::clients::access::visible("n.client_id", 4),
+        crate::clients::access::case_visible("n.case_id", 4)
     ))
     .bind(org_id)
     .bind(user_id)

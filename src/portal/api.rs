@@ -662,7 +662,9 @@ pub async fn load_portal_home() -> Result<PortalHome, AppError> {
             let now = crate::server::db::now_ms();
             let mut open = Vec::new();
             let mut done = Vec::new();
-            for c in crate::cases::repo::cases_of_client(db, &p.org_id, &p.client_id, now).await? {
+            for c in
+                crate::cases::repo::cases_of_client(db, &p.org_id, &p.client_id, "", now).await?
+            {
                 let Some(l) = crate::cases::repo::load(db, &p.org_id, &c.id, now).await? else {
                     continue;
                 };
@@ -706,7 +708,7 @@ pub async fn load_portal_files() -> Result<super::PortalFiles, AppError> {
             let p = client().await?;
             p.require(super::Right::Files)?;
             let (sent, received): (Vec<crate::uploads::FileView>, Vec<_>) =
-                crate::uploads::repo::files_of_client(&p.req.state.db, &p.org_id, &p.client_id)
+                crate::uploads::repo::files_of_client(&p.req.state.db, &p.org_id, &p.client_id, "")
                     .await?
                     .into_iter()
                     .partition(|f| f.sent);

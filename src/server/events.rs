@@ -54,10 +54,26 @@ impl Bus {
     }
 }
 
+/// What an event is about: its client and case, which decide who of the staff sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct About<'a> {
+    pub client_id: Option<&'a str>,
+    pub case_id: Option<&'a str>,
+}
+
+impl<'a> About<'a> {
+    pub fn client(client_id: &'a str) -> About<'a> {
+        About {
+            client_id: Some(client_id),
+            case_id: None,
+        }
+    }
+}
+
 /// Records an event and tells every open stream of the firm. Called after the change it
 /// reports was committed; a failure here never undoes that change.
-pub async fn emit(st: &AppState, org_id: &str, client_id: Option<&str>, kind: &str, subject: &str) {
-    if let Err(e) = try_emit(st, org_id, client_id, kind, subject).await {
+pub async fn emit(st: &AppState, org_id: &str, about: About<'_>, kind: &str, subject: &str) {
+    if let Err(e) = try_emit(st, org_id, about, kind, subject).await {
         tracing::warn!(error = %e, kind, "live event not recorded");
     }
 }
@@ -65,10 +81,11 @@ pub async fn emit(st: &AppState, org_id: &str, client_id: Option<&str>, kind: &s
 async fn try_emit(
     st: &AppState,
     org_id: &str,
-    client_id: Option<&str>,
+    about: About<'_>,
     kind: &str,
     subject: &str,
 ) -> Result<(), sqlx::Error> {
+    let client_id = about.client_id;
     let client_name: String = match client_id {
         Some(c) => sqlx::query_scalar("SELECT name FROM clients WHERE id = $1 AND org_id = $2")
             .bind(c)
@@ -82,16 +99,18 @@ async fn try_emit(
         id: new_id(),
         kind: kind.to_string(),
         client_id: client_id.map(str::to_string),
+        case_id: about.case_id.filter(|c| !c.is_empty()).map(str::to_string),
         client_name,
         subject: subject.to_string(),
         created_at: now_ms(),
     };
     sqlx::query(
-        "INSERT INTO events (id, org_id, client_id, client_name, kind, subject, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+        "INSERT INTO events (id, org_id, client_id, case_id, client_name, kind, subject, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
     )
     .bind(&event.id)
     .bind(org_id)
     .bind(event.client_id.as_deref())
+    .bind(event.case_id.as_deref())
     .bind(&event.client_name)
     .bind(&event.kind)
     .bind(&event.subject)
@@ -114,6 +133,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<LiveEvent, sqlx::Error> {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,
         client_id: r.try_get("client_id")?,
+        case_id: r.try_get("case_id")?,
         client_name: r.try_get("client_name")?,
         subject: r.try_get("subject")?,
         created_at: r.try_get("created_at")?,
@@ -128,7 +148,7 @@ pub async fn since(
     limit: i64,
 ) -> Result<Vec<LiveEvent>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, kind, client_id, client_name, subject, created_at FROM events \
+        "SELECT id, kind, client_id, case_id, client_name, subject, created_at FROM events \
          WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3",
     )
     .bind(org_id)
@@ -139,7 +159,8 @@ pub async fn since(
     rows.iter().map(row).collect()
 }
 
-/// The firm's latest events of clients the viewer sees, newest first (the dashboard's feed).
+/// The firm's latest events of clients and cases the viewer sees, newest first (the
+/// dashboard's feed).
 pub async fn latest(
     db: &Db,
     org_id: &str,
@@ -147,9 +168,10 @@ pub async fn latest(
     limit: i64,
 ) -> Result<Vec<LiveEvent>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT id, kind, client_id, client_name, subject, created_at FROM events \
-         WHERE org_id = $1 AND kind <> 'message' AND {} ORDER BY id DESC LIMIT $2",
-        crate::clients::access::visible("events.client_id", 3)
+        "SELECT id, kind, client_id, case_id, client_name, subject, created_at FROM events \
+         WHERE org_id = $1 AND kind <> 'message' AND {} AND {} ORDER BY id DESC LIMIT $2",
+        crate::clients::access::visible("events.client_id", 3),
+        crate::clients::access::case_visible("events.case_id", 3)
     ))
     .bind(org_id)
     .bind(limit)
@@ -179,6 +201,7 @@ fn resync() -> LiveEvent {
         id: new_id(),
         kind: kind::RESYNC.into(),
         client_id: None,
+        case_id: None,
         client_name: String::new(),
         subject: String::new(),
         created_at: now_ms(),
@@ -261,7 +284,8 @@ pub async fn portal_stream(State(st): State<AppState>, headers: HeaderMap) -> Re
 }
 
 /// Whom a stream is for: one client (the portal), or a staff member — by their viewer
-/// parameter (`clients::access::viewer`), so a restricted client's events reach only its team.
+/// parameter (`clients::access::viewer`), so a restricted client's or case's events reach
+/// only its team.
 #[derive(Clone)]
 enum Audience {
     /// The client, as the signed-in contact with these rights.
@@ -288,9 +312,11 @@ impl Audience {
                 allowed && id.as_deref() == Some(c.as_str())
             }
             (Audience::Staff(viewer), Some(client)) if !viewer.is_empty() => {
-                crate::clients::access::sees(db, org, client, viewer)
-                    .await
-                    .unwrap_or(false)
+                let seen = match &e.case_id {
+                    Some(case) => crate::clients::access::sees_case(db, org, case, viewer).await,
+                    None => crate::clients::access::sees(db, org, client, viewer).await,
+                };
+                seen.unwrap_or(false)
             }
             (Audience::Staff(_), _) => true,
         }

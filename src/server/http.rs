@@ -35,8 +35,18 @@ pub fn leptos_options(config: &crate::config::Config) -> LeptosOptions {
 /// Server functions take small form or JSON bodies; uploads use their own endpoint later.
 const BODY_LIMIT: usize = 256 * 1024;
 
+/// The app's routes, generated once per process. Generating runs the app with resource loads
+/// suppressed by a process-wide flag, and a resource first polled meanwhile — by a request to
+/// another router of the same process, as in the tests — would wait forever
+/// (leptos-rs/leptos#4773).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let ctx_state = state.clone();
     let shell_opts = state.leptos_options.clone();
     let pages = Router::new()

@@ -71,7 +71,7 @@ pub async fn create_upload_link(
             };
             let db = &me.req.state.db;
             me.require_client(&client_id).await?;
-            let (client, ..) = crate::clients::repo::get(db, me.org_id(), &client_id)
+            let (client, ..) = crate::clients::repo::get(db, me.org_id(), &client_id, me.viewer())
                 .await?
                 .ok_or(AppError::NotFound)?;
             if send_email.is_some() && client.email.is_empty() {
@@ -80,7 +80,9 @@ pub async fn create_upload_link(
             let case_id = case_id.filter(|c| !c.is_empty());
             if let Some(c) = &case_id {
                 match crate::cases::repo::case_row(db, me.org_id(), c).await? {
-                    Some(case) if case.client_id == client_id => {
+                    Some(case)
+                        if case.client_id == client_id && me.require_case(c).await.is_ok() =>
+                    {
                         if case.state != crate::cases::CaseState::Open {
                             return Err(AppError::invalid("case_id", t.case_not_open));
                         }
@@ -174,26 +176,28 @@ pub async fn list_upload_links(client_id: String) -> Result<Vec<LinkView>, AppEr
             let db = &me.req.state.db;
             me.require_client(&client_id).await?;
             let now = crate::server::db::now_ms();
-            Ok(super::repo::links_of_client(db, me.org_id(), &client_id)
-                .await?
-                .into_iter()
-                .map(|l| LinkView {
-                    state: super::domain::link_state(
-                        l.revoked_at,
-                        l.expires_at,
-                        l.max_files,
-                        l.files_received,
-                        now,
-                    ),
-                    id: l.id,
-                    title: l.title,
-                    expires_at: l.expires_at,
-                    max_files: l.max_files,
-                    files_received: l.files_received,
-                    has_password: l.password_hash.is_some(),
-                    created_at: l.created_at,
-                })
-                .collect())
+            Ok(
+                super::repo::links_of_client(db, me.org_id(), &client_id, me.viewer())
+                    .await?
+                    .into_iter()
+                    .map(|l| LinkView {
+                        state: super::domain::link_state(
+                            l.revoked_at,
+                            l.expires_at,
+                            l.max_files,
+                            l.files_received,
+                            now,
+                        ),
+                        id: l.id,
+                        title: l.title,
+                        expires_at: l.expires_at,
+                        max_files: l.max_files,
+                        files_received: l.files_received,
+                        has_password: l.password_hash.is_some(),
+                        created_at: l.created_at,
+                    })
+                    .collect(),
+            )
         }
         .await,
     )
@@ -210,6 +214,9 @@ pub async fn revoke_upload_link(link_id: String) -> Result<(), AppError> {
                 .await?
                 .ok_or(AppError::NotFound)?;
             me.require_client(&link.client_id).await?;
+            if let Some(case) = &link.case_id {
+                me.require_case(case).await?;
+            }
             super::repo::revoke_link(db, me.org_id(), &link_id, crate::server::db::now_ms())
                 .await?;
             me.audit(
@@ -232,7 +239,7 @@ pub async fn list_client_files(client_id: String) -> Result<Vec<FileView>, AppEr
             let me = staff(crate::orgs::domain::Permission::ViewClients).await?;
             let db = &me.req.state.db;
             me.require_client(&client_id).await?;
-            Ok(super::repo::files_of_client(db, me.org_id(), &client_id).await?)
+            Ok(super::repo::files_of_client(db, me.org_id(), &client_id, me.viewer()).await?)
         }
         .await,
     )
@@ -337,10 +344,7 @@ pub async fn review_file(
             } else {
                 String::new()
             };
-            let file = super::repo::stored_file(&me.req.state.db, me.org_id(), &file_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            me.require_client(&file.client_id).await?;
+            me.require_file(&file_id).await?;
             let (client_id, name) =
                 super::repo::set_review(&me.req.state.db, me.org_id(), &file_id, state, &comment)
                     .await?

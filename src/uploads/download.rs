@@ -151,7 +151,7 @@ pub async fn download(
         Err(e) => return lookup_failed(e),
     };
     if let Some(f) = &file {
-        if let Err(s) = crate::auth::ctx::sees_client(&st, &user, &f.client_id).await {
+        if let Err(s) = crate::auth::ctx::sees_file(&st, &user, &f.id).await {
             return s.into_response();
         }
     }

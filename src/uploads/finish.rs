@@ -182,6 +182,16 @@ pub async fn finish(
         }
         None => None,
     };
+    // The case the file goes to — whose item it answers, or in whose conversation it is posted:
+    // only those who see that case hear of it.
+    let case: Option<String> = match &up.item_id {
+        Some(item) => sqlx::query_scalar("SELECT case_id FROM case_items WHERE id = $1")
+            .bind(item)
+            .fetch_optional(db)
+            .await
+            .map_err(|e| e.to_string())?,
+        None => up.chat_conv.clone().filter(|c| !c.is_empty()),
+    };
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     // Marking the upload done first takes the write lock and makes finishing happen once.
     let n =
@@ -273,17 +283,16 @@ pub async fn finish(
         } else {
             crate::notify::Kind::Quarantine
         };
-        crate::notify::repo::upload_received(
-            &mut tx,
-            &up.org_id,
-            &up.client_id,
-            &up.id,
-            &up.filename,
+        let received = crate::notify::repo::Received {
+            client_id: &up.client_id,
+            case_id: case.as_deref(),
+            file_id: &up.id,
+            filename: &up.filename,
             kind,
-            now,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        };
+        crate::notify::repo::upload_received(&mut tx, &up.org_id, &received, now)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let name = match &up.uploaded_by {
         Some(user) => sqlx::query_scalar::<_, String>("SELECT name FROM users WHERE id = $1")
@@ -356,30 +365,28 @@ pub async fn finish(
     } else {
         crate::live::kind::QUARANTINE
     };
-    crate::server::events::emit(st, &up.org_id, Some(&up.client_id), kind, &up.filename).await;
+    let about = crate::server::events::About {
+        client_id: Some(&up.client_id),
+        case_id: case.as_deref(),
+    };
+    crate::server::events::emit(st, &up.org_id, about, kind, &up.filename).await;
     if let Some((id, author)) = &message {
         use crate::notify::{prefs, Event};
         let (org, client) = (&up.org_id, &up.client_id);
-        crate::server::events::emit(st, org, Some(client), crate::live::kind::MESSAGE, id).await;
+        crate::server::events::emit(st, org, about, crate::live::kind::MESSAGE, id).await;
         match author {
             crate::chat::Author::Staff => prefs::tell_client(st, org, client, Event::Message).await,
-            _ => prefs::tell_members(st, org, client, Event::Message, id).await,
+            _ => {
+                let case = case.as_deref();
+                prefs::tell_members(st, org, client, case, Event::Message, id).await
+            }
         }
     }
     if up.direction == "received" {
         // The chat says so too: in the case's conversation when the file answers a request.
-        let case: Option<String> = match &up.item_id {
-            Some(item) => sqlx::query_scalar("SELECT case_id FROM case_items WHERE id = $1")
-                .bind(item)
-                .fetch_optional(&st.db)
-                .await
-                .map_err(|e| e.to_string())?,
-            None => None,
-        };
+        // (A chat attachment is its own message; only the check's verdict follows it.)
         use crate::chat::domain::System;
         let (org, client, name) = (&up.org_id, &up.client_id, &up.filename);
-        // (A chat attachment is its own message; only the check's verdict follows it.)
-        let case = case.or_else(|| up.chat_conv.clone().filter(|c| !c.is_empty()));
         if message.is_none() {
             crate::chat::api::system(
                 st,

@@ -431,13 +431,18 @@ async fn authorized_upload(
     if !allowed {
         return Err(not_found());
     }
-    // Staff taken off a restricted client's team cannot finish what they started.
+    // Staff taken off a restricted client's (or case's) team cannot finish what they started.
     if let Uploader::Staff(u) = &who {
         if crate::auth::ctx::sees_client(st, u, &up.client_id)
             .await
             .is_err()
         {
             return Err(not_found());
+        }
+        if let Some(case) = up.chat_conv.as_deref().filter(|c| !c.is_empty()) {
+            if crate::auth::ctx::sees_case(st, u, case).await.is_err() {
+                return Err(not_found());
+            }
         }
     }
     Ok(up)
@@ -606,7 +611,18 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         Some(conv) => {
             match crate::chat::api::conv_of(&st, &org_id, &client_id, Some(conv.to_string())).await
             {
-                Ok(c) => Some(c),
+                Ok(c) if c.is_empty() => Some(c),
+                // A case's conversation: staff only when they see that case.
+                Ok(c) => match &who {
+                    Uploader::Staff(u) => match crate::auth::ctx::sees_case(&st, u, &c).await {
+                        Ok(()) => Some(c),
+                        Err(StatusCode::NOT_FOUND) => {
+                            return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
+                        }
+                        Err(s) => return s.into_response(),
+                    },
+                    _ => Some(c),
+                },
                 Err(crate::error::AppError::NotFound) => {
                     return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
                 }

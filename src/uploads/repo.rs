@@ -263,17 +263,22 @@ pub async fn create_link(db: &Db, l: &NewLink<'_>) -> Result<Option<String>, sql
     Ok((n == 1).then_some(id))
 }
 
+/// The client's upload links, newest first, without those for cases hidden from the viewer
+/// (`""`: all).
 pub async fn links_of_client(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    viewer: &str,
 ) -> Result<Vec<LinkRow>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {LINK_COLS} FROM upload_links l JOIN orgs o ON o.id = l.org_id \
-         WHERE l.org_id = $1 AND l.client_id = $2 ORDER BY l.created_at DESC"
+         WHERE l.org_id = $1 AND l.client_id = $2 AND {} ORDER BY l.created_at DESC",
+        crate::clients::access::case_visible("l.case_id", 3)
     ))
     .bind(org_id)
     .bind(client_id)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter().map(link_row).collect()
@@ -295,17 +300,22 @@ pub async fn revoke_link(
     Ok(n == 1)
 }
 
+/// The client's files, newest first, without those of cases hidden from the viewer (`""`:
+/// all).
 pub async fn files_of_client(
     db: &Db,
     org_id: &str,
     client_id: &str,
+    viewer: &str,
 ) -> Result<Vec<super::FileView>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT id, name, version, size, mime, direction, scan_state, scan_reason, review_state, review_comment, created_at \
-         FROM files WHERE org_id = $1 AND client_id = $2 ORDER BY created_at DESC, id DESC",
-    )
+         FROM files WHERE org_id = $1 AND client_id = $2 AND {} ORDER BY created_at DESC, id DESC",
+        crate::clients::access::file_visible("files", 3)
+    ))
     .bind(org_id)
     .bind(client_id)
+    .bind(viewer)
     .fetch_all(db)
     .await?;
     rows.iter()

@@ -66,7 +66,14 @@ pub async fn download_zip(
     if let Err(s) = crate::auth::ctx::sees_client(&st, &user, &client_id).await {
         return s.into_response();
     }
-    let (client, ..) = match crate::clients::repo::get(&st.db, &user.org_id, &client_id).await {
+    let (client, ..) = match crate::clients::repo::get(
+        &st.db,
+        &user.org_id,
+        &client_id,
+        crate::clients::access::viewer(&user),
+    )
+    .await
+    {
         Ok(Some(c)) => c,
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
@@ -77,7 +84,12 @@ pub async fn download_zip(
     let mut files = Vec::with_capacity(ids.len());
     for id in &ids {
         match super::repo::stored_file(&st.db, &user.org_id, id).await {
-            Ok(Some(f)) if f.client_id == client_id && !f.quarantined => files.push(f),
+            Ok(Some(f)) if f.client_id == client_id && !f.quarantined => {
+                if let Err(s) = crate::auth::ctx::sees_file(&st, &user, &f.id).await {
+                    return s.into_response();
+                }
+                files.push(f)
+            }
             Ok(_) => return StatusCode::NOT_FOUND.into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "zip lookup failed");

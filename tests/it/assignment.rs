@@ -23,20 +23,21 @@ async fn restricted_clients_reach_only_their_team(db: Db) {
 
     // Only the owner sees and sets the team.
     let (s, team) = owner
-        .call("load_client_team", &[("client_id", &secret)])
+        .call("load_restriction", &[("scope", "client"), ("id", &secret)])
         .await;
     assert_eq!(s, StatusCode::OK, "{team}");
     assert_eq!(team["restricted"], false);
     assert_eq!(team["members"].as_array().unwrap().len(), 3);
     let (s, _) = outsider
-        .call("load_client_team", &[("client_id", &secret)])
+        .call("load_restriction", &[("scope", "client"), ("id", &secret)])
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, b) = owner
         .call(
-            "save_client_team",
+            "save_restriction",
             &[
-                ("client_id", &secret),
+                ("scope", "client"),
+                ("id", &secret),
                 ("restricted", "on"),
                 ("members[]", "kein-mitglied"),
             ],
@@ -45,7 +46,7 @@ async fn restricted_clients_reach_only_their_team(db: Db) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     restrict(&owner, &secret, &[&on_team_id]).await;
     let (_, team) = owner
-        .call("load_client_team", &[("client_id", &secret)])
+        .call("load_restriction", &[("scope", "client"), ("id", &secret)])
         .await;
     assert_eq!(team["restricted"], true);
     let chosen: Vec<_> = team["members"]
@@ -131,7 +132,7 @@ async fn restricted_clients_reach_only_their_team(db: Db) {
 
     // Opened to the whole team again: the outsider sees it on the next request.
     let (s, _) = owner
-        .call("save_client_team", &[("client_id", &secret)])
+        .call("save_restriction", &[("scope", "client"), ("id", &secret)])
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, detail) = outsider.call("get_client", &[("id", &secret)]).await;
@@ -155,9 +156,14 @@ async fn clients_of(events: &mut Events) -> Vec<String> {
 
 /// Restricts the client to `members`.
 async fn restrict(owner: &Caller, client: &str, members: &[&str]) {
-    let mut form = vec![("client_id", client), ("restricted", "on")];
+    restrict_to(owner, "client", client, members).await
+}
+
+/// Restricts a client or case (`scope`) to `members`.
+async fn restrict_to(owner: &Caller, scope: &str, id: &str, members: &[&str]) {
+    let mut form = vec![("scope", scope), ("id", id), ("restricted", "on")];
     form.extend(members.iter().map(|m| ("members[]", *m)));
-    let (s, b) = owner.call("save_client_team", &form).await;
+    let (s, b) = owner.call("save_restriction", &form).await;
     assert_eq!(s, StatusCode::OK, "{b}");
 }
 
@@ -167,4 +173,212 @@ async fn bell(c: &Caller) -> i64 {
     n.as_i64().unwrap()
 }
 
+async fn restricted_cases_reach_only_their_team(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (owner, client, token) = firm_with_link(&app, &[]).await;
+    let on_team = app.member(&owner, "team@kanzlei-a.de", "member").await;
+    let outsider = app.member(&owner, "aussen@kanzlei-a.de", "member").await;
+    let (_, me) = on_team.call("whoami", &[]).await;
+    let on_team_id = me["user_id"].as_str().unwrap().to_string();
+    let (_, me) = outsider.call("whoami", &[]).await;
+    let outsider_id = me["user_id"].as_str().unwrap().to_string();
+    let case = |title: &'static str| {
+        let owner = &owner;
+        let client = &client;
+        async move {
+            let (s, id) = owner
+                .call("create_case", &[("client_id", client), ("title", title)])
+                .await;
+            assert_eq!(s, StatusCode::OK, "{id}");
+            id.as_str().unwrap().to_string()
+        }
+    };
+    let secret = case("Betriebsprüfung").await;
+    let open = case("Lohn").await;
+    let (s, _) = owner
+        .call(
+            "add_case_item",
+            &[
+                ("case_id", &secret),
+                ("title", "Vollmacht"),
+                ("required", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, detail) = owner.call("get_case", &[("id", &secret)]).await;
+    let item = detail["items"][0]["id"].as_str().unwrap().to_string();
+
+    // Only the owner sees and sets the case's team.
+    let (s, _) = outsider
+        .call("load_restriction", &[("scope", "case"), ("id", &secret)])
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, team) = owner
+        .call("load_restriction", &[("scope", "case"), ("id", &secret)])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{team}");
+    assert_eq!(team["members"].as_array().unwrap().len(), 3);
+    restrict_to(&owner, "case", &secret, &[&on_team_id]).await;
+    let (_, cases) = owner.call("list_cases", &[("client_id", &client)]).await;
+    assert!(cases.to_string().contains("Betriebsprüfung"), "{cases}");
+
+    // The client sends a file for the restricted case's item, then writes in the open case.
+    let mut team_events = Events::open(&on_team, None).await;
+    let mut outsider_events = Events::open(&outsider, None).await;
+    let tus = Tus::new(&app.url, &token);
+    let r = tus
+        .create_with("Geheim.pdf", crate::live::PDF.len(), &[("item_id", &item)])
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    tus.upload_all(&loc, crate::live::PDF, 64 * 1024).await;
+    let (s, _) = owner
+        .call(
+            "add_case_item",
+            &[
+                ("case_id", &open),
+                ("title", "Lohnjournal"),
+                ("required", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let seen = subjects_of(&mut team_events).await;
+    assert!(
+        seen.iter().any(|s| s == "Geheim.pdf") && seen.iter().any(|s| s == "Lohnjournal"),
+        "{seen:?}"
+    );
+    let seen = subjects_of(&mut outsider_events).await;
+    assert!(!seen.iter().any(|s| s == "Geheim.pdf"), "{seen:?}");
+    assert!(seen.iter().any(|s| s == "Lohnjournal"), "{seen:?}");
+    let (_, files) = on_team
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    let file = files[0]["id"].as_str().unwrap().to_string();
+
+    // The outsider sees the client, but nothing of the case: not in lists, pages, files,
+    // downloads, conversations, bell, dashboard, history or mails.
+    let (_, cases) = outsider.call("list_cases", &[("client_id", &client)]).await;
+    assert!(!cases.to_string().contains("Betriebsprüfung"), "{cases}");
+    assert!(cases.to_string().contains("Lohn"), "{cases}");
+    for (f, args) in [
+        ("get_case", vec![("id", secret.as_str())]),
+        (
+            "chat",
+            vec![("client_id", client.as_str()), ("case_id", secret.as_str())],
+        ),
+        (
+            "attach_item_file",
+            vec![("item_id", item.as_str()), ("file_id", file.as_str())],
+        ),
+    ] {
+        let (s, b) = outsider.call(f, &args).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{f}: {b}");
+    }
+    let (_, files) = outsider
+        .call("list_client_files", &[("client_id", &client)])
+        .await;
+    assert_eq!(files.as_array().unwrap().len(), 0, "{files}");
+    let r = outsider.get(&format!("/api/files/{file}/download")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, chat) = outsider.call("chat", &[("client_id", &client)]).await;
+    assert!(!chat.to_string().contains("Betriebsprüfung"), "{chat}");
+    let (_, detail) = outsider.call("get_client", &[("id", &client)]).await;
+    assert!(
+        !detail["activity"].to_string().contains("case."),
+        "{detail}"
+    );
+    assert_eq!(bell(&outsider).await, 0);
+    let (_, dash) = outsider.call("load_dashboard", &[]).await;
+    assert_eq!(dash["to_review"], 0, "{dash}");
+    assert_eq!(dash["open_cases"], 1, "{dash}");
+    assert!(!dash.to_string().contains("Geheim.pdf"), "{dash}");
+    // Staff cannot post into the hidden case's conversation either.
+    let r = Tus::staff(&outsider)
+        .create_with(
+            "x.pdf",
+            10,
+            &[("client_id", client.as_str()), ("chat", secret.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The team member sees it all.
+    let (s, _) = on_team.call("get_case", &[("id", &secret)]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(bell(&on_team).await, 1);
+    let (_, dash) = on_team.call("load_dashboard", &[]).await;
+    assert_eq!(dash["to_review"], 1, "{dash}");
+    assert_eq!(dash["open_cases"], 2, "{dash}");
+    let r = on_team.get(&format!("/api/files/{file}/download")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    jobs::run_due(&app.state, now_ms() + 61_000).await.unwrap();
+    let mails: Vec<String> = outbox_texts(&app)
+        .into_iter()
+        .filter(|m| m.contains("Geheim.pdf"))
+        .collect();
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(
+        !mails.iter().any(|m| m.contains("To: aussen@kanzlei-a.de")),
+        "{mails:?}"
+    );
+
+    // A case's team reaches no further than its client's: with the client restricted to the
+    // team member, the outsider cannot be put on the case.
+    restrict(&owner, &client, &[&on_team_id]).await;
+    let (_, team) = owner
+        .call("load_restriction", &[("scope", "case"), ("id", &secret)])
+        .await;
+    assert_eq!(team["members"].as_array().unwrap().len(), 2, "{team}");
+    let (s, _) = owner
+        .call(
+            "save_restriction",
+            &[
+                ("scope", "case"),
+                ("id", &secret),
+                ("restricted", "on"),
+                ("members[]", &outsider_id),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = owner
+        .call("save_restriction", &[("scope", "client"), ("id", &client)])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Taken off the case's team: refused from the next request on.
+    restrict_to(&owner, "case", &secret, &[]).await;
+    let (s, _) = on_team.call("get_case", &[("id", &secret)]).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(bell(&on_team).await, 0);
+
+    // Opened again: everyone sees it; the trail records each change.
+    let (s, _) = owner
+        .call("save_restriction", &[("scope", "case"), ("id", &secret)])
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = outsider.call("get_case", &[("id", &secret)]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        crate::helpers::audit_actions(&app, "case.team_changed")
+            .await
+            .len(),
+        3
+    );
+}
+
+/// The subjects of the events a stream delivers until it is quiet for a second and a half.
+async fn subjects_of(events: &mut Events) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut wait = WAIT;
+    while let Some((_, e)) = events.next(wait).await {
+        out.push(e["subject"].as_str().unwrap_or_default().to_string());
+        wait = Duration::from_millis(1500);
+    }
+    out
+}
+
 on_both_databases!(restricted_clients_reach_only_their_team);
+on_both_databases!(restricted_cases_reach_only_their_team);

@@ -63,7 +63,7 @@ impl Events {
     }
 }
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
+pub const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
 
 pub async fn upload(tus: &Tus, name: &str) {
     let loc = tus.create_ok(name, PDF.len()).await;
