@@ -121,6 +121,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("clients/:id") view=ClientDetailPage/>
                         <Route path=path!("cases/:id") view=crate::cases::ui::CasePage/>
                         <Route path=path!("templates") view=crate::cases::ui::TemplatesPage/>
+                        <Route path=path!("invoices") view=crate::invoices::ui::InvoicesPage/>
+                        <Route path=path!("invoices/:id") view=crate::invoices::ui::InvoicePage/>
                         <Route path=path!("team") view=TeamPage/>
                         <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
                         <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>
@@ -192,6 +194,7 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                 <nav class="nav" aria-label=t.main_navigation>
                     <A href="/" exact=true>{t.nav_dashboard}</A>
                     <A href="/clients">{t.nav_clients}" "<ChatBadge/></A>
+                    <A href="/invoices">{t.nav_invoices}</A>
                     <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>
                     <A href="/settings">{t.nav_settings}</A>

@@ -18,6 +18,7 @@ pub mod dashboard;
 pub mod domains;
 pub mod error;
 pub mod i18n;
+pub mod invoices;
 pub mod live;
 pub mod notify;
 pub mod orgs;

@@ -147,6 +147,7 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
             crate::cases::reminders::send_reminder_mail(st, &job.payload).await
         }
         crate::portal::MAGIC_MAIL => crate::portal::api::send_magic_mail(st, &job.payload).await,
+        crate::invoices::mail::INVOICE_MAIL => crate::invoices::mail::send(st, &job.payload).await,
         crate::notify::NOTIFY_MAIL => crate::notify::prefs::send_event_mail(st, &job.payload).await,
         crate::notify::DIGEST_MAIL => crate::notify::prefs::send_digest(st, &job.payload).await,
         crate::cases::retention::RETENTION_MAIL => {
@@ -175,6 +176,9 @@ pub async fn worker(st: AppState) {
             }
             if let Err(e) = crate::cases::retention::scan(&st, now_ms()).await {
                 tracing::warn!(error = %e, "retention scan");
+            }
+            if let Err(e) = crate::invoices::overdue_scan(&st, now_ms()).await {
+                tracing::warn!(error = %e, "overdue scan");
             }
         }
         n += 1;

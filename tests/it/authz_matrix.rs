@@ -110,8 +110,8 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("notify_prefs", Kind::Client, false),
     ("save_notify_prefs", Kind::Client, false),
     ("audit_log", Kind::Admin, true),
-    ("load_client_team", Kind::Admin, true),
-    ("save_client_team", Kind::Admin, true),
+    ("load_restriction", Kind::Admin, true),
+    ("save_restriction", Kind::Admin, true),
     // Personal: everyone sees and ends their own sessions.
     ("my_sessions", Kind::StaffRead, false),
     ("end_my_session", Kind::StaffRead, true),
@@ -134,6 +134,18 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("confirm_two_factor", Kind::StaffRead, false),
     ("disable_two_factor", Kind::StaffRead, false),
     ("login_code", Kind::Public, false),
+    ("list_invoices", Kind::StaffRead, true),
+    ("get_invoice", Kind::StaffRead, true),
+    ("create_invoice", Kind::StaffWrite, true),
+    ("save_invoice", Kind::StaffWrite, true),
+    ("add_invoice_line", Kind::StaffWrite, true),
+    ("remove_invoice_line", Kind::StaffWrite, true),
+    ("delete_invoice", Kind::StaffWrite, true),
+    ("send_invoice", Kind::StaffWrite, true),
+    ("change_invoice_state", Kind::StaffWrite, true),
+    ("invoice_from_quote", Kind::StaffWrite, true),
+    ("load_billing", Kind::Admin, false),
+    ("save_billing", Kind::Admin, false),
 ];
 
 /// Every HTTP route besides the server functions (as registered), how it treats callers and
@@ -303,14 +315,31 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("link_minutes", s("15")),
         ],
         "choose_portal_client" => vec![("client_id", ids.client.clone())],
-        "chat" | "audit_log" | "load_client_team" => vec![("client_id", ids.client.clone())],
+        "chat" | "audit_log" => vec![("client_id", ids.client.clone())],
+        "load_restriction" => vec![("scope", s("client")), ("id", ids.client.clone())],
         // Keeps the restriction the matrix runs under.
-        "save_client_team" => vec![
-            ("client_id", ids.client.clone()),
+        "save_restriction" => vec![
+            ("scope", s("client")),
+            ("id", ids.client.clone()),
             ("restricted", s("on")),
             ("members[]", ids.member.clone()),
         ],
         "end_my_session" => vec![("id", ids.session.clone())],
+        "list_invoices" | "create_invoice" => {
+            vec![("client_id", ids.client.clone()), ("kind", s("invoice"))]
+        }
+        "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote" => {
+            vec![("id", ids.invoice.clone())]
+        }
+        "save_invoice" => vec![("id", ids.invoice.clone()), ("recipient", s("Neu"))],
+        "add_invoice_line" => vec![
+            ("id", ids.invoice.clone()),
+            ("description", s("Beratung")),
+            ("unit_price", s("100")),
+        ],
+        "remove_invoice_line" => vec![("line_id", ids.line.clone())],
+        "change_invoice_state" => vec![("id", ids.invoice.clone()), ("to", s("cancel"))],
+        "save_billing" => vec![("terms_days", s("14"))],
         "save_session_limit" => vec![("max_sessions", s("5"))],
         "save_branding" => vec![("primary", s("#0f766e"))],
         "save_public_mode" => vec![("public", s("on"))],
@@ -337,6 +366,8 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 }
 
 struct Ids {
+    invoice: String,
+    line: String,
     contact: String,
     session: String,
     client: String,
@@ -448,7 +479,30 @@ async fn matrix(db: Db) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{contact}");
+    let (status, invoice) = owner_a
+        .call(
+            "create_invoice",
+            &[("client_id", &client), ("kind", "invoice")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{invoice}");
+    let invoice = invoice.as_str().unwrap().to_string();
+    let (status, b) = owner_a
+        .call(
+            "add_invoice_line",
+            &[
+                ("id", &invoice),
+                ("description", "Beratung"),
+                ("unit_price", "100"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let (_, detail) = owner_a.call("get_invoice", &[("id", &invoice)]).await;
+    let line = detail["lines"][0]["id"].as_str().unwrap().to_string();
     let ids = Ids {
+        invoice,
+        line,
         contact: contact.as_str().unwrap().to_string(),
         session,
         case,
@@ -463,9 +517,10 @@ async fn matrix(db: Db) {
     // Schmidt AG is restricted to member_a: outsider_a (and reader_a) do not see it.
     let (status, b) = owner_a
         .call(
-            "save_client_team",
+            "save_restriction",
             &[
-                ("client_id", &ids.client),
+                ("scope", "client"),
+                ("id", &ids.client),
                 ("restricted", "on"),
                 ("members[]", &ids.member),
             ],
@@ -482,6 +537,8 @@ async fn matrix(db: Db) {
                 &ids.file,
                 &ids.link,
                 &ids.contact,
+                &ids.invoice,
+                &ids.line,
             ]
             .contains(&&v.to_string())
         })
@@ -665,6 +722,62 @@ async fn matrix(db: Db) {
         .call("client_portal", &[("client_id", &ids.client)])
         .await;
     assert_eq!(access["access"], true);
+    let (_, invoice) = owner_a.call("get_invoice", &[("id", &ids.invoice)]).await;
+    assert_eq!(invoice["summary"]["state"], "Draft", "{invoice}");
+    assert_eq!(invoice["lines"].as_array().unwrap().len(), 1, "{invoice}");
+
+    // Per case: the client open to the whole team again, its case restricted to member_a. The
+    // outsider sees the client now, but nothing of the case: every function given the case or
+    // its item answers as if it did not exist; the member on the case's team reads it.
+    let (status, b) = owner_a
+        .call(
+            "save_restriction",
+            &[("scope", "client"), ("id", &ids.client)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let (status, b) = owner_a
+        .call(
+            "save_restriction",
+            &[
+                ("scope", "case"),
+                ("id", &ids.case),
+                ("restricted", "on"),
+                ("members[]", &ids.member),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let mut case_cells = 0;
+    for &(endpoint, kind, _) in ENDPOINTS {
+        let form = body(endpoint, &ids);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let case_bound = form.iter().any(|(_, v)| *v == ids.case || *v == ids.item);
+        if !case_bound || matches!(kind, Kind::Public | Kind::Client) {
+            continue;
+        }
+        case_cells += 1;
+        let want = match kind {
+            Kind::Admin => StatusCode::FORBIDDEN,
+            _ => StatusCode::NOT_FOUND,
+        };
+        let (status, b) = outsider_a.call(endpoint, &form).await;
+        assert_eq!(status, want, "member off the case's team {endpoint}: {b}");
+        if kind == Kind::StaffRead {
+            let (status, b) = member_a.call(endpoint, &form).await;
+            assert_eq!(status, StatusCode::OK, "case team member {endpoint}: {b}");
+        }
+    }
+    assert!(case_cells >= 9, "{case_cells}");
+    let (status, cases) = outsider_a
+        .call("list_cases", &[("client_id", &ids.client)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(cases.as_array().unwrap().is_empty(), "{cases}");
+    let (_, cases) = member_a
+        .call("list_cases", &[("client_id", &ids.client)])
+        .await;
+    assert_eq!(cases[0]["restricted"], true, "{cases}");
 }
 
 on_both_databases!(matrix);

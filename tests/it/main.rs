@@ -14,6 +14,7 @@ mod clients;
 mod contacts;
 mod dashboard;
 mod domains;
+mod invoices;
 mod live;
 mod notify;
 mod notify_prefs;
