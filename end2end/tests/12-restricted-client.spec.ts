@@ -66,7 +66,7 @@ test('a member without assignment cannot find a restricted client or case throug
   await caseCard.getByTestId('team-restricted').check();
   await caseCard.getByRole('checkbox', { name: /Tina Team/ }).check();
   await caseCard.getByTestId('team-save').click();
-  await expect(page.getByText('Gespeichert')).toBeVisible();
+  await expect(page.locator('.toast').getByText('Gespeichert')).toBeVisible();
   await expect(page.locator('.page-head').getByTestId('case-restricted')).toHaveText('Eingeschränkt');
 
   await outsider.goto(`/clients/${open}`);

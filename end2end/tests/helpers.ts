@@ -57,3 +57,26 @@ export async function api(page: Page, endpoint: string, form: Record<string, str
   expect(res.ok(), `${endpoint}: ${await res.text()}`).toBe(true);
   return res.json();
 }
+
+/** Signs a client in to the portal in `page` through a real magic-link mail. */
+export async function portalLogin(page: Page, email: string) {
+  const before = (await mailsTo(email)).length;
+  const res = await page.request.post('/api/request_portal_link', {
+    form: { email },
+    headers: { Accept: 'application/json' },
+  });
+  expect(res.ok()).toBe(true);
+  let link = '';
+  for (let i = 0; i < 100 && !link; i++) {
+    const mails = await mailsTo(email);
+    const mail = mails.slice(before).find((m) => m.text.includes('/portal/m/'));
+    link = mail?.text.match(/http:\/\/\S+\/portal\/m\/[A-Za-z0-9_-]{43}/)?.[0] ?? '';
+    if (!link) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(link, `magic link mail to ${email}`).not.toBe('');
+  await page.goto(link);
+  await hydrated(page);
+  await page.getByTestId('magic-sign-in').click();
+  await expect(page).toHaveURL(/\/portal$/);
+  await hydrated(page);
+}

@@ -196,6 +196,8 @@ pub mod action {
     pub const INVOICE_PAID: &str = "invoice.paid";
     pub const INVOICE_OVERDUE: &str = "invoice.overdue";
     pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
+    pub const QUOTE_ACCEPTED: &str = "invoice.quote_accepted";
+    pub const QUOTE_REJECTED: &str = "invoice.quote_rejected";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -263,6 +265,8 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (INVOICE_PAID, "Rechnung bezahlt", "Invoice paid"),
         (INVOICE_OVERDUE, "Rechnung überfällig", "Invoice overdue"),
         (INVOICE_CANCELLED, "Storniert", "Cancelled"),
+        (QUOTE_ACCEPTED, "Angebot angenommen", "Quote accepted"),
+        (QUOTE_REJECTED, "Angebot abgelehnt", "Quote rejected"),
         (
             ORG_DOMAIN_CHANGED,
             "Eigene Domain geändert",

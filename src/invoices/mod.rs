@@ -7,6 +7,7 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod money;
+pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod repo;
 pub mod ui;

@@ -565,3 +565,45 @@ pub async fn invoice_from_quote(
     tx.commit().await?;
     Ok(id)
 }
+
+/// What the client paid over all time, and what it owes now (sent or overdue invoices).
+pub async fn client_totals(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+) -> Result<(i64, i64), sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN state = 'paid' THEN gross_cents ELSE 0 END), 0) AS BIGINT) AS paid, \
+         CAST(COALESCE(SUM(CASE WHEN state IN ('sent', 'overdue') THEN gross_cents ELSE 0 END), 0) AS BIGINT) AS open \
+         FROM invoices WHERE org_id = $1 AND client_id = $2 AND kind = 'invoice'",
+    )
+    .bind(org_id)
+    .bind(client_id)
+    .fetch_one(db)
+    .await?;
+    Ok((r.try_get("paid")?, r.try_get("open")?))
+}
+
+/// The documents issued to a client (never drafts), optionally of one state (`open`: sent or
+/// overdue), in the chosen order.
+pub async fn issued_to_client(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    state: Option<&str>,
+    sort: super::portal::Sort,
+) -> Result<Vec<DocSummary>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLS} FROM invoices i JOIN clients k ON k.id = i.client_id \
+         WHERE i.org_id = $1 AND i.client_id = $2 AND i.state <> 'draft' \
+         AND ($3 = '' OR i.state = $3 OR ($3 = 'open' AND i.state IN ('sent', 'overdue'))) \
+         ORDER BY {}",
+        sort.order_by()
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .bind(state.unwrap_or(""))
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(summary).collect()
+}

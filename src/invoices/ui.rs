@@ -26,7 +26,7 @@ pub fn state_label(t: &T, s: DocState) -> &'static str {
     }
 }
 
-fn state_badge(s: DocState) -> &'static str {
+pub fn state_badge(s: DocState) -> &'static str {
     match s {
         DocState::Draft | DocState::Cancelled => "badge badge-offen",
         DocState::Sent => "badge badge-review-neu",
@@ -52,9 +52,14 @@ fn number_or_draft(t: &T, d: &DocSummary) -> String {
 
 pub type DocsResource = Resource<Result<Vec<DocSummary>, AppError>>;
 
-/// A table of documents (number, kind, client, state, date, amount), cards on a phone.
+/// A table of documents (number, kind, client, state, date, amount), cards on a phone; each
+/// links to `{base}/{id}`.
 #[component]
-fn DocTable(docs: Vec<DocSummary>, #[prop(optional)] with_client: bool) -> impl IntoView {
+pub fn DocTable(
+    docs: Vec<DocSummary>,
+    #[prop(optional)] with_client: bool,
+    #[prop(default = "/invoices")] base: &'static str,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     view! {
@@ -75,7 +80,7 @@ fn DocTable(docs: Vec<DocSummary>, #[prop(optional)] with_client: bool) -> impl 
                     view! {
                         <tr>
                             <td class="primary" data-label=t.inv_col_number>
-                                <a class="row-link" href=format!("/invoices/{}", d.id)>{number_or_draft(t, &d)}</a>
+                                <a class="row-link" href=format!("{base}/{}", d.id)>{number_or_draft(t, &d)}</a>
                             </td>
                             <td data-label=t.inv_col_kind>{kind_label(t, d.kind)}</td>
                             {with_client.then(|| view! { <td data-label=t.col_name>{d.client_name.clone()}</td> })}

@@ -27,6 +27,10 @@ pub enum Kind {
     Upload,
     Quarantine,
     Message,
+    /// A client accepted a quote (the subject is its number).
+    QuoteAccepted,
+    /// A client rejected a quote.
+    QuoteRejected,
 }
 
 impl Kind {
@@ -35,12 +39,20 @@ impl Kind {
             Kind::Upload => "upload",
             Kind::Quarantine => "quarantine",
             Kind::Message => "message",
+            Kind::QuoteAccepted => "quote_accepted",
+            Kind::QuoteRejected => "quote_rejected",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::Upload, Kind::Quarantine, Kind::Message]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Kind::Upload,
+            Kind::Quarantine,
+            Kind::Message,
+            Kind::QuoteAccepted,
+            Kind::QuoteRejected,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

@@ -156,3 +156,39 @@ pub async fn mark_all_read(
     .await?
     .rows_affected())
 }
+
+/// A bell entry for every active member who sees the client (`subject`: what it is about,
+/// e.g. a quote's number).
+pub async fn note_members(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    kind: Kind,
+    subject: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let members: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {}",
+        crate::clients::access::visible_to_member(2)
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .fetch_all(db)
+    .await?;
+    for m in members {
+        sqlx::query(
+            "INSERT INTO notifications (id, org_id, user_id, kind, client_id, subject_id, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(org_id)
+        .bind(&m)
+        .bind(kind.as_str())
+        .bind(client_id)
+        .bind(subject)
+        .bind(now)
+        .execute(db)
+        .await?;
+    }
+    Ok(())
+}

@@ -50,6 +50,8 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
         Kind::Upload => t.notification_upload,
         Kind::Quarantine => t.notification_quarantine,
         Kind::Message => t.notification_message,
+        Kind::QuoteAccepted => t.notification_quote_accepted,
+        Kind::QuoteRejected => t.notification_quote_rejected,
     };
     fill(
         template,

@@ -221,7 +221,7 @@ mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{client, open_session, session_of};
+pub(crate) use server::{client, open_session, session_of, Portal};
 
 // ---- signing in ----
 

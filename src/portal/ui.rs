@@ -218,6 +218,7 @@ fn PortalSpace(
     let logout = ServerAction::<PortalLogout>::new();
     let firm = me.firm_name.clone();
     let rights = me.rights.clone();
+    let can_invoices = rights.has(super::Right::Invoices);
     let can_chat = rights.has(super::Right::Chat);
     let can_files = rights.has(super::Right::Files);
     view! {
@@ -238,6 +239,7 @@ fn PortalSpace(
                         </Transition>
                     </a>
                 })}
+                {can_invoices.then(|| view! { <a class="small" href="/portal/invoices" data-testid="portal-invoices-link">{t.inv_heading}</a> })}
                 {me.can_switch.then(|| view! { <a class="small" href="/portal/choose">{t.p_switch}</a> })}
                 <ActionForm action=logout>
                     <button class="btn btn-secondary" type="submit">{t.logout}</button>

@@ -144,6 +144,9 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("send_invoice", Kind::StaffWrite, true),
     ("change_invoice_state", Kind::StaffWrite, true),
     ("invoice_from_quote", Kind::StaffWrite, true),
+    ("portal_invoices", Kind::Client, false),
+    ("portal_invoice", Kind::Client, true),
+    ("decide_quote", Kind::Client, true),
     ("load_billing", Kind::Admin, false),
     ("save_billing", Kind::Admin, false),
 ];
@@ -328,7 +331,9 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "list_invoices" | "create_invoice" => {
             vec![("client_id", ids.client.clone()), ("kind", s("invoice"))]
         }
-        "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote" => {
+        "decide_quote" => vec![("id", ids.invoice.clone()), ("decision", s("accept"))],
+        "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote"
+        | "portal_invoice" => {
             vec![("id", ids.invoice.clone())]
         }
         "save_invoice" => vec![("id", ids.invoice.clone()), ("recipient", s("Neu"))],

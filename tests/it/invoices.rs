@@ -308,11 +308,99 @@ async fn invoices_are_drafted_issued_paid_cancelled_and_overdue(db: Db) {
         .await,
         (StatusCode::CONFLICT, "Conflict".into())
     );
-    sqlx::query("UPDATE invoices SET state = 'accepted' WHERE id = $1")
-        .bind(&quote)
-        .execute(&app.state.db)
-        .await
-        .unwrap();
+
+    // The client's portal: totals, never a draft, filter and sort, and the quote decided there.
+    let open = draft(&owner, &client, "invoice", &line).await;
+    ok(&owner, "send_invoice", &[("id", &open)]).await;
+    let phone = crate::portal::portal_browser(&app, "info@schmidt.de").await;
+    let all = ok(&phone, "portal_invoices", &[]).await;
+    assert_eq!(all["paid_cents"], 24_986 + 11_900, "{all}");
+    assert_eq!(all["outstanding_cents"], 11_900, "{all}");
+    let shown: Vec<&str> = all["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(shown.len(), 5, "{all}");
+    assert!(!shown.contains(&unmailed.as_str()));
+    let open_only = ok(&phone, "portal_invoices", &[("state", "open")]).await;
+    let states: Vec<&str> = open_only["docs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["Sent", "Sent"], "{open_only}");
+    let highest = ok(&phone, "portal_invoices", &[("sort", "highest")]).await;
+    assert_eq!(highest["docs"][0]["id"], quote.as_str());
+    let lowest = ok(&phone, "portal_invoices", &[("sort", "lowest")]).await;
+    assert_eq!(lowest["docs"][0]["gross_cents"], 11_900);
+    let d = ok(&phone, "portal_invoice", &[("id", &id)]).await;
+    assert_eq!(d["summary"]["number"], number);
+    assert_eq!(d["totals"]["gross_cents"], 24_986);
+    let pending = draft(&owner, &client, "invoice", &line).await;
+    for (f, args) in [
+        ("portal_invoice", vec![("id", pending.as_str())]),
+        ("portal_invoice", vec![("id", unmailed.as_str())]),
+        (
+            "decide_quote",
+            vec![("id", id.as_str()), ("decision", "accept")],
+        ),
+    ] {
+        let (s, b) = phone.call(f, &args).await;
+        let want = match f {
+            "decide_quote" => StatusCode::CONFLICT,
+            _ => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(s, want, "{f} {args:?}: {b}");
+    }
+    let (s, _) = owner.call("portal_invoices", &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    ok(
+        &phone,
+        "decide_quote",
+        &[
+            ("id", &quote),
+            ("decision", "accept"),
+            ("comment", "Passt so."),
+        ],
+    )
+    .await;
+    let (s, _) = phone
+        .call("decide_quote", &[("id", &quote), ("decision", "reject")])
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let d = ok(&owner, "get_invoice", &[("id", &quote)]).await;
+    assert_eq!(d["summary"]["state"], "Accepted");
+    assert_eq!(d["decision_comment"], "Passt so.");
+    let bell = ok(&owner, "list_notifications", &[]).await;
+    assert!(
+        bell.as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "QuoteAccepted" && n["subject"] == format!("A-{}-0001", year())),
+        "{bell}"
+    );
+    assert_eq!(audit_actions(&app, "invoice.quote_accepted").await.len(), 1);
+    // A contact without the right to see invoices sees none.
+    ok(
+        &owner,
+        "save_contact",
+        &[
+            ("client_id", &client),
+            ("name", "Bernd Buchhaltung"),
+            ("email", "bernd@schmidt.de"),
+            ("rights[]", "files"),
+        ],
+    )
+    .await;
+    let bernd = crate::portal::portal_browser(&app, "bernd@schmidt.de").await;
+    let (s, _) = bernd.call("portal_invoices", &[]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = bernd.call("portal_invoice", &[("id", &id)]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
     let from = ok(&owner, "invoice_from_quote", &[("id", &quote)]).await;
     let d = ok(&owner, "get_invoice", &[("id", from.as_str().unwrap())]).await;
     assert_eq!(d["summary"]["state"], "Draft");
@@ -343,7 +431,7 @@ async fn invoices_are_drafted_issued_paid_cancelled_and_overdue(db: Db) {
             .all(|d| d["client_id"] != client.as_str()),
         "{list}"
     );
-    assert_eq!(audit_actions(&app, "invoice.sent").await.len(), 4);
+    assert_eq!(audit_actions(&app, "invoice.sent").await.len(), 5);
     assert_eq!(audit_actions(&app, "invoice.paid").await.len(), 2);
 }
 

@@ -1,0 +1,58 @@
+import { test, expect } from '@playwright/test';
+import { api, createClientApi, hydrated, login, portalLogin } from './helpers';
+
+test('a client on a phone sees the totals, filters and sorts invoices, opens one and accepts a quote', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  // Staff (desktop): two invoices of 119,00 € (one paid) and a quote of 1.785,00 €.
+  const staff = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })).newPage();
+  await login(staff);
+  const client = await (await createClientApi(staff, 'Handy Rechnung AG', 'handy@rechnung.de')).json();
+  const issue = async (kind: string, price: string) => {
+    const id = await api(staff, 'create_invoice', { client_id: client, kind });
+    await api(staff, 'add_invoice_line', { id, description: 'Beratung', unit_price: price, vat: '19' });
+    return { id, number: String(await api(staff, 'send_invoice', { id })) };
+  };
+  const paid = await issue('invoice', '100');
+  await issue('invoice', '100');
+  const quote = await issue('quote', '1500');
+  await api(staff, 'change_invoice_state', { id: paid.id, to: 'paid' });
+
+  // The phone: totals, then the filter and the sort, both kept in the URL.
+  await portalLogin(page, 'handy@rechnung.de');
+  await page.getByTestId('portal-invoices-link').click();
+  await expect(page).toHaveURL(/\/portal\/invoices$/);
+  await hydrated(page);
+  await expect(page.getByTestId('paid-total')).toHaveText(/^119,00\s€$/);
+  await expect(page.getByTestId('outstanding-total')).toHaveText(/^119,00\s€$/);
+  await expect(page.getByTestId('invoice-table').locator('tbody tr')).toHaveCount(3);
+  await page.getByRole('link', { name: 'Bezahlt', exact: true }).click();
+  await expect(page).toHaveURL(/state=paid/);
+  await expect(page.getByTestId('invoice-table').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('invoice-table')).toContainText(paid.number);
+  await page.getByRole('link', { name: 'Alle', exact: true }).click();
+  await page.getByRole('link', { name: 'Höchster Betrag' }).click();
+  await expect(page).toHaveURL(/sort=highest/);
+  await expect(page.getByTestId('invoice-table').locator('tbody tr').first()).toContainText(quote.number);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+  // The quote as a page, accepted with a comment.
+  await page.getByRole('link', { name: quote.number }).click();
+  await expect(page).toHaveURL(new RegExp(`/portal/invoices/${quote.id}$`));
+  await hydrated(page);
+  await expect(page.getByTestId('invoice-gross')).toHaveText(/^1\.785,00\s€$/);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.locator('#quote-f-comment').fill('Passt so, bitte loslegen.');
+  await page.getByTestId('quote-accept').click();
+  await expect(page.getByTestId('invoice-state')).toHaveText('Angenommen');
+  await expect(page.getByTestId('quote-decision')).toHaveCount(0);
+  await expect(page.getByTestId('invoice-document')).toContainText('Passt so, bitte loslegen.');
+
+  // The firm sees the decision and turns the quote into an invoice.
+  await staff.goto(`/invoices/${quote.id}`);
+  await hydrated(staff);
+  await expect(staff.getByTestId('invoice-state')).toHaveText('Angenommen');
+  await staff.getByTestId('invoice-from-quote').click();
+  await expect(staff).toHaveURL(/\/invoices\/[0-9a-f-]{36}$/);
+  await expect(staff.getByTestId('invoice-title')).toHaveText('Rechnung (Entwurf)');
+  await expect(staff.getByTestId('invoice-gross')).toHaveText(/^1\.785,00\s€$/);
+});

@@ -1,0 +1,377 @@
+//! The client's side: lifetime totals (paid, outstanding), the list of what the firm issued
+//! (never drafts) filtered by state and sorted by date or amount — both in the URL — each
+//! document as a responsive page, and accepting or rejecting a quote with a comment.
+//! A further contact needs the right "invoices" to see any of it, "approve" to decide quotes.
+
+use super::{DocDetail, DocKind, DocState, DocSummary};
+use crate::error::AppError;
+use crate::ui::{action_error, field_error, use_lang, use_t, EmptyState, FormError, Skeleton};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use serde::{Deserialize, Serialize};
+
+/// What the client's invoice page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceOverview {
+    /// Paid so far, over all time.
+    pub paid_cents: i64,
+    /// Sent or overdue invoices not yet paid.
+    pub outstanding_cents: i64,
+    pub docs: Vec<DocSummary>,
+}
+
+/// The list's order (`?sort=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Newest,
+    Oldest,
+    Highest,
+    Lowest,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Newest, Sort::Oldest, Sort::Highest, Sort::Lowest];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Highest => "highest",
+            Sort::Lowest => "lowest",
+        }
+    }
+    pub fn parse(s: &str) -> Sort {
+        Sort::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .unwrap_or(Sort::Newest)
+    }
+    /// The ORDER BY of the list (a fixed string per choice, never input).
+    pub fn order_by(self) -> &'static str {
+        match self {
+            Sort::Newest => "i.issued_at DESC, i.id DESC",
+            Sort::Oldest => "i.issued_at ASC, i.id ASC",
+            Sort::Highest => "i.gross_cents DESC, i.issued_at DESC, i.id DESC",
+            Sort::Lowest => "i.gross_cents ASC, i.issued_at DESC, i.id DESC",
+        }
+    }
+}
+
+/// The states a client can filter by (`?state=`): `open` is sent or overdue.
+pub const FILTERS: [&str; 6] = [
+    "open",
+    "overdue",
+    "paid",
+    "cancelled",
+    "accepted",
+    "rejected",
+];
+
+/// The signed-in client's documents and totals.
+#[server(prefix = "/api", endpoint = "portal_invoices")]
+pub async fn portal_invoices(
+    state: Option<String>,
+    sort: Option<String>,
+) -> Result<InvoiceOverview, AppError> {
+    use crate::auth::ctx::finish;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Invoices)?;
+            let db = &p.req.state.db;
+            let state = state.filter(|s| FILTERS.contains(&s.as_str()));
+            let sort = Sort::parse(sort.as_deref().unwrap_or(""));
+            let (paid_cents, outstanding_cents) =
+                super::repo::client_totals(db, &p.org_id, &p.client_id).await?;
+            let docs =
+                super::repo::issued_to_client(db, &p.org_id, &p.client_id, state.as_deref(), sort)
+                    .await?;
+            Ok(InvoiceOverview {
+                paid_cents,
+                outstanding_cents,
+                docs,
+            })
+        }
+        .await,
+    )
+}
+
+/// One document the firm issued to the signed-in client.
+#[server(prefix = "/api", endpoint = "portal_invoice")]
+pub async fn portal_invoice(id: String) -> Result<DocDetail, AppError> {
+    use crate::auth::ctx::finish;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Invoices)?;
+            server::issued(&p, &id).await
+        }
+        .await,
+    )
+}
+
+/// The client accepts (`accept`) or rejects (`reject`) a quote, with an optional comment; the
+/// firm's staff who see the client hear of it in their bell.
+#[server(prefix = "/api", endpoint = "decide_quote")]
+pub async fn decide_quote(
+    id: String,
+    decision: String,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    use super::domain::{next_state, DocEvent};
+    use crate::auth::ctx::finish;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Approve)?;
+            let t = p.req.t();
+            let d = server::issued(&p, &id).await?;
+            let (event, action, kind) = match decision.as_str() {
+                "accept" => (
+                    DocEvent::Accept,
+                    crate::audit::action::QUOTE_ACCEPTED,
+                    crate::notify::Kind::QuoteAccepted,
+                ),
+                "reject" => (
+                    DocEvent::Reject,
+                    crate::audit::action::QUOTE_REJECTED,
+                    crate::notify::Kind::QuoteRejected,
+                ),
+                _ => return Err(AppError::invalid("decision", t.f_required)),
+            };
+            let next = next_state(d.summary.kind, d.summary.state, event, d.lines.len())
+                .map_err(|_| AppError::Conflict(t.inv_wrong_state.into()))?;
+            let comment = crate::validate::clean_text(
+                comment.as_deref().unwrap_or(""),
+                super::domain::TEXT_MAX,
+                false,
+                true,
+            )
+            .map_err(|e| AppError::invalid("comment", crate::validate::problem_message(t, e)))?;
+            let db = &p.req.state.db;
+            let now = crate::server::db::now_ms();
+            let from = d.summary.state;
+            if !super::repo::set_state(db, &p.org_id, &id, from, next, &comment, now).await? {
+                return Err(AppError::Conflict(t.inv_wrong_state.into()));
+            }
+            crate::audit::repo::record(
+                db,
+                &p.org_id,
+                &p.actor(),
+                Some(&p.client_id),
+                action,
+                &d.summary.number,
+            )
+            .await?;
+            crate::notify::repo::note_members(
+                db,
+                &p.org_id,
+                &p.client_id,
+                kind,
+                &d.summary.number,
+                now,
+            )
+            .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::super::{DocDetail, DocState};
+    use crate::error::AppError;
+    use crate::portal::api::Portal;
+
+    /// A document of the signed-in client that the firm issued (a draft, another client's or
+    /// another firm's: `NotFound`).
+    pub async fn issued(p: &Portal, id: &str) -> Result<DocDetail, AppError> {
+        let d = super::super::repo::detail(&p.req.state.db, &p.org_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if d.summary.client_id != p.client_id || d.summary.state == DocState::Draft {
+            return Err(AppError::NotFound);
+        }
+        Ok(d)
+    }
+}
+
+/// The portal's frame for the invoice pages: the firm's colours and logo, the way back.
+#[component]
+fn Frame(me: crate::portal::PortalMe, children: Children) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <div class="branded" data-testid="branded">
+            <crate::branding::ui::BrandTheme brand=me.brand.clone()/>
+            <header class="topbar portal-bar">
+                <div class="topbar-inner">
+                    <crate::branding::ui::BrandLogo brand=me.brand.clone() firm=me.firm_name.clone()/>
+                    <span class="brand">{me.firm_name.clone()}</span>
+                    <a class="small" href="/portal">{t.p_back_home}</a>
+                </div>
+            </header>
+            <main class="main portal-main stack" id="main">{children()}</main>
+        </div>
+    }
+}
+
+/// `/portal/invoices`: totals, filter, sort, list.
+#[component]
+pub fn PortalInvoicesPage() -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let query = leptos_router::hooks::use_query_map();
+    let state = move || query.read().get("state").unwrap_or_default();
+    let sort = move || query.read().get("sort").unwrap_or_default();
+    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
+    let list = Resource::new(
+        move || (state(), sort()),
+        |(state, sort)| portal_invoices(Some(state).filter(|s| !s.is_empty()), Some(sort)),
+    );
+    let href = move |state: &str, sort: &str| {
+        let mut q = Vec::new();
+        if !state.is_empty() {
+            q.push(format!("state={state}"));
+        }
+        if !sort.is_empty() && sort != Sort::Newest.as_str() {
+            q.push(format!("sort={sort}"));
+        }
+        match q.is_empty() {
+            true => "/portal/invoices".to_string(),
+            false => format!("/portal/invoices?{}", q.join("&")),
+        }
+    };
+    let filter_label = move |f: &str| match f {
+        "open" => t.p_inv_open,
+        "overdue" => t.inv_st_overdue,
+        "paid" => t.inv_st_paid,
+        "cancelled" => t.inv_st_cancelled,
+        "accepted" => t.inv_st_accepted,
+        "rejected" => t.inv_st_rejected,
+        _ => t.inv_filter_all,
+    };
+    let sort_label = move |s: Sort| match s {
+        Sort::Newest => t.p_inv_sort_newest,
+        Sort::Oldest => t.p_inv_sort_oldest,
+        Sort::Highest => t.p_inv_sort_highest,
+        Sort::Lowest => t.p_inv_sort_lowest,
+    };
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
+            {move || Suspend::new(async move {
+                let me = match me.await {
+                    Ok(crate::portal::PortalState::In(me)) => me,
+                    _ => return view! { <Redirect path="/portal/login"/> }.into_any(),
+                };
+                view! {
+                    <Frame me>
+                        <h1>{t.inv_heading}</h1>
+                        <Transition fallback=|| view! { <Skeleton lines=5/> }>
+                            {move || Suspend::new(async move {
+                                match list.await {
+                                    Ok(l) => view! {
+                                        <div class="grid-2 totals" data-testid="portal-totals">
+                                            <div class="card"><div class="small muted">{t.p_inv_paid_total}</div><div class="figure" data-testid="paid-total">{super::money::format_eur(l.paid_cents, lang)}</div></div>
+                                            <div class="card"><div class="small muted">{t.p_inv_outstanding_total}</div><div class="figure" data-testid="outstanding-total">{super::money::format_eur(l.outstanding_cents, lang)}</div></div>
+                                        </div>
+                                        {if l.docs.is_empty() {
+                                            view! { <EmptyState title=t.p_inv_none text=t.p_inv_none_hint/> }.into_any()
+                                        } else {
+                                            view! { <super::ui::DocTable docs=l.docs base="/portal/invoices"/> }.into_any()
+                                        }}
+                                    }.into_any(),
+                                    Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
+                                }
+                            })}
+                        </Transition>
+                        <nav class="row filters-row" aria-label=t.inv_filter_label>
+                            {[""].into_iter().chain(FILTERS).map(|f| view! {
+                                <a class=move || if state() == f { "chip chip-on" } else { "chip" }
+                                    aria-current=move || (state() == f).then_some("page")
+                                    href=move || href(f, &sort())>{filter_label(f)}</a>
+                            }).collect_view()}
+                        </nav>
+                        <nav class="row filters-row" aria-label=t.p_inv_sort_label>
+                            {Sort::ALL.into_iter().map(|s| view! {
+                                <a class=move || if Sort::parse(&sort()) == s { "chip chip-on" } else { "chip" }
+                                    aria-current=move || (Sort::parse(&sort()) == s).then_some("page")
+                                    href=move || href(&state(), s.as_str())>{sort_label(s)}</a>
+                            }).collect_view()}
+                        </nav>
+                    </Frame>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/portal/invoices/:id`: one document, and the decision on a quote.
+#[component]
+pub fn PortalInvoicePage() -> impl IntoView {
+    let t = use_t();
+    let params = leptos_router::hooks::use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let decide = ServerAction::<DecideQuote>::new();
+    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
+    let doc = Resource::new(
+        move || (id(), decide.version().get()),
+        |(id, _)| portal_invoice(id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
+            {move || Suspend::new(async move {
+                let me = match me.await {
+                    Ok(crate::portal::PortalState::In(me)) => me,
+                    _ => return view! { <Redirect path="/portal/login"/> }.into_any(),
+                };
+                let can_decide = me.rights.has(crate::portal::Right::Approve);
+                view! {
+                    <Frame me>
+                        <p><a href="/portal/invoices">{format!("← {}", t.inv_heading)}</a></p>
+                        <Transition fallback=|| view! { <Skeleton lines=6/> }>
+                            {move || Suspend::new(async move {
+                                match doc.await {
+                                    Ok(d) => {
+                                        let open_quote = d.summary.kind == DocKind::Quote && d.summary.state == DocState::Sent;
+                                        let id = d.summary.id.clone();
+                                        view! {
+                                            <div class="row">
+                                                <span class=super::ui::state_badge(d.summary.state) data-testid="invoice-state">{super::ui::state_label(t, d.summary.state)}</span>
+                                            </div>
+                                            <super::ui::DocView d/>
+                                            {(open_quote && can_decide).then(|| view! { <Decision id decide/> })}
+                                        }.into_any()
+                                    }
+                                    Err(e) => view! { <crate::ui::NotFoundState error=e/> }.into_any(),
+                                }
+                            })}
+                        </Transition>
+                    </Frame>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// Accept or reject a quote, with an optional comment.
+#[component]
+fn Decision(id: String, decide: ServerAction<DecideQuote>) -> impl IntoView {
+    let t = use_t();
+    let err = action_error(decide);
+    view! {
+        <section class="card stack" aria-labelledby="h-decide" data-testid="quote-decision">
+            <h2 id="h-decide">{t.p_quote_decide}</h2>
+            <FormError error=err fields=&["comment"]/>
+            <ActionForm attr:novalidate=true action=decide>
+                <input type="hidden" name="id" value=id/>
+                <crate::ui::Field id_prefix="quote-" label=t.p_quote_comment name="comment" kind="textarea" error=field_error(err, "comment")/>
+                <div class="row">
+                    <button class="btn" type="submit" name="decision" value="accept" data-testid="quote-accept">{t.p_quote_accept}</button>
+                    <button class="btn btn-secondary" type="submit" name="decision" value="reject" data-testid="quote-reject">{t.p_quote_reject}</button>
+                </div>
+            </ActionForm>
+            <p class="small muted">{t.p_quote_hint}</p>
+        </section>
+    }
+}
