@@ -80,3 +80,51 @@ export async function portalLogin(page: Page, email: string) {
   await expect(page).toHaveURL(/\/portal$/);
   await hydrated(page);
 }
+
+/** The entries of a ZIP archive (read from its central directory, ZIP64 fields included;
+ * stored or deflated). */
+export function unzip(zip: Buffer): { name: string; data: Buffer }[] {
+  const zlib = require('zlib') as typeof import('zlib');
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('not a ZIP archive');
+  let count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  if (at === 0xffffffff || count === 0xffff) {
+    // The ZIP64 end record, found through its locator just before the classic one.
+    const record = Number(zip.readBigUInt64LE(eocd - 20 + 8));
+    count = Number(zip.readBigUInt64LE(record + 32));
+    at = Number(zip.readBigUInt64LE(record + 48));
+  }
+  const out: { name: string; data: Buffer }[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad central directory');
+    const method = zip.readUInt16LE(at + 10);
+    let size = zip.readUInt32LE(at + 20);
+    const plainSize = zip.readUInt32LE(at + 24);
+    const nameLen = zip.readUInt16LE(at + 28);
+    const extraLen = zip.readUInt16LE(at + 30);
+    const commentLen = zip.readUInt16LE(at + 32);
+    let local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    // ZIP64 extra field (0x0001): the 64-bit values of whichever fields are 0xffffffff.
+    let extra = at + 46 + nameLen;
+    const end = extra + extraLen;
+    while (extra + 4 <= end) {
+      const tag = zip.readUInt16LE(extra);
+      const len = zip.readUInt16LE(extra + 2);
+      if (tag === 1) {
+        let f = extra + 4;
+        if (plainSize === 0xffffffff) f += 8;
+        if (size === 0xffffffff) { size = Number(zip.readBigUInt64LE(f)); f += 8; }
+        if (local === 0xffffffff) local = Number(zip.readBigUInt64LE(f));
+      }
+      extra += 4 + len;
+    }
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const raw = zip.subarray(start, start + size);
+    out.push({ name, data: method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw) });
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { api, createClientApi, hydrated, login, portalLogin } from './helpers';
+import * as fs from 'fs';
+import { api, createClientApi, hydrated, login, portalLogin, unzip } from './helpers';
 
 test('a client on a phone sees the totals, filters and sorts invoices, opens one and accepts a quote', async ({ page, browser }) => {
   test.setTimeout(90_000);
@@ -35,11 +36,26 @@ test('a client on a phone sees the totals, filters and sorts invoices, opens one
   await expect(page.getByTestId('invoice-table').locator('tbody tr').first()).toContainText(quote.number);
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 
+  // All three as one ZIP of valid PDFs, named by number.
+  await page.getByTestId('invoice-select-all').check();
+  await expect(page.getByTestId('invoice-select').nth(2)).toBeChecked();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('invoice-zip').click()]);
+  expect(download.suggestedFilename()).toBe('Rechnungen.zip');
+  const entries = unzip(fs.readFileSync(await download.path()));
+  const names = entries.map((e) => e.name);
+  expect(names).toHaveLength(3);
+  expect(names).toContain(`${paid.number}_Rechnung.pdf`);
+  expect(names).toContain(`${quote.number}_Angebot.pdf`);
+  for (const e of entries) expect(e.data.subarray(0, 5).toString()).toBe('%PDF-');
+
   // The quote as a page, accepted with a comment.
   await page.getByRole('link', { name: quote.number }).click();
   await expect(page).toHaveURL(new RegExp(`/portal/invoices/${quote.id}$`));
   await hydrated(page);
   await expect(page.getByTestId('invoice-gross')).toHaveText(/^1\.785,00\s€$/);
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('invoice-pdf').click()]);
+  expect(pdf.suggestedFilename()).toBe(`${quote.number}_Angebot.pdf`);
+  expect(fs.readFileSync(await pdf.path()).subarray(0, 5).toString()).toBe('%PDF-');
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   await page.locator('#quote-f-comment').fill('Passt so, bitte loslegen.');
   await page.getByTestId('quote-accept').click();

@@ -845,6 +845,14 @@ pub struct T {
     pub p_quote_hint: &'static str,
     pub notification_quote_accepted: &'static str,
     pub notification_quote_rejected: &'static str,
+    pub inv_line_price_short: &'static str,
+    pub inv_pdf_page: &'static str,
+    pub inv_zip_name: &'static str,
+    pub inv_pdf_download: &'static str,
+    pub p_inv_select: &'static str,
+    pub p_inv_select_one: &'static str,
+    pub p_inv_select_all: &'static str,
+    pub p_inv_download_selected: &'static str,
     pub access_title: &'static str,
     pub team_hint: &'static str,
     pub team_restricted: &'static str,
@@ -880,6 +888,8 @@ mod tests {
         // A translation that drops or renames a placeholder would silently lose information.
         let pairs = [
             (Lang::De.t().inv_remove_line, Lang::En.t().inv_remove_line),
+            (Lang::De.t().inv_pdf_page, Lang::En.t().inv_pdf_page),
+            (Lang::De.t().p_inv_select_one, Lang::En.t().p_inv_select_one),
             (
                 Lang::De.t().notification_quote_accepted,
                 Lang::En.t().notification_quote_accepted,

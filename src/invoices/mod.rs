@@ -5,8 +5,12 @@
 pub mod api;
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
 pub mod mail;
 pub mod money;
+#[cfg(feature = "ssr")]
+pub mod pdf;
 pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -225,6 +225,8 @@ pub fn PortalInvoicesPage() -> impl IntoView {
     let state = move || query.read().get("state").unwrap_or_default();
     let sort = move || query.read().get("sort").unwrap_or_default();
     let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
+    // "Alle auswählen" for the ZIP download.
+    let all = RwSignal::new(false);
     let list = Resource::new(
         move || (state(), sort()),
         |(state, sort)| portal_invoices(Some(state).filter(|s| !s.is_empty()), Some(sort)),
@@ -278,7 +280,16 @@ pub fn PortalInvoicesPage() -> impl IntoView {
                                         {if l.docs.is_empty() {
                                             view! { <EmptyState title=t.p_inv_none text=t.p_inv_none_hint/> }.into_any()
                                         } else {
-                                            view! { <super::ui::DocTable docs=l.docs base="/portal/invoices"/> }.into_any()
+                                            view! {
+                                                <form id="zip-form" method="get" action="/api/portal/invoices.zip" class="row">
+                                                    <label class="checkbox">
+                                                        <input type="checkbox" on:change=move |ev| all.set(event_target_checked(&ev)) data-testid="invoice-select-all"/>
+                                                        <span>{t.p_inv_select_all}</span>
+                                                    </label>
+                                                    <button class="btn btn-secondary" type="submit" data-testid="invoice-zip">{t.p_inv_download_selected}</button>
+                                                </form>
+                                                <super::ui::DocTable docs=l.docs base="/portal/invoices" select=("zip-form", all)/>
+                                            }.into_any()
                                         }}
                                     }.into_any(),
                                     Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
@@ -335,10 +346,12 @@ pub fn PortalInvoicePage() -> impl IntoView {
                                     Ok(d) => {
                                         let open_quote = d.summary.kind == DocKind::Quote && d.summary.state == DocState::Sent;
                                         let id = d.summary.id.clone();
+                                        let pdf = format!("/api/portal/invoices/{id}/pdf");
                                         view! {
                                             <div class="row">
                                                 <span class=super::ui::state_badge(d.summary.state) data-testid="invoice-state">{super::ui::state_label(t, d.summary.state)}</span>
                                             </div>
+                                            <p><a class="btn btn-secondary" href=pdf data-testid="invoice-pdf" rel="external">{t.inv_pdf_download}</a></p>
                                             <super::ui::DocView d/>
                                             {(open_quote && can_decide).then(|| view! { <Decision id decide/> })}
                                         }.into_any()

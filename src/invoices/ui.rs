@@ -59,6 +59,9 @@ pub fn DocTable(
     docs: Vec<DocSummary>,
     #[prop(optional)] with_client: bool,
     #[prop(default = "/invoices")] base: &'static str,
+    /// Checkboxes (`ids`) belonging to the form with this id; checked while `all` is set.
+    #[prop(optional)]
+    select: Option<(&'static str, RwSignal<bool>)>,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -66,6 +69,7 @@ pub fn DocTable(
         <table class="table" data-testid="invoice-table">
             <thead>
                 <tr>
+                    {select.map(|_| view! { <th><span class="visually-hidden">{t.p_inv_select}</span></th> })}
                     <th>{t.inv_col_number}</th>
                     <th>{t.inv_col_kind}</th>
                     {with_client.then(|| view! { <th>{t.col_name}</th> })}
@@ -79,6 +83,12 @@ pub fn DocTable(
                     let date = d.issued_at.unwrap_or(d.created_at);
                     view! {
                         <tr>
+                            {select.map(|(form, all)| view! {
+                                <td class="select-cell">
+                                    <input type="checkbox" name="ids" value=d.id.clone() form=form prop:checked=move || all.get()
+                                        aria-label=fill(t.p_inv_select_one, &[("number", &d.number)]) data-testid="invoice-select"/>
+                                </td>
+                            })}
                             <td class="primary" data-label=t.inv_col_number>
                                 <a class="row-link" href=format!("{base}/{}", d.id)>{number_or_draft(t, &d)}</a>
                             </td>
@@ -272,6 +282,7 @@ fn DocPageView(d: DocDetail, a: DocActions) -> impl IntoView {
         </div>
         {(draft && can_edit).then(|| view! { <DraftEditor d=d.clone() a/> })}
         <DocView d=d.clone()/>
+        <p><a class="btn btn-secondary" href=format!("/api/invoices/{}/pdf", d.summary.id) data-testid="invoice-pdf" rel="external">{t.inv_pdf_download}</a></p>
         {can_edit.then(|| view! {
             <section class="card stack" aria-labelledby="h-doc-actions">
                 <h2 id="h-doc-actions">{t.inv_actions}</h2>
@@ -420,7 +431,7 @@ pub fn DocView(d: DocDetail) -> impl IntoView {
                     <tr>
                         <th>{t.inv_line_description}</th>
                         <th class="num">{t.inv_line_quantity}</th>
-                        <th class="num">{t.inv_line_price}</th>
+                        <th class="num">{t.inv_line_price_short}</th>
                         <th class="num">{t.inv_line_vat}</th>
                         <th class="num">{t.inv_line_net}</th>
                     </tr>
@@ -430,7 +441,7 @@ pub fn DocView(d: DocDetail) -> impl IntoView {
                         <tr>
                             <td class="primary" data-label=t.inv_line_description>{l.description.clone()}</td>
                             <td class="num" data-label=t.inv_line_quantity>{format!("{} {}", format_quantity(l.quantity_milli, lang), l.unit)}</td>
-                            <td class="num" data-label=t.inv_line_price>{format_eur(l.unit_cents, lang)}</td>
+                            <td class="num" data-label=t.inv_line_price_short>{format_eur(l.unit_cents, lang)}</td>
                             <td class="num" data-label=t.inv_line_vat>{format!("{} %", l.vat.percent())}</td>
                             <td class="num" data-label=t.inv_line_net>{format_eur(l.net_cents, lang)}</td>
                         </tr>

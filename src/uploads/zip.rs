@@ -32,7 +32,7 @@ pub fn unique_name(name: &str, taken: &mut HashSet<String>) -> String {
 }
 
 /// `ids=a&ids=b` (a plain GET form with checkboxes) or `ids=a,b`.
-fn ids_from_query(query: &str) -> Vec<String> {
+pub fn ids_from_query(query: &str) -> Vec<String> {
     query
         .split('&')
         .filter_map(|kv| kv.split_once('='))

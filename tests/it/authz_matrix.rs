@@ -174,6 +174,9 @@ const ROUTES: &[(&str, Kind, bool)] = &[
     ("/api/clients/{client_id}/export.zip", Kind::Admin, true),
     ("/api/portal/events", Kind::Client, false),
     ("/api/portal/files/{id}", Kind::Client, true),
+    ("/api/invoices/{invoice_id}/pdf", Kind::StaffRead, true),
+    ("/api/portal/invoices/{invoice_id}/pdf", Kind::Client, true),
+    ("/api/portal/invoices.zip", Kind::Client, true),
 ];
 
 /// The request for a route, pointing at firm A's objects.
@@ -201,11 +204,14 @@ fn route_request(c: &crate::helpers::Caller, route: &str, ids: &Ids) -> reqwest:
         other => {
             let query = if other.ends_with("files.zip") {
                 format!("?ids={}", ids.file)
+            } else if other.ends_with("invoices.zip") {
+                format!("?ids={}", ids.invoice)
             } else {
                 String::new()
             };
             let path = other
                 .replace("{id}", &ids.file)
+                .replace("{invoice_id}", &ids.invoice)
                 .replace("{client_id}", &ids.client)
                 .replace("{token}", "kein-token");
             c.http.get(url(path + &query))

@@ -482,7 +482,188 @@ async fn numbers_have_no_gaps_when_many_are_issued_at_once(db: Db) {
     assert_eq!(stored, want);
 }
 
+/// The text of a PDF as `pdftotext -layout` reads it.
+fn pdf_text(bytes: &[u8]) -> String {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup-test-services.sh)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn pdfs_read_like_the_page_and_download_together(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    ok(
+        &owner,
+        "save_billing",
+        &[
+            ("address", "Kanzlei A\nHauptstraße 1\n10115 Berlin"),
+            ("tax_id", "DE123456789"),
+            ("bank", "IBAN DE02 1203 0000 0000 2020 51"),
+            ("terms_days", "14"),
+        ],
+    )
+    .await;
+    let client = owner
+        .create_client("Müller & Söhne GmbH", "info@mueller.de")
+        .await;
+    let other = owner.create_client("Andere KG", "info@andere.de").await;
+    let long = "Beratung zur Umsatzsteuer-Voranmeldung für das erste Quartal einschließlich aller Rückfragen des Finanzamts";
+    let id = draft(
+        &owner,
+        &client,
+        "invoice",
+        &[
+            (long, "1,5", "120,00", "19"),
+            ("Fahrtkosten", "1", "33,33", "7"),
+        ],
+    )
+    .await;
+    // A draft previews as PDF for staff, marked as one.
+    let r = owner.get(&format!("/api/invoices/{id}/pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(text.contains("Rechnung (Entwurf)"), "{text}");
+    let number = ok(&owner, "send_invoice", &[("id", &id)]).await;
+    let number = number.as_str().unwrap().to_string();
+
+    // Issued: the same number, names, amounts and dates as the page, German formats.
+    let r = owner.get(&format!("/api/invoices/{id}/pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains(&format!("{number}_Rechnung.pdf")),
+        "{disposition}"
+    );
+    let text = pdf_text(&r.bytes().await.unwrap());
+    let d = ok(&owner, "get_invoice", &[("id", &id)]).await;
+    let issued = kundenportal::ui::format::date(
+        d["summary"]["issued_at"].as_i64().unwrap(),
+        kundenportal::i18n::Lang::De,
+    );
+    for want in [
+        format!("Rechnung {number}"),
+        "Müller & Söhne GmbH".to_string(),
+        "Hauptstraße 1".to_string(),
+        "DE123456789".to_string(),
+        issued,
+        "Umsatzsteuer-Voranmeldung".to_string(),
+        "Finanzamts".to_string(),
+        "1,5 Std.".to_string(),
+        "120,00 €".to_string(),
+        "zzgl. 19 % USt. auf 180,00 €".to_string(),
+        "2,33 €".to_string(),
+        "249,86 €".to_string(),
+        "Seite 1 von 1".to_string(),
+    ] {
+        assert!(text.contains(&want), "{want:?} missing in:\n{text}");
+    }
+
+    // Sixty lines run over onto a second page, the head repeated.
+    let many: Vec<(String, &str, &str, &str)> = (1..=60)
+        .map(|n| (format!("Position {n}"), "1", "10", "19"))
+        .collect();
+    let many: Vec<(&str, &str, &str, &str)> = many
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), *b, *c, *d))
+        .collect();
+    let big = draft(&owner, &client, "invoice", &many).await;
+    ok(&owner, "send_invoice", &[("id", &big)]).await;
+    let r = owner.get(&format!("/api/invoices/{big}/pdf")).await;
+    let text = pdf_text(&r.bytes().await.unwrap());
+    assert!(
+        text.contains("Seite 2 von 2") && text.contains("Position 60"),
+        "{text}"
+    );
+    assert_eq!(text.matches("Beschreibung").count(), 2, "{text}");
+    // 60 × 10,00 € = 600,00 € + 114,00 € = 714,00 €.
+    assert!(text.contains("714,00 €"), "{text}");
+
+    // The client: single PDFs of what was issued to them, and several as one ZIP.
+    let third = draft(
+        &owner,
+        &client,
+        "quote",
+        &[("Jahresabschluss", "1", "1.500", "19")],
+    )
+    .await;
+    let third_number = ok(&owner, "send_invoice", &[("id", &third)]).await;
+    let pending = draft(&owner, &client, "invoice", &[("Offen", "1", "1", "19")]).await;
+    let foreign = draft(&owner, &other, "invoice", &[("Fremd", "1", "1", "19")]).await;
+    ok(&owner, "send_invoice", &[("id", &foreign)]).await;
+    let phone = crate::portal::portal_browser(&app, "info@mueller.de").await;
+    let r = phone.get(&format!("/api/portal/invoices/{id}/pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(pdf_text(&r.bytes().await.unwrap()).contains("249,86 €"));
+    for doc in [&pending, &foreign] {
+        let r = phone.get(&format!("/api/portal/invoices/{doc}/pdf")).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    let url = format!("/api/portal/invoices.zip?ids={id},{big},{third}");
+    let r = phone.get(&url).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap().to_vec();
+    #[allow(deprecated)]
+    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
+        .await
+        .expect("a valid ZIP");
+    let names: Vec<String> = zip
+        .file()
+        .entries()
+        .iter()
+        .map(|e| e.filename().as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], format!("{number}_Rechnung.pdf"));
+    assert_eq!(
+        names[2],
+        format!("{}_Angebot.pdf", third_number.as_str().unwrap())
+    );
+    for i in 0..3 {
+        let mut reader = zip.reader_with_entry(i).await.unwrap();
+        let mut out = Vec::new();
+        reader.read_to_end_checked(&mut out).await.unwrap();
+        let text = pdf_text(&out);
+        assert!(text.contains("Müller & Söhne GmbH"), "{text}");
+    }
+    // Anything not issued to this client spoils the whole archive; staff have no portal.
+    let r = phone
+        .get(&format!("/api/portal/invoices.zip?ids={id},{foreign}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(owner.get(&url).await.status(), StatusCode::UNAUTHORIZED);
+    // Another firm, and nobody signed in, get no PDF.
+    let stranger = app.firm("Kanzlei B", "b@kanzlei-b.de").await;
+    let staff_url = format!("/api/invoices/{id}/pdf");
+    assert_eq!(
+        stranger.get(&staff_url).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.anonymous().get(&staff_url).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 on_both_databases!(
     invoices_are_drafted_issued_paid_cancelled_and_overdue,
-    numbers_have_no_gaps_when_many_are_issued_at_once
+    numbers_have_no_gaps_when_many_are_issued_at_once,
+    pdfs_read_like_the_page_and_download_together
 );
