@@ -13,6 +13,13 @@ pub struct Config {
     pub uploads: UploadsConfig,
     pub limits: LimitsConfig,
     pub domains: DomainsConfig,
+    pub payments: PaymentsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PaymentsConfig {
+    /// Stripe's API (a Stripe-compatible server in tests and benchmarks).
+    pub stripe_api: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

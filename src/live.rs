@@ -31,6 +31,8 @@ pub mod kind {
     pub const CASE: &str = "case";
     /// A chat message (the subject is its id).
     pub const MESSAGE: &str = "message";
+    /// An invoice changed by itself (a payment arrived; the subject is its id).
+    pub const INVOICE: &str = "invoice";
     pub const RESYNC: &str = "resync";
 }
 

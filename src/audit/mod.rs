@@ -198,6 +198,8 @@ pub mod action {
     pub const INVOICE_CANCELLED: &str = "invoice.cancelled";
     pub const QUOTE_ACCEPTED: &str = "invoice.quote_accepted";
     pub const QUOTE_REJECTED: &str = "invoice.quote_rejected";
+    pub const INVOICE_PAYMENT_MISMATCH: &str = "invoice.payment_mismatch";
+    pub const ORG_PAYMENTS_CHANGED: &str = "org.payments_changed";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -267,6 +269,16 @@ pub const LABELS: &[(&str, &str, &str)] = {
         (INVOICE_CANCELLED, "Storniert", "Cancelled"),
         (QUOTE_ACCEPTED, "Angebot angenommen", "Quote accepted"),
         (QUOTE_REJECTED, "Angebot abgelehnt", "Quote rejected"),
+        (
+            INVOICE_PAYMENT_MISMATCH,
+            "Zahlung passt nicht zur Rechnung",
+            "Payment does not match the invoice",
+        ),
+        (
+            ORG_PAYMENTS_CHANGED,
+            "Online-Zahlung geändert",
+            "Online payment changed",
+        ),
         (
             ORG_DOMAIN_CHANGED,
             "Eigene Domain geändert",

@@ -492,3 +492,91 @@ pub async fn save_billing(
         .await,
     )
 }
+
+/// Whether online payment is set up (never the keys themselves) and where Stripe sends events.
+#[server(prefix = "/api", endpoint = "load_payments")]
+pub async fn load_payments() -> Result<super::PaymentSettings, AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let st = &me.req.state;
+            let (secret_key_set, webhook_secret_set, sepa) =
+                super::stripe::status(st, me.org_id()).await.map_err(|e| {
+                    tracing::error!(error = %e, "payment settings");
+                    AppError::Internal
+                })?;
+            Ok(super::PaymentSettings {
+                secret_key_set,
+                webhook_secret_set,
+                sepa,
+                webhook_url: format!(
+                    "{}/api/stripe/webhook/{}",
+                    st.config.public_url(),
+                    me.org_id()
+                ),
+            })
+        }
+        .await,
+    )
+}
+
+/// Stores the firm's Stripe secret key (`sk_…`/`rk_…`) and webhook signing secret (`whsec_…`),
+/// sealed; an empty field keeps the stored one, `remove` deletes both.
+#[server(prefix = "/api", endpoint = "save_payments")]
+pub async fn save_payments(
+    secret_key: Option<String>,
+    webhook_secret: Option<String>,
+    sepa: Option<String>,
+    remove: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::ctx::*;
+    finish(
+        async {
+            let me = staff(crate::orgs::domain::Permission::ManageFirm).await?;
+            let t = me.t();
+            let clean =
+                |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            let (secret_key, webhook_secret) = match remove.is_some() {
+                true => (Some(String::new()), Some(String::new())),
+                false => (clean(secret_key), clean(webhook_secret)),
+            };
+            if let Some(k) = secret_key.as_deref().filter(|k| !k.is_empty()) {
+                let ok = (k.starts_with("sk_") || k.starts_with("rk_"))
+                    && k.len() <= 255
+                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !ok {
+                    return Err(AppError::invalid("secret_key", t.inv_stripe_key_invalid));
+                }
+            }
+            if let Some(k) = webhook_secret.as_deref().filter(|k| !k.is_empty()) {
+                let ok = k.starts_with("whsec_")
+                    && k.len() <= 255
+                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !ok {
+                    return Err(AppError::invalid(
+                        "webhook_secret",
+                        t.inv_stripe_webhook_invalid,
+                    ));
+                }
+            }
+            let sepa = sepa.is_some_and(|v| !matches!(v.as_str(), "" | "false" | "off"));
+            super::stripe::save_keys(
+                &me.req.state,
+                me.org_id(),
+                secret_key.as_deref(),
+                webhook_secret.as_deref(),
+                sepa,
+            )
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "payment settings");
+                AppError::Internal
+            })?;
+            me.audit(None, crate::audit::action::ORG_PAYMENTS_CHANGED, "")
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -10,7 +10,7 @@ use axum::{
     extract::{Path, RawQuery, State},
     http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Router,
 };
 
@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/invoices/{invoice_id}/pdf", get(staff_pdf))
         .route("/api/portal/invoices/{invoice_id}/pdf", get(portal_pdf))
         .route("/api/portal/invoices.zip", get(portal_zip))
+        .route("/api/stripe/webhook/{org_id}", post(stripe_webhook))
 }
 
 fn lang(headers: &HeaderMap) -> Lang {
@@ -159,4 +160,88 @@ async fn portal_zip(
     }
     let body = crate::uploads::zip::stream(&st, parts);
     crate::uploads::zip::response(body, lang.t().inv_zip_name)
+}
+
+/// POST /api/stripe/webhook/{org_id} — Stripe's events for the firm. A bad or missing signature
+/// answers 400 (Stripe retries only real deliveries); an event handled before answers 200 again
+/// without changing anything.
+async fn stripe_webhook(
+    State(st): State<AppState>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use super::stripe::{handle_event, keys, verify_signature, Outcome};
+    let keys = match keys(&st, &org).await {
+        Ok(Some(k)) => k,
+        Ok(None) => return (StatusCode::BAD_REQUEST, "payments not set up").into_response(),
+        Err(e) => return failed(e),
+    };
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let now_s = crate::server::db::now_ms() / 1000;
+    if let Err(e) = verify_signature(signature, &body, &keys.webhook_secret, now_s) {
+        tracing::warn!(org, error = ?e, "stripe webhook refused");
+        return (StatusCode::BAD_REQUEST, "invalid signature").into_response();
+    }
+    let Ok(event) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return (StatusCode::BAD_REQUEST, "invalid JSON").into_response();
+    };
+    let outcome = match handle_event(&st, &org, &event).await {
+        Ok(o) => o,
+        Err(e) => return failed(e),
+    };
+    let t = Lang::default().t();
+    let actor = crate::audit::repo::Actor {
+        name: t.inv_stripe_actor.to_string(),
+        ..Default::default()
+    };
+    let (invoice, client, action, kind) = match outcome {
+        Outcome::Nothing => return StatusCode::OK.into_response(),
+        Outcome::Paid(i, c) => (
+            i,
+            c,
+            crate::audit::action::INVOICE_PAID,
+            crate::notify::Kind::PaymentReceived,
+        ),
+        Outcome::Mismatch(i, c) => (
+            i,
+            c,
+            crate::audit::action::INVOICE_PAYMENT_MISMATCH,
+            crate::notify::Kind::PaymentMismatch,
+        ),
+    };
+    let number: String = sqlx::query_scalar("SELECT number FROM invoices WHERE id = $1")
+        .bind(&invoice)
+        .fetch_optional(&st.db)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let detail = format!(
+        "{number} (Stripe {})",
+        event["id"].as_str().unwrap_or_default()
+    );
+    let now = crate::server::db::now_ms();
+    let told = async {
+        crate::audit::repo::record(&st.db, &org, &actor, Some(&client), action, &detail).await?;
+        crate::notify::repo::note_members(&st.db, &org, &client, kind, &number, now).await
+    }
+    .await;
+    if let Err(e) = told {
+        // The payment itself is recorded; Stripe need not retry for this.
+        tracing::error!(error = %e, "payment notification failed");
+    }
+    // The client's open pages and the firm's update at once.
+    crate::server::events::emit(
+        &st,
+        &org,
+        crate::server::events::About::client(&client),
+        crate::live::kind::INVOICE,
+        &invoice,
+    )
+    .await;
+    StatusCode::OK.into_response()
 }

@@ -14,6 +14,8 @@ pub mod pdf;
 pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod stripe;
 pub mod ui;
 
 use money::{Totals, VatRate};
@@ -131,6 +133,16 @@ pub struct DocDetail {
     pub decision_comment: String,
     /// For an invoice made from a quote: the quote's number.
     pub from_quote: Option<String>,
+}
+
+/// Online payment as the settings show it: which keys are stored (never the keys).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct PaymentSettings {
+    pub secret_key_set: bool,
+    pub webhook_secret_set: bool,
+    pub sepa: bool,
+    /// Where to point Stripe's webhook (event `checkout.session.completed`).
+    pub webhook_url: String,
 }
 
 /// The firm's billing details: printed on every document it issues.

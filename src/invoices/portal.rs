@@ -178,6 +178,64 @@ pub async fn decide_quote(
     )
 }
 
+/// Whether the signed-in client may pay online: the right to pay, and the firm has set up Stripe.
+#[server(prefix = "/api", endpoint = "portal_can_pay")]
+pub async fn portal_can_pay() -> Result<bool, AppError> {
+    use crate::auth::ctx::finish;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            if !p.session.rights.has(crate::portal::Right::Pay) {
+                return Ok(false);
+            }
+            let keys = super::stripe::keys(&p.req.state, &p.org_id)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "payment keys");
+                    AppError::Internal
+                })?;
+            Ok(keys.is_some())
+        }
+        .await,
+    )
+}
+
+/// "Jetzt bezahlen": a Stripe Checkout Session for exactly the outstanding amount; the browser
+/// goes there (the answer is its address). The webhook marks the invoice paid.
+#[server(prefix = "/api", endpoint = "pay_invoice")]
+pub async fn pay_invoice(id: String) -> Result<String, AppError> {
+    use crate::auth::ctx::finish;
+    finish(
+        async {
+            let p = crate::portal::api::client().await?;
+            p.require(crate::portal::Right::Pay)?;
+            let t = p.req.t();
+            let st = &p.req.state;
+            let d = server::issued(&p, &id).await?;
+            if d.summary.kind != DocKind::Invoice || !d.summary.state.outstanding() {
+                return Err(AppError::Conflict(t.inv_not_payable.into()));
+            }
+            let internal = |e: String| {
+                tracing::error!(error = %e, "stripe checkout");
+                AppError::Conflict(t.inv_payment_failed.into())
+            };
+            let keys = super::stripe::keys(st, &p.org_id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| AppError::Conflict(t.inv_payments_off.into()))?;
+            let base = crate::domains::repo::base_url(st, &p.org_id).await?;
+            let back = format!("{base}/portal/invoices/{id}");
+            let url =
+                super::stripe::checkout(st, &keys, &p.org_id, &d, &format!("{back}?paid=1"), &back)
+                    .await
+                    .map_err(internal)?;
+            leptos_axum::redirect(&url);
+            Ok(url)
+        }
+        .await,
+    )
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::super::{DocDetail, DocState};
@@ -324,11 +382,19 @@ pub fn PortalInvoicePage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let decide = ServerAction::<DecideQuote>::new();
+    let pay = ServerAction::<PayInvoice>::new();
     let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
+    // A payment confirmed by Stripe shows up without reloading.
+    let live = crate::live::Live::provide_at("/api/portal/events");
+    let paid_live = crate::live::counter(|e| e.kind == crate::live::kind::INVOICE);
+    let _ = live;
     let doc = Resource::new(
-        move || (id(), decide.version().get()),
-        |(id, _)| portal_invoice(id),
+        move || (id(), decide.version().get(), paid_live.get()),
+        |(id, ..)| portal_invoice(id),
     );
+    let can_pay = Resource::new(|| (), |_| portal_can_pay());
+    let query = leptos_router::hooks::use_query_map();
+    let back_from_payment = move || query.read().get("paid").is_some();
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
@@ -345,6 +411,8 @@ pub fn PortalInvoicePage() -> impl IntoView {
                                 match doc.await {
                                     Ok(d) => {
                                         let open_quote = d.summary.kind == DocKind::Quote && d.summary.state == DocState::Sent;
+                                        let payable = d.summary.kind == DocKind::Invoice && d.summary.state.outstanding()
+                                            && can_pay.await.unwrap_or(false);
                                         let id = d.summary.id.clone();
                                         let pdf = format!("/api/portal/invoices/{id}/pdf");
                                         view! {
@@ -353,6 +421,8 @@ pub fn PortalInvoicePage() -> impl IntoView {
                                             </div>
                                             <p><a class="btn btn-secondary" href=pdf data-testid="invoice-pdf" rel="external">{t.inv_pdf_download}</a></p>
                                             <super::ui::DocView d/>
+                                            {(payable && back_from_payment()).then(|| view! { <p class="card small" data-testid="payment-pending">{t.p_payment_pending}</p> })}
+                                            {payable.then(|| view! { <PayButton id=id.clone() pay/> })}
                                             {(open_quote && can_decide).then(|| view! { <Decision id decide/> })}
                                         }.into_any()
                                     }
@@ -385,6 +455,23 @@ fn Decision(id: String, decide: ServerAction<DecideQuote>) -> impl IntoView {
                 </div>
             </ActionForm>
             <p class="small muted">{t.p_quote_hint}</p>
+        </section>
+    }
+}
+
+/// "Jetzt bezahlen": off to Stripe's payment page for the outstanding amount.
+#[component]
+fn PayButton(id: String, pay: ServerAction<PayInvoice>) -> impl IntoView {
+    let t = use_t();
+    let err = action_error(pay);
+    view! {
+        <section class="card stack pay" data-testid="pay">
+            <FormError error=err/>
+            <ActionForm attr:novalidate=true action=pay>
+                <input type="hidden" name="id" value=id/>
+                <button class="btn btn-pay" type="submit" data-testid="pay-now">{t.p_pay_now}</button>
+            </ActionForm>
+            <p class="small muted">{t.p_pay_hint}</p>
         </section>
     }
 }

@@ -499,3 +499,48 @@ pub fn BillingCard() -> impl IntoView {
         </section>
     }
 }
+
+/// Settings: online payment with Stripe (owners, admins). The keys are write-only: the page only
+/// ever learns whether they are stored.
+#[component]
+pub fn PaymentsCard() -> impl IntoView {
+    let t = use_t();
+    let save = ServerAction::<super::api::SavePayments>::new();
+    toast_on_success(save, t.saved);
+    let err = action_error(save);
+    let settings = Resource::new(
+        move || save.version().get(),
+        |_| super::api::load_payments(),
+    );
+    view! {
+        <section class="card stack" aria-labelledby="h-payments" data-testid="payments-card">
+            <h2 id="h-payments">{t.inv_pay_title}</h2>
+            <p class="small muted">{t.inv_pay_hint}</p>
+            <Transition fallback=|| view! { <Skeleton lines=4/> }>
+                {move || Suspend::new(async move {
+                    match settings.await {
+                        Ok(p) => {
+                            let on = p.secret_key_set && p.webhook_secret_set;
+                            let stored = |set: bool| if set { Some(t.inv_pay_stored) } else { None };
+                            view! {
+                                <p data-testid="payments-state"><strong>{if on { t.inv_pay_on } else { t.inv_pay_off }}</strong></p>
+                                <p class="small">{t.inv_pay_webhook_url}": "<code data-testid="webhook-url">{p.webhook_url.clone()}</code></p>
+                                <FormError error=err fields=&["secret_key", "webhook_secret"]/>
+                                <ActionForm attr:novalidate=true action=save>
+                                    <Field id_prefix="pay-" label=t.inv_pay_secret name="secret_key" kind="password" autocomplete="off" hint=stored(p.secret_key_set).unwrap_or(t.inv_pay_secret_hint) error=field_error(err, "secret_key")/>
+                                    <Field id_prefix="pay-" label=t.inv_pay_webhook name="webhook_secret" kind="password" autocomplete="off" hint=stored(p.webhook_secret_set).unwrap_or(t.inv_pay_webhook_hint) error=field_error(err, "webhook_secret")/>
+                                    <label class="checkbox"><input type="checkbox" name="sepa" value="on" checked=p.sepa/><span>{t.inv_pay_sepa}</span></label>
+                                    <div class="row">
+                                        <button class="btn" type="submit" data-testid="payments-save">{t.save}</button>
+                                        {on.then(|| view! { <button class="btn btn-secondary" type="submit" name="remove" value="1" data-testid="payments-remove">{t.inv_pay_remove}</button> })}
+                                    </div>
+                                </ActionForm>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

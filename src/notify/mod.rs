@@ -31,6 +31,10 @@ pub enum Kind {
     QuoteAccepted,
     /// A client rejected a quote.
     QuoteRejected,
+    /// A card payment arrived for an invoice (the subject is its number).
+    PaymentReceived,
+    /// A payment's amount or currency did not match its invoice: nothing was marked.
+    PaymentMismatch,
 }
 
 impl Kind {
@@ -41,6 +45,8 @@ impl Kind {
             Kind::Message => "message",
             Kind::QuoteAccepted => "quote_accepted",
             Kind::QuoteRejected => "quote_rejected",
+            Kind::PaymentReceived => "payment_received",
+            Kind::PaymentMismatch => "payment_mismatch",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -50,6 +56,8 @@ impl Kind {
             Kind::Message,
             Kind::QuoteAccepted,
             Kind::QuoteRejected,
+            Kind::PaymentReceived,
+            Kind::PaymentMismatch,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

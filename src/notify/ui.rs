@@ -52,6 +52,8 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
         Kind::Message => t.notification_message,
         Kind::QuoteAccepted => t.notification_quote_accepted,
         Kind::QuoteRejected => t.notification_quote_rejected,
+        Kind::PaymentReceived => t.notification_payment_received,
+        Kind::PaymentMismatch => t.notification_payment_mismatch,
     };
     fill(
         template,

@@ -192,7 +192,13 @@ pub async fn rewrap(
         .await
         .map_err(err)?;
     let mut count = 0;
-    for table in ["files", "uploads", "message_keys", "totp_keys"] {
+    for table in [
+        "files",
+        "uploads",
+        "message_keys",
+        "totp_keys",
+        "payment_settings",
+    ] {
         let rows = sqlx::query(&format!("SELECT id, wrapped_key FROM {table}"))
             .fetch_all(&mut *tx)
             .await

@@ -48,7 +48,7 @@ pub fn SettingsPage() -> impl IntoView {
         </Transition>
         <crate::branding::ui::BrandingCard actions=brand_actions brand/>
         <crate::domains::ui::DomainCard actions=domain_actions domain/>
-        {owner.then(|| view! { <crate::invoices::ui::BillingCard/> })}
+        {owner.then(|| view! { <crate::invoices::ui::BillingCard/> <crate::invoices::ui::PaymentsCard/> })}
         <crate::auth::ui::SessionsCard/>
         <crate::auth::ui::TwoFactorCard/>
     }

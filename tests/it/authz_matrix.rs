@@ -147,6 +147,10 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("portal_invoices", Kind::Client, false),
     ("portal_invoice", Kind::Client, true),
     ("decide_quote", Kind::Client, true),
+    ("portal_can_pay", Kind::Client, false),
+    ("pay_invoice", Kind::Client, true),
+    ("load_payments", Kind::Admin, false),
+    ("save_payments", Kind::Admin, false),
     ("load_billing", Kind::Admin, false),
     ("save_billing", Kind::Admin, false),
 ];
@@ -177,6 +181,8 @@ const ROUTES: &[(&str, Kind, bool)] = &[
     ("/api/invoices/{invoice_id}/pdf", Kind::StaffRead, true),
     ("/api/portal/invoices/{invoice_id}/pdf", Kind::Client, true),
     ("/api/portal/invoices.zip", Kind::Client, true),
+    // Stripe's events: authorized by their signature (tests/it/payments.rs), not by a session.
+    ("/api/stripe/webhook/{org_id}", Kind::Public, false),
 ];
 
 /// The request for a route, pointing at firm A's objects.
@@ -338,6 +344,8 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             vec![("client_id", ids.client.clone()), ("kind", s("invoice"))]
         }
         "decide_quote" => vec![("id", ids.invoice.clone()), ("decision", s("accept"))],
+        "pay_invoice" => vec![("id", ids.invoice.clone())],
+        "save_payments" => vec![("sepa", s("on"))],
         "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote"
         | "portal_invoice" => {
             vec![("id", ids.invoice.clone())]

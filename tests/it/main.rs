@@ -18,6 +18,7 @@ mod invoices;
 mod live;
 mod notify;
 mod notify_prefs;
+mod payments;
 mod portal;
 mod reminders;
 mod scan;
