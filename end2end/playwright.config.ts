@@ -43,6 +43,12 @@ export default defineConfig({
     timeout: 30_000,
     reuseExistingServer: false,
   }, {
+    // A local Stripe-compatible server: Checkout Sessions, a payment page, signed webhooks.
+    command: 'node stripe-fake.mjs',
+    url: 'http://127.0.0.1:3127/healthz',
+    timeout: 30_000,
+    reuseExistingServer: false,
+  }, {
     // Server output goes to the test log (filtered from the summary by scripts/test.sh).
     command: '../target/debug/kundenportal serve',
     url: `${BASE_URL}/healthz`,
@@ -56,6 +62,7 @@ export default defineConfig({
       KUNDENPORTAL_SERVER_DATA_DIR: '.data',
       KUNDENPORTAL_LOG: 'info',
       KUNDENPORTAL_MAIL_SMTP_URL: 'smtp://127.0.0.1:3125',
+      KUNDENPORTAL_PAYMENTS_STRIPE_API: 'http://127.0.0.1:3127',
     },
   }],
 });

@@ -72,3 +72,51 @@ test('a client on a phone sees the totals, filters and sorts invoices, opens one
   await expect(staff.getByTestId('invoice-title')).toHaveText('Rechnung (Entwurf)');
   await expect(staff.getByTestId('invoice-gross')).toHaveText(/^1\.785,00\s€$/);
 });
+
+test('a client on a phone pays an invoice by card through the (local) Stripe checkout and sees it turn Bezahlt', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const staff = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })).newPage();
+  await login(staff);
+  // The owner sets up online payment in the settings.
+  await staff.goto('/settings');
+  await hydrated(staff);
+  const card = staff.getByTestId('payments-card');
+  await card.locator('#pay-f-secret_key').fill('pk_test_falsch');
+  await card.getByTestId('payments-save').click();
+  await expect(card.locator('#pay-f-secret_key-error')).toContainText('sk_');
+  await card.locator('#pay-f-secret_key').fill('sk_test_e2e_kanzlei');
+  await card.locator('#pay-f-webhook_secret').fill('whsec_e2e_kanzlei');
+  await card.getByTestId('payments-save').click();
+  await expect(card.getByTestId('payments-state')).toHaveText('Online-Zahlung ist eingerichtet.');
+  await expect(card.getByTestId('webhook-url')).toContainText('/api/stripe/webhook/');
+
+  const client = await (await createClientApi(staff, 'Karten Zahler GmbH', 'karte@zahler.de')).json();
+  const id = await api(staff, 'create_invoice', { client_id: client, kind: 'invoice' });
+  await api(staff, 'add_invoice_line', { id, description: 'Lohnabrechnung', unit_price: '250', vat: '19' });
+  const number = String(await api(staff, 'send_invoice', { id }));
+
+  await portalLogin(page, 'karte@zahler.de');
+  await page.goto(`/portal/invoices/${id}`);
+  await hydrated(page);
+  await expect(page.getByTestId('invoice-state')).toHaveText('Versendet');
+  await page.getByTestId('pay-now').click();
+  // Stripe's page (here the local one) shows exactly the outstanding amount.
+  await expect(page).toHaveURL(/127\.0\.0\.1:3127\/pay\/cs_test_\d+$/);
+  await expect(page.locator('#amount')).toHaveText('297,50 €');
+  await page.locator('#pay').click();
+  // Back in the portal: the webhook has marked it paid.
+  await expect(page).toHaveURL(new RegExp(`/portal/invoices/${id}\\?paid=1$`));
+  await hydrated(page);
+  await expect(page.getByTestId('invoice-state')).toHaveText('Bezahlt');
+  await expect(page.getByTestId('pay-now')).toHaveCount(0);
+  await page.goto('/portal/invoices');
+  await hydrated(page);
+  await expect(page.getByTestId('paid-total')).toHaveText(/^297,50\s€$/);
+
+  // The firm sees it paid, and the bell says so.
+  await staff.goto(`/invoices/${id}`);
+  await hydrated(staff);
+  await expect(staff.getByTestId('invoice-state')).toHaveText('Bezahlt');
+  await staff.goto('/notifications');
+  await expect(staff.getByText(`Rechnung ${number} wurde online bezahlt`)).toBeVisible();
+});

@@ -464,6 +464,17 @@ fn Decision(id: String, decide: ServerAction<DecideQuote>) -> impl IntoView {
 fn PayButton(id: String, pay: ServerAction<PayInvoice>) -> impl IntoView {
     let t = use_t();
     let err = action_error(pay);
+    // Off to Stripe's page (without JavaScript the form's answer redirects there).
+    Effect::new(move |_| {
+        if let Some(Ok(url)) = pay.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&url);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = url;
+        }
+    });
     view! {
         <section class="card stack pay" data-testid="pay">
             <FormError error=err/>

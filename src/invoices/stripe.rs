@@ -236,6 +236,7 @@ pub async fn checkout(
         ("cancel_url".into(), cancel_url.into()),
         ("client_reference_id".into(), d.summary.id.clone()),
         ("metadata[invoice_id]".into(), d.summary.id.clone()),
+        ("metadata[org_id]".into(), org.to_string()),
         ("line_items[0][quantity]".into(), "1".into()),
         ("line_items[0][price_data][currency]".into(), "eur".into()),
         (
