@@ -82,6 +82,22 @@ pub fn case_visible_to_member(col: &str) -> String {
     )
 }
 
+/// `SELECT COUNT(*) …` with the firm as `$1`, an id as `$2` and the viewer as `$3`.
+async fn count(
+    db: &Db,
+    sql: &str,
+    org_id: &str,
+    id: &str,
+    viewer: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql)
+        .bind(org_id)
+        .bind(id)
+        .bind(viewer)
+        .fetch_one(db)
+        .await
+}
+
 /// Whether the firm has this case and the viewer sees both it and its client.
 pub async fn sees_case(
     db: &Db,
@@ -89,17 +105,12 @@ pub async fn sees_case(
     case_id: &str,
     viewer: &str,
 ) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(&format!(
+    let sql = format!(
         "SELECT COUNT(*) FROM cases WHERE org_id = $1 AND id = $2 AND {} AND {}",
         visible("cases.client_id", 3),
         case_visible("cases.id", 3)
-    ))
-    .bind(org_id)
-    .bind(case_id)
-    .bind(viewer)
-    .fetch_one(db)
-    .await?;
-    Ok(n == 1)
+    );
+    Ok(count(db, &sql, org_id, case_id, viewer).await? == 1)
 }
 
 /// Whether the viewer sees this file (of a client they see, in no case hidden from them).
@@ -109,17 +120,12 @@ pub async fn sees_file(
     file_id: &str,
     viewer: &str,
 ) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(&format!(
+    let sql = format!(
         "SELECT COUNT(*) FROM files f WHERE f.org_id = $1 AND f.id = $2 AND {} AND {}",
         visible("f.client_id", 3),
         file_visible("f", 3)
-    ))
-    .bind(org_id)
-    .bind(file_id)
-    .bind(viewer)
-    .fetch_one(db)
-    .await?;
-    Ok(n == 1)
+    );
+    Ok(count(db, &sql, org_id, file_id, viewer).await? == 1)
 }
 
 /// Whether some case of the client is hidden from the viewer (then the client's history
@@ -130,16 +136,11 @@ pub async fn misses_cases(
     client_id: &str,
     viewer: &str,
 ) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(&format!(
+    let sql = format!(
         "SELECT COUNT(*) FROM cases WHERE org_id = $1 AND client_id = $2 AND NOT {}",
         case_visible("cases.id", 3)
-    ))
-    .bind(org_id)
-    .bind(client_id)
-    .bind(viewer)
-    .fetch_one(db)
-    .await?;
-    Ok(n > 0)
+    );
+    Ok(count(db, &sql, org_id, client_id, viewer).await? > 0)
 }
 
 /// Whether the firm has this client and the viewer may see it.
@@ -149,16 +150,11 @@ pub async fn sees(
     client_id: &str,
     viewer: &str,
 ) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(&format!(
+    let sql = format!(
         "SELECT COUNT(*) FROM clients WHERE org_id = $1 AND id = $2 AND {}",
         visible("clients.id", 3)
-    ))
-    .bind(org_id)
-    .bind(client_id)
-    .bind(viewer)
-    .fetch_one(db)
-    .await?;
-    Ok(n == 1)
+    );
+    Ok(count(db, &sql, org_id, client_id, viewer).await? == 1)
 }
 
 /// The restriction of a client or a case: whether it is restricted, and who is on its team.

@@ -145,10 +145,15 @@ async fn restricted_clients_reach_only_their_team(db: Db) {
 /// The clients of the events a stream delivers until it is quiet for a second and a half (the
 /// first one may take up to five).
 async fn clients_of(events: &mut Events) -> Vec<String> {
+    field_of(events, "client_id").await
+}
+
+/// One field of each event a stream delivers until it is quiet for a second and a half.
+async fn field_of(events: &mut Events, field: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut wait = WAIT;
     while let Some((_, e)) = events.next(wait).await {
-        out.push(e["client_id"].as_str().unwrap_or_default().to_string());
+        out.push(e[field].as_str().unwrap_or_default().to_string());
         wait = Duration::from_millis(1500);
     }
     out
@@ -244,12 +249,12 @@ async fn restricted_cases_reach_only_their_team(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let seen = subjects_of(&mut team_events).await;
+    let seen = field_of(&mut team_events, "subject").await;
     assert!(
         seen.iter().any(|s| s == "Geheim.pdf") && seen.iter().any(|s| s == "Lohnjournal"),
         "{seen:?}"
     );
-    let seen = subjects_of(&mut outsider_events).await;
+    let seen = field_of(&mut outsider_events, "subject").await;
     assert!(!seen.iter().any(|s| s == "Geheim.pdf"), "{seen:?}");
     assert!(seen.iter().any(|s| s == "Lohnjournal"), "{seen:?}");
     let (_, files) = on_team
@@ -367,17 +372,6 @@ async fn restricted_cases_reach_only_their_team(db: Db) {
             .len(),
         3
     );
-}
-
-/// The subjects of the events a stream delivers until it is quiet for a second and a half.
-async fn subjects_of(events: &mut Events) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut wait = WAIT;
-    while let Some((_, e)) = events.next(wait).await {
-        out.push(e["subject"].as_str().unwrap_or_default().to_string());
-        wait = Duration::from_millis(1500);
-    }
-    out
 }
 
 on_both_databases!(restricted_clients_reach_only_their_team);

@@ -431,22 +431,10 @@ async fn the_privacy_export_holds_everything_about_one_client(db: Db) {
         .unwrap()
         .contains("Export"));
     let bytes = r.bytes().await.unwrap().to_vec();
-    #[allow(deprecated)]
-    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
+    let entries: std::collections::BTreeMap<String, Vec<u8>> = crate::helpers::zip_entries(bytes)
         .await
-        .expect("a valid ZIP");
-    let mut entries = std::collections::BTreeMap::new();
-    for i in 0..zip.file().entries().len() {
-        let name = zip.file().entries()[i]
-            .filename()
-            .as_str()
-            .unwrap()
-            .to_string();
-        let mut reader = zip.reader_with_entry(i).await.unwrap();
-        let mut out = Vec::new();
-        reader.read_to_end_checked(&mut out).await.unwrap();
-        entries.insert(name, out);
-    }
+        .into_iter()
+        .collect();
     assert_eq!(
         entries.keys().cloned().collect::<Vec<_>>(),
         [

@@ -383,3 +383,26 @@ fn decode_mail(raw: &str) -> String {
     flush(encoding, &mut body, &mut out);
     out
 }
+
+/// The entries of a ZIP archive (name, content), in order — read with async_zip's in-memory
+/// reader, which checks every CRC (it marks that reader deprecated in favour of an unfinished
+/// `read1` API).
+pub async fn zip_entries(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+    #[allow(deprecated)]
+    let zip = async_zip::base::read::mem::ZipFileReader::new(bytes)
+        .await
+        .expect("a valid ZIP");
+    let mut out = Vec::new();
+    for i in 0..zip.file().entries().len() {
+        let name = zip.file().entries()[i]
+            .filename()
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut reader = zip.reader_with_entry(i).await.unwrap();
+        let mut content = Vec::new();
+        reader.read_to_end_checked(&mut content).await.unwrap();
+        out.push((name, content));
+    }
+    out
+}
