@@ -5,6 +5,7 @@
 //! functions), `repo.rs` (SQL, server only), `ui` (pages and components).
 
 pub mod app;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod branding;

@@ -120,3 +120,66 @@ test('a client on a phone pays an invoice by card through the (local) Stripe che
   await staff.goto('/notifications');
   await expect(staff.getByText(`Rechnung ${number} wurde online bezahlt`)).toBeVisible();
 });
+
+test('a client on a phone approves a file the firm sent, after asking for changes to the first version', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const staff = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })).newPage();
+  await login(staff);
+  const client = await (await createClientApi(staff, 'Freigabe Design GmbH', 'design@freigabe.de')).json();
+  // The firm sends the draft (a tus upload as staff, like the "Dateien senden" widget does).
+  const send = async (name: string) => {
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n');
+    const meta = `filename ${Buffer.from(name).toString('base64')},client_id ${Buffer.from(client).toString('base64')}`;
+    const created = await staff.request.post('/api/uploads/', {
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(pdf.length), 'Upload-Metadata': meta },
+    });
+    expect(created.status()).toBe(201);
+    const patched = await staff.request.patch(created.headers()['location'], {
+      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+      data: pdf,
+    });
+    expect(patched.status()).toBe(204);
+  };
+  await send('Entwurf Flyer.pdf');
+
+  // Staff ask for approval on the client page.
+  await staff.goto(`/clients/${client}`);
+  await hydrated(staff);
+  const card = staff.getByTestId('client-approvals');
+  await card.getByText('Freigabe anfordern').first().click();
+  await card.locator('#appr-f-message').fill('Bitte den Flyer prüfen.');
+  await card.getByTestId('approval-request').click();
+  await expect(card.getByTestId('approval-state')).toHaveText('Wartet auf Freigabe');
+
+  // The phone: asking for changes needs a comment, then the decision shows in the history.
+  await portalLogin(page, 'design@freigabe.de');
+  const open = page.getByTestId('portal-approvals');
+  await expect(open).toContainText('Entwurf Flyer.pdf');
+  await expect(open).toContainText('Bitte den Flyer prüfen.');
+  await open.getByTestId('approval-changes').click();
+  await expect(open.locator('#decide-f-comment-error')).toContainText('was geändert werden soll');
+  await open.locator('#decide-f-comment').fill('Das Logo bitte größer.');
+  await open.getByTestId('approval-changes').click();
+  await expect(open.getByTestId('approval-state')).toHaveText('Änderungen gewünscht');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+  // Version 2, approved.
+  await send('Entwurf Flyer.pdf');
+  await staff.reload();
+  await hydrated(staff);
+  await card.getByText('Freigabe anfordern').first().click();
+  await card.getByTestId('approval-file').selectOption({ label: 'Entwurf Flyer.pdf (v2)' });
+  await card.getByTestId('approval-request').click();
+  await page.reload();
+  await hydrated(page);
+  await open.getByTestId('approval-approve').click();
+  await expect(open.getByTestId('approval-open')).toHaveCount(0);
+  await expect(open.getByTestId('approval-state')).toHaveText(['Freigegeben', 'Änderungen gewünscht']);
+
+  // The firm sees both decisions, with the comment.
+  await staff.reload();
+  await hydrated(staff);
+  await expect(card.getByTestId('approval-state')).toHaveText(['Freigegeben', 'Änderungen gewünscht']);
+  await expect(card).toContainText('Das Logo bitte größer.');
+});
+

@@ -200,6 +200,9 @@ pub mod action {
     pub const QUOTE_REJECTED: &str = "invoice.quote_rejected";
     pub const INVOICE_PAYMENT_MISMATCH: &str = "invoice.payment_mismatch";
     pub const ORG_PAYMENTS_CHANGED: &str = "org.payments_changed";
+    pub const APPROVAL_REQUESTED: &str = "approval.requested";
+    pub const APPROVAL_APPROVED: &str = "approval.approved";
+    pub const APPROVAL_CHANGES: &str = "approval.changes_requested";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -278,6 +281,17 @@ pub const LABELS: &[(&str, &str, &str)] = {
             ORG_PAYMENTS_CHANGED,
             "Online-Zahlung geändert",
             "Online payment changed",
+        ),
+        (
+            APPROVAL_REQUESTED,
+            "Freigabe angefordert",
+            "Approval requested",
+        ),
+        (APPROVAL_APPROVED, "Freigegeben", "Approved"),
+        (
+            APPROVAL_CHANGES,
+            "Änderungen angefordert",
+            "Changes requested",
         ),
         (
             ORG_DOMAIN_CHANGED,

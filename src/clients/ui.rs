@@ -225,6 +225,12 @@ pub fn ClientDetailPage() -> impl IntoView {
     let live = crate::live::client_counter(id);
     let create_case = ServerAction::<crate::cases::api::CreateCase>::new();
     let create_invoice = ServerAction::<crate::invoices::api::CreateInvoice>::new();
+    let request_approval = ServerAction::<crate::approvals::api::RequestApproval>::new();
+    toast_on_success(request_approval, t.appr_requested_toast);
+    let approvals: crate::approvals::ui::ApprovalsResource = Resource::new(
+        move || (id(), request_approval.version().get(), live.get()),
+        |(id, ..)| crate::approvals::api::list_approvals(id),
+    );
     let invoices: crate::invoices::ui::DocsResource = Resource::new(
         move || (id(), create_invoice.version().get()),
         |(id, _)| crate::invoices::api::list_invoices(Some(id), None),
@@ -262,7 +268,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice approvals request_approval/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -292,6 +298,8 @@ fn ClientDetailView(
     contacts: crate::portal::ui::ContactsResource,
     invoices: crate::invoices::ui::DocsResource,
     create_invoice: ServerAction<crate::invoices::api::CreateInvoice>,
+    approvals: crate::approvals::ui::ApprovalsResource,
+    request_approval: ServerAction<crate::approvals::api::RequestApproval>,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -357,6 +365,7 @@ fn ClientDetailView(
                     <crate::cases::ui::ClientCases client_id=links_id.clone() cases options=case_options create=create_case/>
                 </section>
                 <crate::invoices::ui::ClientInvoices client_id=links_id.clone() docs=invoices create=create_invoice/>
+                <crate::approvals::ui::ClientApprovals client_id=links_id.clone() approvals files request=request_approval/>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>
                     <ClientFiles client_id=links_id.clone() files sent=false actions=uploads can_edit/>

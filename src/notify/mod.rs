@@ -35,6 +35,10 @@ pub enum Kind {
     PaymentReceived,
     /// A payment's amount or currency did not match its invoice: nothing was marked.
     PaymentMismatch,
+    /// A client approved a file (the subject is its name).
+    ApprovalApproved,
+    /// A client asked for changes to a file.
+    ApprovalChanges,
 }
 
 impl Kind {
@@ -47,6 +51,8 @@ impl Kind {
             Kind::QuoteRejected => "quote_rejected",
             Kind::PaymentReceived => "payment_received",
             Kind::PaymentMismatch => "payment_mismatch",
+            Kind::ApprovalApproved => "approval_approved",
+            Kind::ApprovalChanges => "approval_changes",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -58,6 +64,8 @@ impl Kind {
             Kind::QuoteRejected,
             Kind::PaymentReceived,
             Kind::PaymentMismatch,
+            Kind::ApprovalApproved,
+            Kind::ApprovalChanges,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -54,6 +54,8 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
         Kind::QuoteRejected => t.notification_quote_rejected,
         Kind::PaymentReceived => t.notification_payment_received,
         Kind::PaymentMismatch => t.notification_payment_mismatch,
+        Kind::ApprovalApproved => t.notification_approval_approved,
+        Kind::ApprovalChanges => t.notification_approval_changes,
     };
     fill(
         template,

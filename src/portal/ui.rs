@@ -192,11 +192,16 @@ pub fn PortalHomePage() -> impl IntoView {
     // Bumped after an upload, so the file lists catch up.
     let refresh = RwSignal::new(0u32);
     let files = Resource::new(move || refresh.get(), |_| load_portal_files());
+    let decide = ServerAction::<crate::approvals::api::DecideApproval>::new();
+    let approvals: crate::approvals::ui::ApprovalsResource = Resource::new(
+        move || decide.version().get(),
+        |_| crate::approvals::api::portal_approvals(),
+    );
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh chat unread/> }.into_any(),
+                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh chat unread approvals decide/> }.into_any(),
                     Ok(PortalState::Choose) => view! { <Redirect path="/portal/choose"/> }.into_any(),
                     _ => view! { <Redirect path="/portal/login"/> }.into_any(),
                 }
@@ -213,12 +218,15 @@ fn PortalSpace(
     refresh: RwSignal<u32>,
     chat: crate::chat::ui::Chat,
     unread: Resource<Result<i64, crate::error::AppError>>,
+    approvals: crate::approvals::ui::ApprovalsResource,
+    decide: ServerAction<crate::approvals::api::DecideApproval>,
 ) -> impl IntoView {
     let t = use_t();
     let logout = ServerAction::<PortalLogout>::new();
     let firm = me.firm_name.clone();
     let rights = me.rights.clone();
     let can_invoices = rights.has(super::Right::Invoices);
+    let can_approve = rights.has(super::Right::Approve);
     let can_chat = rights.has(super::Right::Chat);
     let can_files = rights.has(super::Right::Files);
     view! {
@@ -259,6 +267,7 @@ fn PortalSpace(
                     })
                 }}
             </Suspense>
+            {can_approve.then(|| view! { <crate::approvals::ui::PortalApprovals approvals decide/> })}
             {can_chat.then(|| view! {
                 <section class="card stack" aria-labelledby="h-chat">
                     <h2 id="h-chat">{t.chat_title}</h2>

@@ -148,6 +148,10 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("portal_invoice", Kind::Client, true),
     ("decide_quote", Kind::Client, true),
     ("portal_can_pay", Kind::Client, false),
+    ("request_approval", Kind::StaffWrite, true),
+    ("list_approvals", Kind::StaffRead, true),
+    ("portal_approvals", Kind::Client, false),
+    ("decide_approval", Kind::Client, true),
     ("pay_invoice", Kind::Client, true),
     ("load_payments", Kind::Admin, false),
     ("save_payments", Kind::Admin, false),
@@ -345,6 +349,12 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         }
         "decide_quote" => vec![("id", ids.invoice.clone()), ("decision", s("accept"))],
         "pay_invoice" => vec![("id", ids.invoice.clone())],
+        "request_approval" => vec![
+            ("client_id", ids.client.clone()),
+            ("file_id", ids.file.clone()),
+        ],
+        "list_approvals" => vec![("client_id", ids.client.clone())],
+        "decide_approval" => vec![("id", ids.invoice.clone()), ("decision", s("approve"))],
         "save_payments" => vec![("sepa", s("on"))],
         "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote"
         | "portal_invoice" => {

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod approvals;
 mod assignment;
 mod audit;
 mod auth;
