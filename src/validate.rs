@@ -94,6 +94,34 @@ pub fn clean_email(input: &str, required: bool) -> Result<String, FieldProblem> 
 }
 
 /// The sentence for a field problem, in the user's language.
+/// A form's text field, cleaned (see [`clean_text`]), or the field's error in the user's
+/// language.
+pub fn text_field(
+    t: &T,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    required: bool,
+    multiline: bool,
+) -> Result<String, crate::error::AppError> {
+    clean_text(value.unwrap_or(""), max, required, multiline)
+        .map_err(|p| crate::error::AppError::invalid(field, problem_message(t, p)))
+}
+
+/// A form's optional date field (see [`future_date`]), or the field's error.
+pub fn date_field(
+    t: &T,
+    field: &str,
+    value: Option<&str>,
+    now: i64,
+    keep: Option<i64>,
+) -> Result<Option<i64>, crate::error::AppError> {
+    future_date(value, now, keep).map_err(|p| match p {
+        DateProblem::Invalid => crate::error::AppError::invalid(field, t.link_date_invalid),
+        DateProblem::Past => crate::error::AppError::invalid(field, t.case_date_past),
+    })
+}
+
 pub fn problem_message(t: &T, p: FieldProblem) -> String {
     match p {
         FieldProblem::Required => t.f_required.to_string(),

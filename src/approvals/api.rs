@@ -24,13 +24,14 @@ pub async fn request_approval(
             if me.require_file(&file_id).await.is_err() {
                 return Err(AppError::invalid("file_id", t.appr_file_unknown));
             }
-            let message = crate::validate::clean_text(
-                message.as_deref().unwrap_or(""),
+            let message = crate::validate::text_field(
+                t,
+                "message",
+                message.as_deref(),
                 super::MESSAGE_MAX,
                 false,
                 true,
-            )
-            .map_err(|p| AppError::invalid("message", crate::validate::problem_message(t, p)))?;
+            )?;
             let db = &me.req.state.db;
             let now = crate::server::db::now_ms();
             let id = super::repo::request(

@@ -9,34 +9,8 @@ use leptos::prelude::*;
 mod input {
     use crate::error::AppError;
     use crate::i18n::T;
-    use crate::validate::{clean_text, problem_message};
 
-    pub fn text(
-        t: &T,
-        field: &str,
-        value: Option<&str>,
-        max: usize,
-        required: bool,
-        multiline: bool,
-    ) -> Result<String, AppError> {
-        clean_text(value.unwrap_or(""), max, required, multiline)
-            .map_err(|p| AppError::invalid(field, problem_message(t, p)))
-    }
-
-    /// An optional date; see [`crate::validate::future_date`].
-    pub fn date(
-        t: &T,
-        field: &str,
-        value: Option<&str>,
-        now: i64,
-        keep: Option<i64>,
-    ) -> Result<Option<i64>, AppError> {
-        use crate::validate::DateProblem;
-        crate::validate::future_date(value, now, keep).map_err(|p| match p {
-            DateProblem::Invalid => AppError::invalid(field, t.link_date_invalid),
-            DateProblem::Past => AppError::invalid(field, t.case_date_past),
-        })
-    }
+    pub use crate::validate::{date_field as date, text_field as text};
 
     pub fn types(t: &T, value: Option<&str>) -> Result<Vec<String>, AppError> {
         crate::uploads::domain::parse_allow_list(value.unwrap_or(""))

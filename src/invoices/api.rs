@@ -10,20 +10,8 @@ mod server {
     use super::super::{domain, DocDetail};
     use crate::auth::ctx::Staff;
     use crate::error::AppError;
-    use crate::i18n::T;
-    use crate::validate::{clean_text, problem_message};
 
-    pub fn text(
-        t: &T,
-        field: &str,
-        value: Option<&str>,
-        max: usize,
-        required: bool,
-        multiline: bool,
-    ) -> Result<String, AppError> {
-        clean_text(value.unwrap_or(""), max, required, multiline)
-            .map_err(|p| AppError::invalid(field, problem_message(t, p)))
-    }
+    pub use crate::validate::text_field as text;
 
     /// A document of the firm, of a client the caller sees.
     pub async fn doc(me: &Staff, id: &str) -> Result<DocDetail, AppError> {
@@ -175,15 +163,8 @@ pub async fn save_invoice(
                 true,
             )?;
             let now = crate::server::db::now_ms();
-            let due_at = crate::validate::future_date(due_on.as_deref(), now, d.summary.due_at)
-                .map_err(|p| match p {
-                    crate::validate::DateProblem::Invalid => {
-                        AppError::invalid("due_on", t.link_date_invalid)
-                    }
-                    crate::validate::DateProblem::Past => {
-                        AppError::invalid("due_on", t.case_date_past)
-                    }
-                })?;
+            let due_at =
+                crate::validate::date_field(t, "due_on", due_on.as_deref(), now, d.summary.due_at)?;
             let db = &me.req.state.db;
             if !super::repo::save_header(db, me.org_id(), &id, &recipient, &notes, due_at, now)
                 .await?

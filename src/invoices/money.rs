@@ -238,12 +238,6 @@ pub fn format_eur(cents: i64, lang: Lang) -> String {
     }
 }
 
-/// Cents as a plain number for an input field: `1234,56` / `1234.56`.
-pub fn cents_input(cents: i64, lang: Lang) -> String {
-    let mark = if lang == Lang::De { ',' } else { '.' };
-    format!("{}{mark}{:02}", cents / 100, (cents % 100).abs())
-}
-
 /// Thousandths as a quantity for people: `1,5` / `1.5`, `2` (no trailing zeros).
 pub fn format_quantity(milli: i64, lang: Lang) -> String {
     let int = milli / 1000;
@@ -360,8 +354,6 @@ mod tests {
         assert_eq!(format_eur(123_456, Lang::En), "€1,234.56");
         assert_eq!(format_eur(5, Lang::De), "0,05\u{a0}€");
         assert_eq!(format_eur(-100_000_000, Lang::De), "-1.000.000,00\u{a0}€");
-        assert_eq!(cents_input(123_456, Lang::De), "1234,56");
-        assert_eq!(cents_input(7, Lang::En), "0.07");
         assert_eq!(format_quantity(1500, Lang::De), "1,5");
         assert_eq!(format_quantity(2000, Lang::De), "2");
         assert_eq!(format_quantity(125, Lang::En), "0.125");

@@ -141,13 +141,14 @@ pub async fn decide_quote(
             };
             let next = next_state(d.summary.kind, d.summary.state, event, d.lines.len())
                 .map_err(|_| AppError::Conflict(t.inv_wrong_state.into()))?;
-            let comment = crate::validate::clean_text(
-                comment.as_deref().unwrap_or(""),
+            let comment = crate::validate::text_field(
+                t,
+                "comment",
+                comment.as_deref(),
                 super::domain::TEXT_MAX,
                 false,
                 true,
-            )
-            .map_err(|e| AppError::invalid("comment", crate::validate::problem_message(t, e)))?;
+            )?;
             let db = &p.req.state.db;
             let now = crate::server::db::now_ms();
             let from = d.summary.state;

@@ -312,14 +312,6 @@ pub async fn add_line(
     Ok(true)
 }
 
-/// The number of lines of a document.
-pub async fn line_count(db: &Db, id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM invoice_lines WHERE invoice_id = $1")
-        .bind(id)
-        .fetch_one(db)
-        .await
-}
-
 /// Removes a line of a draft. `Ok(false)`: no such line on a draft of the firm.
 pub async fn remove_line(
     db: &Db,
