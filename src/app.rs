@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal") view=crate::portal::ui::PortalHomePage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/invoices") view=crate::invoices::portal::PortalInvoicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/invoices/:id") view=crate::invoices::portal::PortalInvoicePage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/hours") view=crate::hours::ui::PortalHoursPage ssr=SsrMode::Async/>
                     <Route path=path!("/notify/:token") view=crate::notify::ui::NotifyPrefsPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>

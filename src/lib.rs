@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod dashboard;
 pub mod domains;
 pub mod error;
+pub mod hours;
 pub mod i18n;
 pub mod invoices;
 pub mod live;

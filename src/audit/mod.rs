@@ -203,6 +203,9 @@ pub mod action {
     pub const APPROVAL_REQUESTED: &str = "approval.requested";
     pub const APPROVAL_APPROVED: &str = "approval.approved";
     pub const APPROVAL_CHANGES: &str = "approval.changes_requested";
+    pub const HOURS_LOGGED: &str = "hours.logged";
+    pub const HOURS_DELETED: &str = "hours.deleted";
+    pub const CLIENT_BUDGET_CHANGED: &str = "client.budget_changed";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -288,6 +291,13 @@ pub const LABELS: &[(&str, &str, &str)] = {
             "Approval requested",
         ),
         (APPROVAL_APPROVED, "Freigegeben", "Approved"),
+        (HOURS_LOGGED, "Zeit erfasst", "Time logged"),
+        (HOURS_DELETED, "Zeiteintrag gelöscht", "Time entry deleted"),
+        (
+            CLIENT_BUDGET_CHANGED,
+            "Stundenbudget geändert",
+            "Hours budget changed",
+        ),
         (
             APPROVAL_CHANGES,
             "Änderungen angefordert",

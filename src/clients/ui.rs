@@ -239,6 +239,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         move || (id(), create_case.version().get(), live.get()),
         |(id, ..)| crate::cases::api::list_cases(id),
     );
+    let hours = crate::hours::ui::ClientHours::new(id);
     let case_options: crate::cases::ui::OptionsResource =
         Resource::new(|| (), |_| crate::cases::api::load_case_options());
     let uploads = UploadActions::default();
@@ -268,7 +269,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice approvals request_approval/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice approvals request_approval hours/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -300,6 +301,7 @@ fn ClientDetailView(
     create_invoice: ServerAction<crate::invoices::api::CreateInvoice>,
     approvals: crate::approvals::ui::ApprovalsResource,
     request_approval: ServerAction<crate::approvals::api::RequestApproval>,
+    hours: crate::hours::ui::ClientHours,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -366,6 +368,7 @@ fn ClientDetailView(
                 </section>
                 <crate::invoices::ui::ClientInvoices client_id=links_id.clone() docs=invoices create=create_invoice/>
                 <crate::approvals::ui::ClientApprovals client_id=links_id.clone() approvals files request=request_approval/>
+                <crate::hours::ui::HoursCard client_id=links_id.clone() h=hours cases/>
                 <section class="card" aria-labelledby="h-received">
                     <h2 id="h-received">{t.received_files}</h2>
                     <ClientFiles client_id=links_id.clone() files sent=false actions=uploads can_edit/>

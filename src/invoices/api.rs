@@ -439,7 +439,8 @@ pub async fn load_billing() -> Result<Billing, AppError> {
 }
 
 /// The firm's address, tax id, bank details, payment terms (1–365 days) and the text of the
-/// mail that goes with a document (`{{ portal_url }}` becomes the client's portal link).
+/// mail that goes with a document (`{{ portal_url }}` becomes the client's portal link), and
+/// whether clients see their hours and budget in the portal.
 #[server(prefix = "/api", endpoint = "save_billing")]
 pub async fn save_billing(
     address: Option<String>,
@@ -447,6 +448,7 @@ pub async fn save_billing(
     bank: Option<String>,
     terms_days: Option<String>,
     mail_text: Option<String>,
+    hours_in_portal: Option<String>,
 ) -> Result<(), AppError> {
     use crate::auth::ctx::*;
     finish(
@@ -464,6 +466,7 @@ pub async fn save_billing(
                 )
                 .ok_or_else(|| AppError::invalid("terms_days", t.inv_terms_invalid))?,
                 mail_text: server::text(t, "mail_text", mail_text.as_deref(), max, false, true)?,
+                hours_in_portal: hours_in_portal.is_some_and(|v| v == "on"),
             };
             super::repo::save_billing(&me.req.state.db, me.org_id(), &b).await?;
             me.audit(None, crate::audit::action::ORG_BILLING_CHANGED, "")

@@ -158,6 +158,9 @@ pub struct Billing {
     pub terms_days: i64,
     /// The mail text sent with a document; `{{ portal_url }}` becomes the portal link.
     pub mail_text: String,
+    /// Clients see their hours and budget in the portal (see `crate::hours`).
+    #[serde(default)]
+    pub hours_in_portal: bool,
 }
 
 /// The overdue job (every minute): sent invoices past their due date become Überfällig, each

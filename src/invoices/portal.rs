@@ -258,7 +258,7 @@ mod server {
 
 /// The portal's frame for the invoice pages: the firm's colours and logo, the way back.
 #[component]
-fn Frame(me: crate::portal::PortalMe, children: Children) -> impl IntoView {
+pub fn Frame(me: crate::portal::PortalMe, children: Children) -> impl IntoView {
     let t = use_t();
     view! {
         <div class="branded" data-testid="branded">

@@ -31,8 +31,8 @@ fn summary(r: &sqlx::any::AnyRow) -> Result<DocSummary, sqlx::Error> {
 /// The firm's billing details.
 pub async fn billing(db: &Db, org_id: &str) -> Result<Billing, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT billing_address, billing_tax_id, billing_bank, billing_terms_days, billing_mail_text \
-         FROM orgs WHERE id = $1",
+        "SELECT billing_address, billing_tax_id, billing_bank, billing_terms_days, billing_mail_text, \
+         hours_in_portal FROM orgs WHERE id = $1",
     )
     .bind(org_id)
     .fetch_one(db)
@@ -43,13 +43,14 @@ pub async fn billing(db: &Db, org_id: &str) -> Result<Billing, sqlx::Error> {
         bank: r.try_get("billing_bank")?,
         terms_days: r.try_get("billing_terms_days")?,
         mail_text: r.try_get("billing_mail_text")?,
+        hours_in_portal: r.try_get::<i64, _>("hours_in_portal")? == 1,
     })
 }
 
 pub async fn save_billing(db: &Db, org_id: &str, b: &Billing) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE orgs SET billing_address = $2, billing_tax_id = $3, billing_bank = $4, \
-         billing_terms_days = $5, billing_mail_text = $6 WHERE id = $1",
+         billing_terms_days = $5, billing_mail_text = $6, hours_in_portal = $7 WHERE id = $1",
     )
     .bind(org_id)
     .bind(&b.address)
@@ -57,6 +58,7 @@ pub async fn save_billing(db: &Db, org_id: &str, b: &Billing) -> Result<(), sqlx
     .bind(&b.bank)
     .bind(b.terms_days)
     .bind(&b.mail_text)
+    .bind(i64::from(b.hours_in_portal))
     .execute(db)
     .await?;
     Ok(())

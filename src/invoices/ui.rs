@@ -489,6 +489,7 @@ pub fn BillingCard() -> impl IntoView {
                                 <Field id_prefix="bill-" label=t.inv_billing_bank name="bank" kind="textarea" value=b.bank error=field_error(err, "bank")/>
                                 <Field id_prefix="bill-" label=t.inv_billing_terms name="terms_days" kind="number" value=b.terms_days.to_string() error=field_error(err, "terms_days")/>
                                 <Field id_prefix="bill-" label=t.inv_billing_mail name="mail_text" kind="textarea" value=b.mail_text hint=t.inv_billing_mail_hint error=field_error(err, "mail_text")/>
+                                <label class="checkbox"><input type="checkbox" name="hours_in_portal" value="on" checked=b.hours_in_portal data-testid="hours-in-portal"/><span>{t.hours_portal_setting}</span></label>
                                 <button class="btn" type="submit" data-testid="billing-save">{t.save}</button>
                             </ActionForm>
                         }.into_any(),

@@ -509,6 +509,8 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
                     Some(c) => super::repo::contact_has_password(&req.state.db, c).await?,
                 },
                 rights: s.rights.clone(),
+                hours: s.rights.has(super::Right::Invoices)
+                    && crate::hours::repo::in_portal(&req.state.db, org_id).await?,
             }))
         }
         .await,

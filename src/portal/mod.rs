@@ -61,6 +61,9 @@ pub struct PortalMe {
     /// What this person may do (a further contact's rights; all for the client's address).
     #[serde(default)]
     pub rights: Rights,
+    /// The firm shows hours and budget in the portal, and this person sees invoices.
+    #[serde(default)]
+    pub hours: bool,
 }
 
 /// One of the clients a person may open after signing in.

@@ -197,11 +197,16 @@ pub fn PortalHomePage() -> impl IntoView {
         move || decide.version().get(),
         |_| crate::approvals::api::portal_approvals(),
     );
+    // This month's hours, when the firm shows them (else nothing).
+    let hours = Resource::new(
+        || (),
+        |_| async { crate::hours::api::portal_hours(None).await.ok() },
+    );
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh chat unread approvals decide/> }.into_any(),
+                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh chat unread approvals decide hours/> }.into_any(),
                     Ok(PortalState::Choose) => view! { <Redirect path="/portal/choose"/> }.into_any(),
                     _ => view! { <Redirect path="/portal/login"/> }.into_any(),
                 }
@@ -220,6 +225,7 @@ fn PortalSpace(
     unread: Resource<Result<i64, crate::error::AppError>>,
     approvals: crate::approvals::ui::ApprovalsResource,
     decide: ServerAction<crate::approvals::api::DecideApproval>,
+    hours: Resource<Option<crate::hours::Hours>>,
 ) -> impl IntoView {
     let t = use_t();
     let logout = ServerAction::<PortalLogout>::new();
@@ -248,6 +254,7 @@ fn PortalSpace(
                     </a>
                 })}
                 {can_invoices.then(|| view! { <a class="small" href="/portal/invoices" data-testid="portal-invoices-link">{t.inv_heading}</a> })}
+                {me.hours.then(|| view! { <a class="small" href="/portal/hours" data-testid="portal-hours-link">{t.hours_link}</a> })}
                 {me.can_switch.then(|| view! { <a class="small" href="/portal/choose">{t.p_switch}</a> })}
                 <ActionForm action=logout>
                     <button class="btn btn-secondary" type="submit">{t.logout}</button>
@@ -268,6 +275,7 @@ fn PortalSpace(
                 }}
             </Suspense>
             {can_approve.then(|| view! { <crate::approvals::ui::PortalApprovals approvals decide/> })}
+            {me.hours.then(|| view! { <crate::hours::ui::PortalHoursTeaser hours/> })}
             {can_chat.then(|| view! {
                 <section class="card stack" aria-labelledby="h-chat">
                     <h2 id="h-chat">{t.chat_title}</h2>

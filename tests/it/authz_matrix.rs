@@ -157,6 +157,11 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("save_payments", Kind::Admin, false),
     ("load_billing", Kind::Admin, false),
     ("save_billing", Kind::Admin, false),
+    ("list_hours", Kind::StaffRead, true),
+    ("log_time", Kind::StaffWrite, true),
+    ("delete_time", Kind::StaffWrite, true),
+    ("save_budget", Kind::StaffWrite, true),
+    ("portal_hours", Kind::Client, false),
 ];
 
 /// Every HTTP route besides the server functions (as registered), how it treats callers and
@@ -356,6 +361,15 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         "list_approvals" => vec![("client_id", ids.client.clone())],
         "decide_approval" => vec![("id", ids.invoice.clone()), ("decision", s("approve"))],
         "save_payments" => vec![("sepa", s("on"))],
+        "list_hours" => vec![("client_id", ids.client.clone())],
+        "log_time" => vec![
+            ("client_id", ids.client.clone()),
+            ("work_date", s("2026-01-05")),
+            ("duration", s("1:30")),
+            ("description", s("Beratung")),
+        ],
+        "delete_time" => vec![("id", ids.entry.clone())],
+        "save_budget" => vec![("client_id", ids.client.clone()), ("budget", s("10"))],
         "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote"
         | "portal_invoice" => {
             vec![("id", ids.invoice.clone())]
@@ -396,6 +410,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 
 struct Ids {
     invoice: String,
+    entry: String,
     line: String,
     contact: String,
     session: String,
@@ -529,7 +544,20 @@ async fn matrix(db: Db) {
     assert_eq!(status, StatusCode::OK, "{b}");
     let (_, detail) = owner_a.call("get_invoice", &[("id", &invoice)]).await;
     let line = detail["lines"][0]["id"].as_str().unwrap().to_string();
+    let (status, entry) = owner_a
+        .call(
+            "log_time",
+            &[
+                ("client_id", &client),
+                ("work_date", "2026-01-05"),
+                ("duration", "2"),
+                ("description", "Abschluss"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{entry}");
     let ids = Ids {
+        entry: entry.as_str().unwrap().to_string(),
         invoice,
         line,
         contact: contact.as_str().unwrap().to_string(),
@@ -568,6 +596,7 @@ async fn matrix(db: Db) {
                 &ids.contact,
                 &ids.invoice,
                 &ids.line,
+                &ids.entry,
             ]
             .contains(&&v.to_string())
         })

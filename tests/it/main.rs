@@ -15,6 +15,7 @@ mod clients;
 mod contacts;
 mod dashboard;
 mod domains;
+mod hours;
 mod invoices;
 mod live;
 mod notify;
