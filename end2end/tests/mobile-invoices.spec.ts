@@ -183,3 +183,83 @@ test('a client on a phone approves a file the firm sent, after asking for change
   await expect(card).toContainText('Das Logo bitte größer.');
 });
 
+
+test('staff log time against a monthly budget; the client on a phone sees the hours used against it', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const staff = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })).newPage();
+  await login(staff);
+  const client = await (await createClientApi(staff, 'Stunden Retainer GmbH', 'retainer@stunden.de')).json();
+  await api(staff, 'create_case', { client_id: client, title: 'Lohnbuchhaltung' });
+
+  // The owner shows hours in the portal (Einstellungen → Abrechnung).
+  await staff.goto('/settings');
+  await hydrated(staff);
+  const billing = staff.getByTestId('billing-card');
+  await billing.getByTestId('hours-in-portal').check();
+  await billing.getByTestId('billing-save').click();
+  await expect(staff.locator('.toast')).toBeVisible();
+
+  // On the client page: a budget of ten hours, then two entries; a bad duration is explained.
+  await staff.goto(`/clients/${client}`);
+  await hydrated(staff);
+  const card = staff.getByTestId('client-hours');
+  await expect(card.getByTestId('hours-portal-state')).toContainText('im Kundenportal');
+  await card.locator('summary', { hasText: 'Monatsbudget' }).click();
+  await card.locator('#hours-f-budget').fill('10');
+  await card.getByTestId('hours-budget-save').click();
+  await expect(card.getByTestId('hours-used')).toHaveText(/^0:00\sh von 10:00\sh$/);
+  await card.locator('summary', { hasText: 'Zeit erfassen' }).click();
+  await card.locator('#hours-f-duration').fill('anderthalb');
+  await card.locator('#hours-f-description').fill('Lohnabrechnung November');
+  await card.getByTestId('hours-log').click();
+  await expect(card.locator('#hours-f-duration-error')).toContainText('Bitte eine Dauer wie 1:30');
+  await card.locator('#hours-f-duration').fill('1:30');
+  await card.getByTestId('hours-case').selectOption({ label: 'Lohnbuchhaltung' });
+  await card.getByTestId('hours-log').click();
+  await expect(card.getByTestId('hours-entry')).toHaveCount(1);
+  await card.locator('summary', { hasText: 'Zeit erfassen' }).click();
+  await card.locator('#hours-f-duration').fill('2,5');
+  await card.locator('#hours-f-description').fill('Beratung Umsatzsteuer');
+  await card.getByTestId('hours-log').click();
+  await expect(card.getByTestId('hours-entry')).toHaveCount(2);
+  await expect(card.getByTestId('hours-used')).toHaveText(/^4:00\sh von 10:00\sh$/);
+  await expect(card.getByTestId('hours-budget-state')).toHaveText(/^6:00\sh übrig$/);
+  await expect(card.getByTestId('hours-entries')).toContainText('Lohnbuchhaltung');
+  // The month before: nothing logged, and no budget yet (it counts from this month on).
+  const thisMonth = await card.getByTestId('hours-month-label').textContent();
+  await card.getByTestId('hours-step').first().click();
+  await expect(card.getByTestId('hours-month-label')).not.toHaveText(thisMonth!);
+  await expect(card.getByTestId('hours-none')).toBeVisible();
+  await expect(card.getByTestId('hours-budget-state')).toHaveText('Kein Budget vereinbart');
+
+  // The phone: this month at a glance on the home page, the details on their own page.
+  await portalLogin(page, 'retainer@stunden.de');
+  const teaser = page.getByTestId('portal-hours-teaser');
+  await expect(teaser.getByTestId('hours-used')).toHaveText(/^4:00\sh von 10:00\sh$/);
+  await page.getByTestId('portal-hours-link').click();
+  await expect(page).toHaveURL(/\/portal\/hours$/);
+  await hydrated(page);
+  const hours = page.getByTestId('portal-hours');
+  await expect(hours.getByTestId('hours-month-label')).toHaveText(thisMonth!);
+  await expect(hours.getByTestId('hours-entry')).toHaveCount(2);
+  await expect(hours.getByTestId('hours-entries')).toContainText('Beratung Umsatzsteuer');
+  await expect(hours.getByTestId('hours-entries')).not.toContainText('Owner');
+  await expect(hours.getByTestId('hours-budget-state')).toHaveText(/^6:00\sh übrig$/);
+  await expect(page.getByTestId('hours-month')).toHaveCount(1);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await hours.getByTestId('hours-step').first().click();
+  await expect(page).toHaveURL(/\/portal\/hours\?month=\d{4}-\d{2}$/);
+  await expect(hours.getByTestId('hours-none')).toBeVisible();
+
+  // Over budget: another nine hours, and the client sees by how much.
+  await api(staff, 'log_time', { client_id: client, work_date: await todayOf(staff, client), duration: '9', description: 'Betriebsprüfung' });
+  await page.goto('/portal/hours');
+  await hydrated(page);
+  await expect(hours.getByTestId('hours-budget-state')).toHaveText(/^3:00\sh über Budget$/);
+});
+
+/** Today (German time) as the server sees it. */
+async function todayOf(staff: import('@playwright/test').Page, client: string): Promise<string> {
+  const h = await api(staff, 'list_hours', { client_id: client });
+  return h.today;
+}

@@ -311,7 +311,8 @@ pub fn PortalHoursTeaser(hours: Resource<Option<Hours>>) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                hours.await.map(|h| view! {
+                // Clients without a retainer (no hours, no budget) are spared the card.
+                hours.await.filter(|h| h.figure.used > 0 || h.figure.budget > 0).map(|h| view! {
                     <section class="card stack" aria-labelledby="h-portal-hours" data-testid="portal-hours-teaser">
                         <h2 id="h-portal-hours">{format!("{} · {}", t.hours_title, h.month.label(t))}</h2>
                         <Summary f=h.figure/>
