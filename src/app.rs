@@ -116,6 +116,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/invoices") view=crate::invoices::portal::PortalInvoicesPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/invoices/:id") view=crate::invoices::portal::PortalInvoicePage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/hours") view=crate::hours::ui::PortalHoursPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/tickets") view=crate::tickets::ui::PortalTicketsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/tickets/:id") view=crate::tickets::ui::PortalTicketPage ssr=SsrMode::Async/>
                     <Route path=path!("/notify/:token") view=crate::notify::ui::NotifyPrefsPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>
@@ -126,6 +128,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("templates") view=crate::cases::ui::TemplatesPage/>
                         <Route path=path!("invoices") view=crate::invoices::ui::InvoicesPage/>
                         <Route path=path!("invoices/:id") view=crate::invoices::ui::InvoicePage/>
+                        <Route path=path!("tickets") view=crate::tickets::ui::TicketsPage/>
+                        <Route path=path!("tickets/:id") view=crate::tickets::ui::TicketPage/>
                         <Route path=path!("team") view=TeamPage/>
                         <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
                         <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>
@@ -197,6 +201,7 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                 <nav class="nav" aria-label=t.main_navigation>
                     <A href="/" exact=true>{t.nav_dashboard}</A>
                     <A href="/clients">{t.nav_clients}" "<ChatBadge/></A>
+                    <A href="/tickets">{t.nav_tickets}" "<crate::tickets::ui::TicketBadge/></A>
                     <A href="/invoices">{t.nav_invoices}</A>
                     <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>

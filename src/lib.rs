@@ -19,6 +19,8 @@ pub mod dashboard;
 pub mod domains;
 pub mod error;
 pub mod hours;
+#[cfg(feature = "ssr")]
+pub mod inbound;
 pub mod i18n;
 pub mod invoices;
 pub mod live;
@@ -28,6 +30,7 @@ pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod settings;
+pub mod tickets;
 pub mod ui;
 pub mod uploads;
 pub mod validate;

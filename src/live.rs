@@ -33,6 +33,8 @@ pub mod kind {
     pub const MESSAGE: &str = "message";
     /// An invoice changed by itself (a payment arrived; the subject is its id).
     pub const INVOICE: &str = "invoice";
+    /// A ticket's thread or state changed (the subject is its id).
+    pub const TICKET: &str = "ticket";
     pub const RESYNC: &str = "resync";
 }
 

@@ -206,6 +206,10 @@ pub mod action {
     pub const HOURS_LOGGED: &str = "hours.logged";
     pub const HOURS_DELETED: &str = "hours.deleted";
     pub const CLIENT_BUDGET_CHANGED: &str = "client.budget_changed";
+    pub const TICKET_OPENED: &str = "ticket.opened";
+    pub const TICKET_ANSWERED: &str = "ticket.answered";
+    pub const TICKET_STATE: &str = "ticket.state_changed";
+    pub const TICKET_ASSIGNED: &str = "ticket.assigned";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -292,6 +296,14 @@ pub const LABELS: &[(&str, &str, &str)] = {
         ),
         (APPROVAL_APPROVED, "Freigegeben", "Approved"),
         (HOURS_LOGGED, "Zeit erfasst", "Time logged"),
+        (TICKET_OPENED, "Ticket eröffnet", "Ticket opened"),
+        (TICKET_ANSWERED, "Ticket beantwortet", "Ticket answered"),
+        (
+            TICKET_STATE,
+            "Ticketstatus geändert",
+            "Ticket status changed",
+        ),
+        (TICKET_ASSIGNED, "Ticket zugewiesen", "Ticket assigned"),
         (HOURS_DELETED, "Zeiteintrag gelöscht", "Time entry deleted"),
         (
             CLIENT_BUDGET_CHANGED,

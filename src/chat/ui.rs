@@ -94,7 +94,7 @@ impl Chat {
     }
 }
 
-fn new_idem() -> String {
+pub fn new_idem() -> String {
     #[cfg(feature = "hydrate")]
     {
         let a = (js_sys::Math::random() * 1e15) as u64;
@@ -292,7 +292,7 @@ fn Messages(list: Vec<Message>, portal: bool) -> impl IntoView {
 /// An attached file: a download link (the portal's route for the client), or its name and why
 /// it is held back.
 #[component]
-fn AttachmentLine(f: Attachment, portal: bool) -> impl IntoView {
+pub fn AttachmentLine(f: Attachment, portal: bool) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let size = crate::uploads::ui::human_size(f.size, lang);

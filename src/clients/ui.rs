@@ -240,6 +240,10 @@ pub fn ClientDetailPage() -> impl IntoView {
         |(id, ..)| crate::cases::api::list_cases(id),
     );
     let hours = crate::hours::ui::ClientHours::new(id);
+    let tickets: crate::tickets::ui::TicketsResource = Resource::new(
+        move || (id(), live.get()),
+        |(id, _)| crate::tickets::api::list_tickets(None, Some(id), None, None),
+    );
     let case_options: crate::cases::ui::OptionsResource =
         Resource::new(|| (), |_| crate::cases::api::load_case_options());
     let uploads = UploadActions::default();
@@ -269,7 +273,7 @@ pub fn ClientDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <Skeleton lines=8/> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice approvals request_approval hours/> }.into_any(),
+                    Ok(d) => view! { <ClientDetailView d update set_status add_note delete uploads files links cases case_options create_case portal access chat team save_team contact_actions contacts invoices create_invoice approvals request_approval hours tickets/> }.into_any(),
                     Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                 }
             })}
@@ -302,6 +306,7 @@ fn ClientDetailView(
     approvals: crate::approvals::ui::ApprovalsResource,
     request_approval: ServerAction<crate::approvals::api::RequestApproval>,
     hours: crate::hours::ui::ClientHours,
+    tickets: crate::tickets::ui::TicketsResource,
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
@@ -366,6 +371,7 @@ fn ClientDetailView(
                     <h2 id="h-cases">{t.cases_heading}</h2>
                     <crate::cases::ui::ClientCases client_id=links_id.clone() cases options=case_options create=create_case/>
                 </section>
+                <crate::tickets::ui::ClientTickets client_id=links_id.clone() tickets/>
                 <crate::invoices::ui::ClientInvoices client_id=links_id.clone() docs=invoices create=create_invoice/>
                 <crate::approvals::ui::ClientApprovals client_id=links_id.clone() approvals files request=request_approval/>
                 <crate::hours::ui::HoursCard client_id=links_id.clone() h=hours cases/>

@@ -39,6 +39,12 @@ pub enum Kind {
     ApprovalApproved,
     /// A client asked for changes to a file.
     ApprovalChanges,
+    /// A client opened a support ticket (the subject is "#12 Betreff").
+    TicketOpened,
+    /// A client answered on a ticket.
+    TicketReply,
+    /// A ticket was assigned to the reader.
+    TicketAssigned,
 }
 
 impl Kind {
@@ -53,6 +59,9 @@ impl Kind {
             Kind::PaymentMismatch => "payment_mismatch",
             Kind::ApprovalApproved => "approval_approved",
             Kind::ApprovalChanges => "approval_changes",
+            Kind::TicketOpened => "ticket_opened",
+            Kind::TicketReply => "ticket_reply",
+            Kind::TicketAssigned => "ticket_assigned",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -66,6 +75,9 @@ impl Kind {
             Kind::PaymentMismatch,
             Kind::ApprovalApproved,
             Kind::ApprovalChanges,
+            Kind::TicketOpened,
+            Kind::TicketReply,
+            Kind::TicketAssigned,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -156,6 +168,9 @@ pub struct NotificationView {
     pub client_name: String,
     /// The file's name for uploads.
     pub subject: String,
+    /// What it is about, for kinds with a page of their own (a ticket's id).
+    #[serde(default)]
+    pub subject_id: Option<String>,
     pub created_at: i64,
     pub read: bool,
 }

@@ -112,7 +112,7 @@ pub async fn recent(
     limit: i64,
 ) -> Result<Vec<NotificationView>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT n.id, n.kind, n.client_id, COALESCE(c.name, '') AS client_name, n.text, n.created_at, \
+        "SELECT n.id, n.kind, n.client_id, COALESCE(c.name, '') AS client_name, n.text, n.subject_id, n.created_at, \
          CAST(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_read \
          FROM notifications n LEFT JOIN clients c ON c.id = n.client_id AND c.org_id = n.org_id \
          WHERE n.org_id = $1 AND n.user_id = $2 AND {} AND {} ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
@@ -133,6 +133,7 @@ pub async fn recent(
                 client_id: r.try_get("client_id")?,
                 client_name: r.try_get("client_name")?,
                 subject: r.try_get("text")?,
+                subject_id: r.try_get("subject_id")?,
                 created_at: r.try_get("created_at")?,
                 read: r.try_get::<i64, _>("is_read")? == 1,
             })
@@ -186,6 +187,57 @@ pub async fn note_members(
         .bind(kind.as_str())
         .bind(client_id)
         .bind(subject)
+        .bind(now)
+        .execute(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a ticket's bell entry is about.
+pub struct TicketNote<'a> {
+    pub client_id: &'a str,
+    pub ticket_id: &'a str,
+    /// "#12 Betreff".
+    pub text: &'a str,
+}
+
+/// A bell entry about a ticket, for one member (`to`) or — when `None` — every active member
+/// who sees the client.
+pub async fn note_ticket(
+    db: &Db,
+    org_id: &str,
+    to: Option<&str>,
+    kind: Kind,
+    n: &TicketNote<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (client_id, ticket_id, text) = (n.client_id, n.ticket_id, n.text);
+    let members: Vec<String> = match to {
+        Some(user) => vec![user.to_string()],
+        None => {
+            sqlx::query_scalar(&format!(
+                "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {}",
+                crate::clients::access::visible_to_member(2)
+            ))
+            .bind(org_id)
+            .bind(client_id)
+            .fetch_all(db)
+            .await?
+        }
+    };
+    for m in members {
+        sqlx::query(
+            "INSERT INTO notifications (id, org_id, user_id, kind, client_id, subject_id, text, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(org_id)
+        .bind(&m)
+        .bind(kind.as_str())
+        .bind(client_id)
+        .bind(ticket_id)
+        .bind(text)
         .bind(now)
         .execute(db)
         .await?;

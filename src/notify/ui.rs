@@ -56,6 +56,9 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
         Kind::PaymentMismatch => t.notification_payment_mismatch,
         Kind::ApprovalApproved => t.notification_approval_approved,
         Kind::ApprovalChanges => t.notification_approval_changes,
+        Kind::TicketOpened => t.notification_ticket_opened,
+        Kind::TicketReply => t.notification_ticket_reply,
+        Kind::TicketAssigned => t.notification_ticket_assigned,
     };
     fill(
         template,
@@ -96,7 +99,11 @@ pub fn NotificationsPage() -> impl IntoView {
                             <ul class="card list notifications" data-testid="notifications">
                                 {items.into_iter().map(|n| {
                                     let text = notification_text(t, &n);
-                                    let href = n.client_id.clone().map(|c| format!("/clients/{c}")).unwrap_or_else(|| "/clients".into());
+                                    let href = match (n.kind, &n.subject_id, &n.client_id) {
+                                        (Kind::TicketOpened | Kind::TicketReply | Kind::TicketAssigned, Some(t), _) => format!("/tickets/{t}"),
+                                        (_, _, Some(c)) => format!("/clients/{c}"),
+                                        _ => "/clients".into(),
+                                    };
                                     view! {
                                         <li class=if n.read { "notification" } else { "notification unread" }>
                                             <a href=href>{text}</a>

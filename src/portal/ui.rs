@@ -253,6 +253,7 @@ fn PortalSpace(
                         </Transition>
                     </a>
                 })}
+                {can_chat.then(|| view! { <a class="small" href="/portal/tickets" data-testid="portal-tickets-link">{t.tk_portal_title}</a> })}
                 {can_invoices.then(|| view! { <a class="small" href="/portal/invoices" data-testid="portal-invoices-link">{t.inv_heading}</a> })}
                 {me.hours.then(|| view! { <a class="small" href="/portal/hours" data-testid="portal-hours-link">{t.hours_link}</a> })}
                 {me.can_switch.then(|| view! { <a class="small" href="/portal/choose">{t.p_switch}</a> })}

@@ -117,8 +117,8 @@ async fn try_emit(
     .bind(event.created_at)
     .execute(&st.db)
     .await?;
-    // Chat messages change none of the overview's figures.
-    if event.kind != kind::MESSAGE {
+    // Chat messages and tickets change none of the overview's figures.
+    if event.kind != kind::MESSAGE && event.kind != kind::TICKET {
         st.dashboards.changed(org_id, event.created_at);
     }
     st.events.publish(OrgEvent {
@@ -303,7 +303,7 @@ impl Audience {
             (Audience::Client(c, rights), id) => {
                 use crate::portal::Right;
                 let allowed = match e.kind.as_str() {
-                    kind::MESSAGE => rights.has(Right::Chat),
+                    kind::MESSAGE | kind::TICKET => rights.has(Right::Chat),
                     kind::UPLOAD | kind::QUARANTINE => {
                         rights.has(Right::Files) || rights.has(Right::Upload)
                     }

@@ -148,6 +148,7 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
         }
         crate::portal::MAGIC_MAIL => crate::portal::api::send_magic_mail(st, &job.payload).await,
         crate::invoices::mail::INVOICE_MAIL => crate::invoices::mail::send(st, &job.payload).await,
+        crate::tickets::mail::TICKET_MAIL => crate::tickets::mail::send(st, &job.payload).await,
         crate::notify::NOTIFY_MAIL => crate::notify::prefs::send_event_mail(st, &job.payload).await,
         crate::notify::DIGEST_MAIL => crate::notify::prefs::send_digest(st, &job.payload).await,
         crate::cases::retention::RETENTION_MAIL => {

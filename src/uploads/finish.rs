@@ -176,11 +176,9 @@ pub async fn finish(
     let db = &st.db;
     // A chat attachment becomes a message in the same transaction: sealed with the client's
     // message key, fetched (or made) before.
-    let chat_key = match &up.chat_conv {
-        Some(_) => {
-            Some(crate::chat::repo::key(db, &st.master_key, &up.org_id, &up.client_id).await?)
-        }
-        None => None,
+    let chat_key = match (&up.chat_conv, &up.ticket_id) {
+        (None, None) => None,
+        _ => Some(crate::chat::repo::key(db, &st.master_key, &up.org_id, &up.client_id).await?),
     };
     // The case the file goes to — whose item it answers, or in whose conversation it is posted:
     // only those who see that case hear of it.
@@ -339,6 +337,32 @@ pub async fn finish(
         }
         _ => None,
     };
+    // A ticket attachment is a post of the ticket's thread.
+    if let (Some(ticket), Some(key)) = (&up.ticket_id, &chat_key) {
+        let kind = if up.direction == "sent" {
+            crate::tickets::PostKind::Staff
+        } else {
+            crate::tickets::PostKind::Client
+        };
+        crate::tickets::repo::insert_post(
+            &mut tx,
+            key,
+            &crate::tickets::repo::NewPost {
+                org_id: &up.org_id,
+                client_id: &up.client_id,
+                ticket_id: ticket,
+                kind,
+                author_id: up.uploaded_by.as_deref(),
+                author_name: &name,
+                text: "",
+                file_id: Some(&up.id),
+                via: "portal",
+                idem_key: Some(&format!("file:{}", up.id)),
+                now,
+            },
+        )
+        .await?;
+    }
     let actor = crate::audit::repo::Actor {
         user_id: up.uploaded_by.clone(),
         name,
@@ -382,7 +406,15 @@ pub async fn finish(
             }
         }
     }
-    if up.direction == "received" {
+    if let Some(ticket) = &up.ticket_id {
+        // The ticket's thread shows the file (and whether it is held back); a client's file is
+        // news for the firm like a client's answer.
+        if up.direction == "received" {
+            crate::tickets::client_news(st, ticket, now)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    } else if up.direction == "received" {
         // The chat says so too: in the case's conversation when the file answers a request.
         // (A chat attachment is its own message; only the check's verdict follows it.)
         use crate::chat::domain::System;

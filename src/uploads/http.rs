@@ -630,6 +630,27 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
             }
         }
     };
+    // A ticket attachment: posted to this ticket of the client when finished (staff only when
+    // they see the client, which was checked above).
+    let ticket_id = match get("ticket").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(_) if link_id.is_some() || item.is_some() || chat_conv.is_some() => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "metadata",
+                "ticket is for the portal and staff, without item_id or chat".into(),
+            )
+        }
+        Some(ticket) => {
+            match crate::tickets::repo::of_this_client(&st.db, &org_id, &client_id, ticket).await {
+                Ok(true) => Some(ticket.to_string()),
+                Ok(false) => {
+                    return fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into())
+                }
+                Err(e) => return internal(e),
+            }
+        }
+    };
     // The firm's allow-list binds what clients send, not what staff send them.
     if direction == "received" {
         let allowed = match crate::orgs::repo::allowed_types(&st.db, &org_id).await {
@@ -694,6 +715,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         item_id: item.as_ref().map(|i| i.id.as_str()),
         via_portal: matches!(who, Uploader::Portal(..)),
         chat_conv: chat_conv.as_deref(),
+        ticket_id: ticket_id.as_deref(),
     };
     if let Err(e) = repo::create_upload(&st.db, &new).await {
         let _ = st.storage.delete(&org_id, &id).await;

@@ -86,6 +86,8 @@ pub struct UploadRow {
     pub via_portal: bool,
     /// A chat attachment: the conversation it is posted to when it is finished.
     pub chat_conv: Option<String>,
+    /// A ticket attachment: the ticket it is posted to when it is finished.
+    pub ticket_id: Option<String>,
 }
 
 pub struct NewUpload<'a> {
@@ -107,13 +109,15 @@ pub struct NewUpload<'a> {
     pub via_portal: bool,
     /// A chat attachment for this conversation ('' the general one, else a case id).
     pub chat_conv: Option<&'a str>,
+    /// A ticket attachment for this ticket.
+    pub ticket_id: Option<&'a str>,
 }
 
 pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO uploads (id, org_id, client_id, link_id, uploaded_by, direction, filename, mime, length, committed, \
-         wrapped_key, nonce_prefix, created_at, expires_at, item_id, via_portal, chat_conv) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,$16)",
+         wrapped_key, nonce_prefix, created_at, expires_at, item_id, via_portal, chat_conv, ticket_id) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0,$10,$11,$12,$13,$14,$15,$16,$17)",
     )
     .bind(u.id)
     .bind(u.org_id)
@@ -131,6 +135,7 @@ pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error
     .bind(u.item_id)
     .bind(u.via_portal as i64)
     .bind(u.chat_conv)
+    .bind(u.ticket_id)
     .execute(db)
     .await?;
     Ok(())
@@ -139,7 +144,7 @@ pub async fn create_upload(db: &Db, u: &NewUpload<'_>) -> Result<(), sqlx::Error
 pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, org_id, client_id, link_id, uploaded_by, direction, filename, mime, length, committed, wrapped_key, \
-         nonce_prefix, expires_at, completed_at, item_id, via_portal, chat_conv FROM uploads WHERE id = $1",
+         nonce_prefix, expires_at, completed_at, item_id, via_portal, chat_conv, ticket_id FROM uploads WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(db)
@@ -163,6 +168,7 @@ pub async fn upload(db: &Db, id: &str) -> Result<Option<UploadRow>, sqlx::Error>
             item_id: r.try_get("item_id")?,
             via_portal: r.try_get::<i64, _>("via_portal")? != 0,
             chat_conv: r.try_get("chat_conv")?,
+            ticket_id: r.try_get("ticket_id")?,
         })
     })
     .transpose()

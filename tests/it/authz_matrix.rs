@@ -162,6 +162,16 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("delete_time", Kind::StaffWrite, true),
     ("save_budget", Kind::StaffWrite, true),
     ("portal_hours", Kind::Client, false),
+    ("list_tickets", Kind::StaffRead, false),
+    ("ticket_unread_count", Kind::StaffRead, false),
+    ("get_ticket", Kind::StaffRead, true),
+    ("reply_ticket", Kind::StaffWrite, true),
+    ("set_ticket_state", Kind::StaffWrite, true),
+    ("assign_ticket", Kind::StaffWrite, true),
+    ("portal_tickets", Kind::Client, false),
+    ("portal_ticket", Kind::Client, true),
+    ("open_ticket", Kind::Client, false),
+    ("portal_reply_ticket", Kind::Client, true),
 ];
 
 /// Every HTTP route besides the server functions (as registered), how it treats callers and
@@ -369,6 +379,13 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             ("description", s("Beratung")),
         ],
         "delete_time" => vec![("id", ids.entry.clone())],
+        "get_ticket" | "portal_ticket" => vec![("id", ids.ticket.clone())],
+        "reply_ticket" | "portal_reply_ticket" => {
+            vec![("id", ids.ticket.clone()), ("text", s("Hallo"))]
+        }
+        "set_ticket_state" => vec![("id", ids.ticket.clone()), ("state", s("solved"))],
+        "assign_ticket" => vec![("id", ids.ticket.clone())],
+        "open_ticket" => vec![("subject", s("Frage")), ("text", s("Hallo"))],
         "save_budget" => vec![("client_id", ids.client.clone()), ("budget", s("10"))],
         "get_invoice" | "delete_invoice" | "send_invoice" | "invoice_from_quote"
         | "portal_invoice" => {
@@ -409,6 +426,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 }
 
 struct Ids {
+    ticket: String,
     invoice: String,
     entry: String,
     line: String,
@@ -556,7 +574,13 @@ async fn matrix(db: Db) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{entry}");
+    let schmidt = crate::portal::portal_browser(&app, "info@schmidt.de").await;
+    let (status, ticket) = schmidt
+        .call("open_ticket", &[("subject", "Frage"), ("text", "Hallo")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
     let ids = Ids {
+        ticket: ticket.as_str().unwrap().to_string(),
         entry: entry.as_str().unwrap().to_string(),
         invoice,
         line,
@@ -597,6 +621,7 @@ async fn matrix(db: Db) {
                 &ids.invoice,
                 &ids.line,
                 &ids.entry,
+                &ids.ticket,
             ]
             .contains(&&v.to_string())
         })

@@ -25,5 +25,6 @@ mod portal;
 mod reminders;
 mod scan;
 mod team;
+mod tickets;
 mod uploads;
 mod uploads_crash;
