@@ -19,9 +19,9 @@ pub mod dashboard;
 pub mod domains;
 pub mod error;
 pub mod hours;
+pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod inbound;
-pub mod i18n;
 pub mod invoices;
 pub mod live;
 pub mod notify;

@@ -361,12 +361,18 @@ mod tests {
     #[test]
     fn paragraphs_and_internal_blank_lines_stay() {
         let text = "Guten Tag,\n\n\nanbei die Belege.   \nViele Grüße\n\n";
-        assert_eq!(extract(text), "Guten Tag,\n\n\nanbei die Belege.\nViele Grüße");
+        assert_eq!(
+            extract(text),
+            "Guten Tag,\n\n\nanbei die Belege.\nViele Grüße"
+        );
     }
 
     #[test]
     fn line_endings_are_normalised() {
-        assert_eq!(extract("Zeile 1\r\nZeile 2\rZeile 3\r\n"), "Zeile 1\nZeile 2\nZeile 3");
+        assert_eq!(
+            extract("Zeile 1\r\nZeile 2\rZeile 3\r\n"),
+            "Zeile 1\nZeile 2\nZeile 3"
+        );
     }
 
     #[test]
@@ -419,7 +425,8 @@ mod tests {
     fn line_before_an_attribution_is_not_part_of_it() {
         let text = "Am besten rufen Sie mich an.\nAm 24.11.2026 um 10:15 schrieb Kanzlei Muster <x@y.de>:\n> Zitat";
         assert_eq!(extract(text), "Am besten rufen Sie mich an.");
-        let text = "On second thought, yes.\nOn 24 Nov 2026, at 10:15, Kanzlei <x@y.de> wrote:\n> q";
+        let text =
+            "On second thought, yes.\nOn 24 Nov 2026, at 10:15, Kanzlei <x@y.de> wrote:\n> q";
         assert_eq!(extract(text), "On second thought, yes.");
     }
 
@@ -461,7 +468,10 @@ mod tests {
     #[test]
     fn only_a_quote_gives_empty() {
         assert_eq!(extract("> Hallo\n> Welt\n"), "");
-        assert_eq!(extract("On Mon, 24 Nov 2026 at 10:15, K <k@x.de> wrote:\n> Hallo\n"), "");
+        assert_eq!(
+            extract("On Mon, 24 Nov 2026 at 10:15, K <k@x.de> wrote:\n> Hallo\n"),
+            ""
+        );
         assert_eq!(extract("\n-----Original Message-----\nFrom: K\n"), "");
     }
 

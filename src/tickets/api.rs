@@ -222,6 +222,7 @@ pub async fn set_ticket_state(id: String, state: String) -> Result<(), AppError>
                 .ok_or_else(|| AppError::invalid("state", me.t().f_required))?;
             let now = crate::server::db::now_ms();
             if super::repo::set_state(&me.req.state.db, me.org_id(), &id, to, now).await? {
+                super::live(&me.req.state, me.org_id(), &ticket.client_id, &id).await;
                 me.audit(
                     Some(&ticket.client_id),
                     crate::audit::action::TICKET_STATE,

@@ -8,8 +8,8 @@ use super::{Post, PostKind, TicketDetail, TicketState, TicketSummary};
 use crate::error::AppError;
 use crate::i18n::{fill, T};
 use crate::ui::{
-    action_error, field_error, format, may, toast_on_success, use_lang, use_t, EmptyState, Field,
-    FormError, NotFoundState, Skeleton,
+    action_error, field_error, format, may, reset_on_success, toast_on_success, use_lang, use_t,
+    EmptyState, Field, FormError, NotFoundState, Skeleton,
 };
 use crate::uploads::widget::{UploadTarget, UploadWidget};
 use leptos::form::ActionForm;
@@ -261,6 +261,8 @@ fn StaffTicket(
     let assign_err = action_error(assign);
     let k = d.ticket.clone();
     let id = StoredValue::new(k.id.clone());
+    let form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(reply, form);
     let attach = UploadTarget {
         bearer: None,
         portal: false,
@@ -287,12 +289,14 @@ fn StaffTicket(
                 <Thread posts=d.posts portal=false/>
                 {can_edit.then(|| view! {
                     <FormError error=err fields=&["text"]/>
-                    <ActionForm attr:novalidate=true action=reply attr:class="stack-s">
+                    <ActionForm attr:novalidate=true action=reply attr:class="stack-s" node_ref=form>
                         <input type="hidden" name="id" value=id.get_value()/>
                         {idem_field(reply.version())}
-                        <Field id_prefix="tk-" label=t.tk_reply_label name="text" kind="textarea" required=true error=field_error(err, "text")/>
-                        <label class="checkbox"><input type="checkbox" name="internal" value="on" data-testid="ticket-internal"/><span>{t.tk_internal}</span></label>
-                        <button class="btn" type="submit" data-testid="ticket-reply">{t.tk_reply}</button>
+                        <Field id_prefix="tk-" label=t.tk_reply_label name="text" kind="textarea" required=true hint=t.tk_reply_hint error=field_error(err, "text")/>
+                        <div class="row">
+                            <button class="btn" type="submit" data-testid="ticket-reply">{t.tk_reply}</button>
+                            <button class="btn btn-secondary" type="submit" name="internal" value="on" data-testid="ticket-add-note">{t.tk_add_note}</button>
+                        </div>
                     </ActionForm>
                     <details>
                         <summary class="btn btn-secondary">{t.tk_attach}</summary>
@@ -368,6 +372,7 @@ pub fn PortalTicketsPage() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
     let open = ServerAction::<OpenTicket>::new();
     let err = action_error(open);
+    let _ = crate::live::Live::provide_at("/api/portal/events");
     let live = crate::live::counter(|e| e.kind == crate::live::kind::TICKET);
     let list: TicketsResource = Resource::new(
         move || (open.version().get(), live.get()),
@@ -426,7 +431,11 @@ pub fn PortalTicketPage() -> impl IntoView {
     let reply = ServerAction::<PortalReplyTicket>::new();
     toast_on_success(reply, t.tk_sent_toast);
     let err = action_error(reply);
+    let form = NodeRef::<leptos::html::Form>::new();
+    reset_on_success(reply, form);
     let refresh = RwSignal::new(0u32);
+    // The firm's answer shows up without reloading.
+    let _ = crate::live::Live::provide_at("/api/portal/events");
     let live =
         crate::live::counter(move |e| e.kind == crate::live::kind::TICKET && e.subject == id());
     let detail = Resource::new(
@@ -467,7 +476,7 @@ pub fn PortalTicketPage() -> impl IntoView {
                                     <section class="card stack">
                                         <Thread posts=d.posts portal=true/>
                                         <FormError error=err fields=&["text"]/>
-                                        <ActionForm attr:novalidate=true action=reply attr:class="stack-s">
+                                        <ActionForm attr:novalidate=true action=reply attr:class="stack-s" node_ref=form>
                                             <input type="hidden" name="id" value=k.id.clone()/>
                                             {idem_field(reply.version())}
                                             <Field id_prefix="tk-" label=t.tk_reply_label name="text" kind="textarea" required=true error=field_error(err, "text")/>

@@ -245,6 +245,24 @@ where
     });
 }
 
+/// Empties `form` each time `action` succeeds, so a sent text is not sent again by mistake
+/// (the form may stay on the page while the list above it refreshes).
+pub fn reset_on_success<I, O>(action: ServerAction<I>, form: NodeRef<leptos::html::Form>)
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |prev: Option<usize>| {
+        let v = action.version().get();
+        if prev.is_some_and(|p| p != v) && matches!(action.value().get_untracked(), Some(Ok(_))) {
+            if let Some(f) = form.get_untracked() {
+                f.reset();
+            }
+        }
+        v
+    });
+}
+
 /// A confirmation dialog for destructive actions. The trigger is a link to `?confirm=<key>`,
 /// so without JavaScript the server renders the dialog open; with JavaScript it opens in place.
 #[component]
