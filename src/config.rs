@@ -14,6 +14,7 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub domains: DomainsConfig,
     pub payments: PaymentsConfig,
+    pub inbound: InboundConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +61,25 @@ pub struct SecurityConfig {
     pub login_max_failures_per_ip: i64,
     pub login_window_minutes: i64,
     pub invite_valid_hours: i64,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct InboundConfig {
+    pub reply_domain: String,
+    pub smtp_listen: String,
+    pub webhook_secret: String,
+    pub max_mb: i64,
+}
+
+impl std::fmt::Debug for InboundConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InboundConfig")
+            .field("reply_domain", &self.reply_domain)
+            .field("smtp_listen", &self.smtp_listen)
+            .field("webhook_secret", &(!self.webhook_secret.is_empty()))
+            .field("max_mb", &self.max_mb)
+            .finish()
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -167,6 +187,7 @@ impl Config {
             ("uploads.max_file_mb", self.uploads.max_file_mb),
             ("uploads.expire_hours", self.uploads.expire_hours),
             ("uploads.clamd_max_mb", self.uploads.clamd_max_mb),
+            ("inbound.max_mb", self.inbound.max_mb),
         ];
         for (k, v) in positive {
             if v <= 0 {

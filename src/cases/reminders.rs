@@ -233,6 +233,7 @@ pub async fn send_reminder_mail(st: &AppState, payload: &str) -> Result<(), Stri
                 .await
                 .map_err(e)?,
         html: None,
+        ..Default::default()
     };
     let to = mail.to.clone();
     st.mailer.send(mail).await.map_err(|e| e.to_string())?;

@@ -224,6 +224,7 @@ pub async fn send_retention_mail(st: &AppState, payload: &str) -> Result<(), Str
                     ),
                 ),
                 html: None,
+                ..Default::default()
             })
             .await
             .map_err(|e| e.to_string())?;

@@ -75,6 +75,7 @@ pub async fn send(st: &AppState, id: &str) -> Result<(), String> {
         subject,
         text: format!("{text}\n{footer}"),
         html: Some(html),
+        ..Default::default()
     };
     st.mailer.send(mail).await.map_err(|e| e.to_string())
 }

@@ -103,6 +103,7 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
             ],
         ),
         html: None,
+        ..Default::default()
     };
     st.mailer.send(mail).await.map_err(|e| e.to_string())
 }

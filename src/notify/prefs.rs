@@ -444,6 +444,7 @@ pub async fn send_event_mail(st: &AppState, payload: &str) -> Result<(), String>
             subject: fill(t.nm_subject, &[("what", &what), ("firm", &firm)]),
             text,
             html: None,
+            ..Default::default()
         })
         .await
         .map_err(|e| e.to_string())
@@ -544,6 +545,7 @@ pub async fn send_digest(st: &AppState, payload: &str) -> Result<(), String> {
             ),
             text,
             html: None,
+            ..Default::default()
         })
         .await
         .map_err(|e| e.to_string())

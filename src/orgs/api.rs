@@ -98,6 +98,7 @@ pub async fn invite_member(email: String, role: String) -> Result<InviteCreated,
                     ],
                 ),
                 html: None,
+                ..Default::default()
             };
             // The invitation exists and its link is shown to the inviter even if the mail fails.
             if let Err(e) = me.req.state.mailer.send(mail).await {

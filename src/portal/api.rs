@@ -340,6 +340,7 @@ pub async fn send_magic_mail(st: &crate::server::AppState, payload: &str) -> Res
             subject: fill(t.p_mail_subject, &args),
             text,
             html: Some(html),
+            ..Default::default()
         })
         .await
         .map_err(|e| e.to_string())

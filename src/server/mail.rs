@@ -21,11 +21,16 @@ pub enum Mailer {
 }
 
 /// A mail to send: plain text always, HTML optional.
+#[derive(Default)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: Option<String>,
+    /// Where replies go (a signed reply address, see `inbound::token`).
+    pub reply_to: Option<String>,
+    /// Our Message-ID (without angle brackets), so replies can be matched by In-Reply-To.
+    pub message_id: Option<String>,
 }
 
 /// How a mail to a client looks: the button in the firm's colour (text colour chosen for
@@ -123,10 +128,15 @@ impl Mailer {
             .to
             .parse()
             .map_err(|_| MailError::Address(mail.to.clone()))?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
-            .subject(mail.subject)
+        let mut builder = Message::builder().from(from).to(to).subject(mail.subject);
+        if let Some(r) = &mail.reply_to {
+            let r: Mailbox = r.parse().map_err(|_| MailError::Address(r.clone()))?;
+            builder = builder.reply_to(r);
+        }
+        if let Some(id) = mail.message_id {
+            builder = builder.message_id(Some(format!("<{id}>")));
+        }
+        let message = builder
             .multipart(match mail.html {
                 None => MultiPart::mixed().singlepart(
                     SinglePart::builder()

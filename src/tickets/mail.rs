@@ -75,6 +75,7 @@ pub async fn send(st: &AppState, post_id: &str) -> Result<(), String> {
         subject: mail_subject,
         text: format!("{intro}\n\n{}: {link}\n{footer}", t.tk_mail_button),
         html: Some(html),
+        ..Default::default()
     };
     st.mailer.send(mail).await.map_err(|e| e.to_string())
 }

@@ -142,6 +142,7 @@ pub async fn create_upload_link(
                     subject,
                     text,
                     html: Some(html),
+                    ..Default::default()
                 };
                 match me.req.state.mailer.send(mail).await {
                     Ok(()) => {
