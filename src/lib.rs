@@ -20,7 +20,6 @@ pub mod domains;
 pub mod error;
 pub mod hours;
 pub mod i18n;
-#[cfg(feature = "ssr")]
 pub mod inbound;
 pub mod invoices;
 pub mod live;

@@ -210,6 +210,8 @@ pub mod action {
     pub const TICKET_ANSWERED: &str = "ticket.answered";
     pub const TICKET_STATE: &str = "ticket.state_changed";
     pub const TICKET_ASSIGNED: &str = "ticket.assigned";
+    pub const MAIL_RELEASED: &str = "mail.released";
+    pub const MAIL_DISCARDED: &str = "mail.discarded";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -304,6 +306,16 @@ pub const LABELS: &[(&str, &str, &str)] = {
             "Ticket status changed",
         ),
         (TICKET_ASSIGNED, "Ticket zugewiesen", "Ticket assigned"),
+        (
+            MAIL_RELEASED,
+            "Zurückgehaltene E-Mail übernommen",
+            "Held e-mail released",
+        ),
+        (
+            MAIL_DISCARDED,
+            "Zurückgehaltene E-Mail verworfen",
+            "Held e-mail discarded",
+        ),
         (HOURS_DELETED, "Zeiteintrag gelöscht", "Time entry deleted"),
         (
             CLIENT_BUDGET_CHANGED,

@@ -216,6 +216,8 @@ mod server {
 
 #[cfg(feature = "ssr")]
 pub use server::conv_of;
+#[cfg(feature = "ssr")]
+pub use server::send as post_message;
 
 /// Writes a system message into a client's conversation (the case's, or the general one) and
 /// announces it. Failures are logged: the action that caused it has happened anyway.

@@ -45,6 +45,9 @@ pub enum Kind {
     TicketReply,
     /// A ticket was assigned to the reader.
     TicketAssigned,
+    /// A reply by e-mail was held: its sender is no contact of the client (the subject is
+    /// the sender's address).
+    MailHeld,
 }
 
 impl Kind {
@@ -62,6 +65,7 @@ impl Kind {
             Kind::TicketOpened => "ticket_opened",
             Kind::TicketReply => "ticket_reply",
             Kind::TicketAssigned => "ticket_assigned",
+            Kind::MailHeld => "mail_held",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -78,6 +82,7 @@ impl Kind {
             Kind::TicketOpened,
             Kind::TicketReply,
             Kind::TicketAssigned,
+            Kind::MailHeld,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

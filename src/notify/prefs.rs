@@ -438,16 +438,25 @@ pub async fn send_event_mail(st: &AppState, payload: &str) -> Result<(), String>
         "\n\n-- \n{}",
         footer(st, t, owner, org_id).await.map_err(e)?
     ));
-    st.mailer
-        .send(crate::server::mail::Mail {
-            to,
-            subject: fill(t.nm_subject, &[("what", &what), ("firm", &firm)]),
-            text,
-            html: None,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| e.to_string())
+    let mut mail = crate::server::mail::Mail {
+        to,
+        subject: fill(t.nm_subject, &[("what", &what), ("firm", &firm)]),
+        text,
+        html: None,
+        ..Default::default()
+    };
+    // A client may answer a message by replying to the mail (it lands in the chat).
+    if !staff && event == Event::Message {
+        if let Some((reply_to, message_id)) =
+            crate::inbound::thread_headers(st, org_id, client_id, None)
+                .await
+                .map_err(e)?
+        {
+            mail.reply_to = Some(reply_to);
+            mail.message_id = Some(message_id);
+        }
+    }
+    st.mailer.send(mail).await.map_err(|e| e.to_string())
 }
 
 /// Messages a notification mail quotes at most (the newest unread ones).

@@ -59,6 +59,7 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
         Kind::TicketOpened => t.notification_ticket_opened,
         Kind::TicketReply => t.notification_ticket_reply,
         Kind::TicketAssigned => t.notification_ticket_assigned,
+        Kind::MailHeld => t.notification_mail_held,
     };
     fill(
         template,
@@ -101,6 +102,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     let text = notification_text(t, &n);
                                     let href = match (n.kind, &n.subject_id, &n.client_id) {
                                         (Kind::TicketOpened | Kind::TicketReply | Kind::TicketAssigned, Some(t), _) => format!("/tickets/{t}"),
+                                        (Kind::MailHeld, ..) => "/tickets".to_string(),
                                         (_, _, Some(c)) => format!("/clients/{c}"),
                                         _ => "/clients".into(),
                                     };

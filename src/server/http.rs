@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::branding::http::routes())
         .merge(crate::domains::http::routes())
         .merge(crate::invoices::http::routes())
+        .merge(crate::inbound::http::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn_with_state(

@@ -145,6 +145,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
     println!();
     tokio::spawn(housekeeping(state.clone()));
     tokio::spawn(jobs::worker(state.clone()));
+    let smtp = state.config.inbound.smtp_listen.clone();
+    if !smtp.is_empty() {
+        let listener = tokio::net::TcpListener::bind(&smtp)
+            .await
+            .map_err(|e| format!("cannot listen for mail on {smtp}: {e}"))?;
+        println!("  Replies by e-mail: SMTP on {smtp}");
+        tokio::spawn(crate::inbound::smtp::serve(listener, state.clone()));
+    }
     let app = http::router(state);
     axum::serve(
         listener,

@@ -62,6 +62,9 @@ pub async fn send(st: &AppState, post_id: &str) -> Result<(), String> {
     if !text.is_empty() {
         intro = format!("{intro}\n\n{text}");
     }
+    if !st.config.inbound.reply_domain.is_empty() {
+        intro = format!("{intro}\n\n{}", t.tk_mail_reply_hint);
+    }
     let footer = crate::notify::prefs::client_footer(st, &org, &client)
         .await
         .map_err(e)?;
@@ -70,12 +73,20 @@ pub async fn send(st: &AppState, post_id: &str) -> Result<(), String> {
         .map_err(|e| format!("{e:?}"))?;
     let look = crate::server::mail::Look::of(brand.as_ref(), st.config.public_url());
     let html = crate::server::mail::button_html(&intro, t.tk_mail_button, &link, &footer, &look);
-    let mail = crate::server::mail::Mail {
+    let mut mail = crate::server::mail::Mail {
         to,
         subject: mail_subject,
         text: format!("{intro}\n\n{}: {link}\n{footer}", t.tk_mail_button),
         html: Some(html),
         ..Default::default()
     };
+    if let Some((reply_to, message_id)) =
+        crate::inbound::thread_headers(st, &org, &client, Some(&ticket))
+            .await
+            .map_err(e)?
+    {
+        mail.reply_to = Some(reply_to);
+        mail.message_id = Some(message_id);
+    }
     st.mailer.send(mail).await.map_err(|e| e.to_string())
 }

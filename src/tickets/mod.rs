@@ -98,6 +98,9 @@ pub struct Post {
     pub file: Option<crate::chat::Attachment>,
     /// The client's text came by e-mail.
     pub via_mail: bool,
+    /// The original mail (staff only: its full text at `/api/inbound/mails/{id}/original`).
+    #[serde(default)]
+    pub mail_id: Option<String>,
     pub created_at: i64,
 }
 

@@ -338,7 +338,7 @@ pub async fn posts(
 ) -> Result<Vec<Post>, String> {
     let e = |e: sqlx::Error| e.to_string();
     let rows = sqlx::query(
-        "SELECT p.id, p.kind, p.author_name, p.body, p.via, p.created_at, \
+        "SELECT p.id, p.kind, p.author_name, p.body, p.via, p.mail_id, p.created_at, \
          f.id AS file_id, f.name AS file_name, f.size AS file_size, f.scan_state AS file_scan \
          FROM ticket_posts p LEFT JOIN files f ON f.id = p.file_id \
          WHERE p.org_id = $1 AND p.client_id = $2 AND p.ticket_id = $3 AND ($4 = 1 OR p.kind <> 'note') \
@@ -379,6 +379,12 @@ pub async fn posts(
             text,
             file,
             via_mail: r.try_get::<String, _>("via").map_err(e)? == "mail",
+            // Staff only (notes are shown to staff only, too).
+            mail_id: if notes {
+                r.try_get("mail_id").map_err(e)?
+            } else {
+                None
+            },
             created_at: r.try_get("created_at").map_err(e)?,
         });
     }

@@ -100,6 +100,9 @@ fn Thread(posts: Vec<Post>, portal: bool) -> impl IntoView {
                             {p.author_name.clone()}" · "{format::datetime(p.created_at, lang)}
                             {(p.kind == PostKind::Note).then(|| view! { " · "<strong data-testid="ticket-note">{t.tk_note_badge}</strong> })}
                             {p.via_mail.then(|| view! { " · "{t.tk_via_mail} })}
+                            {p.mail_id.clone().map(|m| view! {
+                                " · "<a href=format!("/api/inbound/mails/{m}/original") target="_blank" rel="external noopener" data-testid="ticket-mail-original">{t.mail_original}</a>
+                            })}
                         </p>
                         {(!p.text.is_empty()).then(|| view! { <p class="chat-text">{p.text.clone()}</p> })}
                         {p.file.map(|f| view! { <crate::chat::ui::AttachmentLine f portal/> })}
@@ -180,8 +183,17 @@ pub fn TicketsPage() -> impl IntoView {
         }
     };
     let chip = move |on: bool| if on { "chip chip-on" } else { "chip" };
+    let release = ServerAction::<crate::inbound::api::ReleaseHeldMail>::new();
+    let discard = ServerAction::<crate::inbound::api::DiscardHeldMail>::new();
+    toast_on_success(release, t.mail_released_toast);
+    toast_on_success(discard, t.mail_discarded_toast);
+    let held = Resource::new(
+        move || (release.version().get(), discard.version().get(), live.get()),
+        |_| crate::inbound::api::list_held_mails(),
+    );
     view! {
         <div class="page-head"><h1>{t.tk_title}</h1></div>
+        <HeldMails held release discard/>
         <nav class="row filters-row" aria-label=t.tk_filter_label>
             <a class=move || chip(state().is_empty()) href=move || href("", &assignee())>{t.tk_filter_all}</a>
             {TicketState::ALL.into_iter().map(|s| view! {
@@ -200,6 +212,66 @@ pub fn TicketsPage() -> impl IntoView {
                     Ok(l) => view! { <TicketTable list=l with_client=true staff=true/> }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
                 }
+            })}
+        </Transition>
+    }
+}
+
+/// Replies by mail from unknown senders, for staff to release or discard.
+#[component]
+fn HeldMails(
+    held: Resource<Result<Vec<crate::inbound::HeldMail>, AppError>>,
+    release: ServerAction<crate::inbound::api::ReleaseHeldMail>,
+    discard: ServerAction<crate::inbound::api::DiscardHeldMail>,
+) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let can_edit = may(crate::orgs::domain::Permission::EditClients);
+    let err = action_error(release);
+    let err2 = action_error(discard);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = held.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section class="card stack" aria-labelledby="h-held" data-testid="held-mails">
+                        <h2 id="h-held">{t.mail_held_title}</h2>
+                        <p class="small muted">{t.mail_held_hint}</p>
+                        <FormError error=err/>
+                        <FormError error=err2/>
+                        <ul class="checklist">
+                            {list.into_iter().map(|m| {
+                                let id = m.id.clone();
+                                let id2 = m.id.clone();
+                                let place = if m.ticket.is_empty() { t.mail_chat.to_string() } else { m.ticket.clone() };
+                                view! {
+                                    <li class="checklist-item stack-s" data-testid="held-mail">
+                                        <div class="row">
+                                            <strong>{m.from.clone()}</strong>
+                                            <span class="small muted">{format!("{} · {} · {}", m.client_name, place, format::datetime(m.received_at, lang))}</span>
+                                        </div>
+                                        <p class="small">{m.subject.clone()}</p>
+                                        <p class="chat-text">{m.text.clone()}</p>
+                                        {(!m.attachments.is_empty()).then(|| view! { <p class="small muted">{format!("{}: {}", t.mail_attachments_label, m.attachments.join(", "))}</p> })}
+                                        <div class="row">
+                                            <a class="small" href=format!("/api/inbound/mails/{}/original", m.id) target="_blank" rel="external noopener">{t.mail_original}</a>
+                                            {can_edit.then(|| view! {
+                                                <ActionForm action=release>
+                                                    <input type="hidden" name="id" value=id.clone()/>
+                                                    <button class="btn btn-secondary btn-small" type="submit" data-testid="held-release">{t.mail_release}</button>
+                                                </ActionForm>
+                                                <ActionForm action=discard>
+                                                    <input type="hidden" name="id" value=id2.clone()/>
+                                                    <button class="btn btn-secondary btn-small" type="submit" data-testid="held-discard">{t.mail_discard}</button>
+                                                </ActionForm>
+                                            })}
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
             })}
         </Transition>
     }

@@ -12,6 +12,8 @@ pub mod finish;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod repo;
 pub mod ui;
 pub mod widget;
