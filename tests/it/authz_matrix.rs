@@ -172,6 +172,9 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("portal_ticket", Kind::Client, true),
     ("open_ticket", Kind::Client, false),
     ("portal_reply_ticket", Kind::Client, true),
+    ("list_held_mails", Kind::StaffRead, false),
+    ("release_held_mail", Kind::StaffWrite, true),
+    ("discard_held_mail", Kind::StaffWrite, true),
 ];
 
 /// Every HTTP route besides the server functions (as registered), how it treats callers and
@@ -202,6 +205,13 @@ const ROUTES: &[(&str, Kind, bool)] = &[
     ("/api/portal/invoices.zip", Kind::Client, true),
     // Stripe's events: authorized by their signature (tests/it/payments.rs), not by a session.
     ("/api/stripe/webhook/{org_id}", Kind::Public, false),
+    // A mail provider's inbound mail: authorized by the shared secret (tests/it/inbound.rs).
+    ("/api/inbound/mail", Kind::Public, false),
+    (
+        "/api/inbound/mails/{mail_id}/original",
+        Kind::StaffRead,
+        true,
+    ),
 ];
 
 /// The request for a route, pointing at firm A's objects.
@@ -238,6 +248,7 @@ fn route_request(c: &crate::helpers::Caller, route: &str, ids: &Ids) -> reqwest:
                 .replace("{id}", &ids.file)
                 .replace("{invoice_id}", &ids.invoice)
                 .replace("{client_id}", &ids.client)
+                .replace("{mail_id}", &ids.mail)
                 .replace("{token}", "kein-token");
             c.http.get(url(path + &query))
         }
@@ -384,6 +395,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
             vec![("id", ids.ticket.clone()), ("text", s("Hallo"))]
         }
         "set_ticket_state" => vec![("id", ids.ticket.clone()), ("state", s("solved"))],
+        "release_held_mail" | "discard_held_mail" => vec![("id", ids.mail.clone())],
         "assign_ticket" => vec![("id", ids.ticket.clone())],
         "open_ticket" => vec![("subject", s("Frage")), ("text", s("Hallo"))],
         "save_budget" => vec![("client_id", ids.client.clone()), ("budget", s("10"))],
@@ -427,6 +439,7 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 
 struct Ids {
     ticket: String,
+    mail: String,
     invoice: String,
     entry: String,
     line: String,
@@ -463,7 +476,11 @@ fn every_server_function_is_in_the_matrix() {
 }
 
 async fn matrix(db: Db) {
-    let app = TestApp::spawn(db).await;
+    let app = TestApp::spawn_with(
+        db,
+        &[("KUNDENPORTAL_INBOUND_REPLY_DOMAIN", crate::inbound::DOMAIN)],
+    )
+    .await;
     let owner_a = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
     let reader_a = app
         .member(&owner_a, "reader@kanzlei-a.de", "readonly")
@@ -579,7 +596,19 @@ async fn matrix(db: Db) {
         .call("open_ticket", &[("subject", "Frage"), ("text", "Hallo")])
         .await;
     assert_eq!(status, StatusCode::OK, "{ticket}");
+    // A reply by mail to Schmidt AG's chat from a stranger: held for review.
+    let held = kundenportal::inbound::receive(
+        &app.state,
+        crate::inbound::reply_to_chat(&app, &client, "fremd@example.org").as_bytes(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let kundenportal::inbound::Outcome::Held(mail) = held else {
+        panic!("not held: {held:?}")
+    };
     let ids = Ids {
+        mail,
         ticket: ticket.as_str().unwrap().to_string(),
         entry: entry.as_str().unwrap().to_string(),
         invoice,
@@ -622,6 +651,7 @@ async fn matrix(db: Db) {
                 &ids.line,
                 &ids.entry,
                 &ids.ticket,
+                &ids.mail,
             ]
             .contains(&&v.to_string())
         })

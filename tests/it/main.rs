@@ -16,6 +16,7 @@ mod contacts;
 mod dashboard;
 mod domains;
 mod hours;
+mod inbound;
 mod invoices;
 mod live;
 mod notify;
