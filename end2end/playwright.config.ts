@@ -5,6 +5,8 @@ const PORT = 3100;
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 /** The SMTP catcher's HTTP side (end2end/smtp-catcher.mjs). */
 export const MAIL_URL = 'http://127.0.0.1:3126';
+/** The app's inbound SMTP listener (replies by e-mail). */
+export const INBOUND_SMTP_PORT = 3128;
 
 const chromium = {
   executablePath: '/usr/bin/chromium',
@@ -63,6 +65,9 @@ export default defineConfig({
       KUNDENPORTAL_LOG: 'info',
       KUNDENPORTAL_MAIL_SMTP_URL: 'smtp://127.0.0.1:3125',
       KUNDENPORTAL_PAYMENTS_STRIPE_API: 'http://127.0.0.1:3127',
+      // Replies by e-mail: the app's own SMTP listener (tests inject replies there).
+      KUNDENPORTAL_INBOUND_REPLY_DOMAIN: 'reply.kundenportal.test',
+      KUNDENPORTAL_INBOUND_SMTP_LISTEN: `127.0.0.1:${INBOUND_SMTP_PORT}`,
     },
   }],
 });

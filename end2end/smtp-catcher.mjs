@@ -1,7 +1,8 @@
 // A real SMTP server for the end-to-end tests: the app sends its mails here over SMTP
 // (KUNDENPORTAL_MAIL_SMTP_URL), the tests read them back as JSON over HTTP.
 //   SMTP  127.0.0.1:3125   (no TLS, no auth: loopback only)
-//   HTTP  127.0.0.1:3126   GET /messages?to=<address> → [{to, subject, text, html}], newest last
+//   HTTP  127.0.0.1:3126   GET /messages?to=<address> → [{to, subject, text, html, replyTo,
+//                          messageId}], newest last
 import http from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
@@ -20,6 +21,8 @@ const smtp = new SMTPServer({
           subject: mail.subject ?? '',
           text: mail.text ?? '',
           html: typeof mail.html === 'string' ? mail.html : '',
+          replyTo: mail.replyTo?.value?.[0]?.address ?? '',
+          messageId: mail.messageId ?? '',
         });
         callback();
       })

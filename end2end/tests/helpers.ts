@@ -39,7 +39,7 @@ export async function mailsTo(to: string): Promise<Mail[]> {
   return res.json();
 }
 
-type Mail = { subject: string; text: string; html: string };
+type Mail = { subject: string; text: string; html: string; replyTo: string; messageId: string };
 
 /** Waits for the first mail to `to` that `wanted` accepts and returns it. */
 export async function waitForMail(to: string, wanted: (m: Mail) => boolean = () => true) {
@@ -127,4 +127,39 @@ export function unzip(zip: Buffer): { name: string; data: Buffer }[] {
     at += 46 + nameLen + extraLen + commentLen;
   }
   return out;
+}
+
+/** Delivers a raw mail to the app's inbound SMTP listener, the way an MX would. */
+export async function deliverMail(from: string, to: string, raw: string) {
+  const net = await import('node:net');
+  const socket = net.createConnection({ host: '127.0.0.1', port: 3128 });
+  socket.setEncoding('utf8');
+  let buffer = '';
+  const waiting: ((line: string) => void)[] = [];
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    let i;
+    while ((i = buffer.indexOf('\r\n')) >= 0) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      // Multi-line replies ("250-…") end with a line "250 …".
+      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
+    }
+  });
+  const reply = () => new Promise<string>((resolve) => waiting.push(resolve));
+  const say = async (cmd: string, code: string) => {
+    const r = reply();
+    socket.write(cmd + '\r\n');
+    const line = await r;
+    expect(line.startsWith(code), `${cmd} → ${line}`).toBe(true);
+  };
+  expect((await reply()).startsWith('220')).toBe(true);
+  await say('EHLO mx.example.org', '250');
+  await say(`MAIL FROM:<${from}>`, '250');
+  await say(`RCPT TO:<${to}>`, '250');
+  await say('DATA', '354');
+  const body = raw.replace(/\r?\n/g, '\r\n').replace(/^\./gm, '..');
+  await say(body + '\r\n.', '250');
+  await say('QUIT', '221');
+  socket.end();
 }

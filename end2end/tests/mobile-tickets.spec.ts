@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { createClientApi, hydrated, login, portalLogin, waitForMail } from './helpers';
+import { createClientApi, deliverMail, hydrated, login, portalLogin, waitForMail } from './helpers';
 
-test('a client opens a ticket on a phone; staff see the badge and answer; the answer reaches the phone live and by mail', async ({ page, browser }) => {
+test('a client opens a ticket on a phone; staff see the badge and answer; the answer reaches the phone live and by mail, and the client\'s e-mailed reply lands in the thread', async ({ page, browser }) => {
   test.setTimeout(90_000);
   const staff = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' })).newPage();
   await login(staff);
@@ -58,12 +58,35 @@ test('a client opens a ticket on a phone; staff see the badge and answer; the an
   const mail = await waitForMail('ticket@kundin.de', (m) => m.subject.includes('[Ticket #'));
   expect(mail.subject).toContain('Frage zur Lohnabrechnung');
   expect(mail.text).toMatch(/\/portal\/tickets\/[0-9a-f-]{36}/);
+  expect(mail.replyTo).toMatch(/^reply\+t\.[0-9a-f-]{36}\.[0-9a-f]{16}@reply\.kundenportal\.test$/);
+
+  // The client answers from their mail program instead: the reply (quote removed) shows up
+  // in the portal thread and on the staff page.
+  await deliverMail('ticket@kundin.de', mail.replyTo, [
+    'From: Ticket Kundin <ticket@kundin.de>',
+    `To: ${mail.replyTo}`,
+    `Subject: Re: ${mail.subject}`,
+    'Message-ID: <antwort-1@kundin.de>',
+    `In-Reply-To: ${mail.messageId}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Vielen Dank, das hilft mir sehr.',
+    '',
+    'Am 30.11.2026 um 10:15 schrieb Kanzlei Test & Partner <noreply@kundenportal.local>:',
+    '> Gern: ab November gilt erstmals der Zuschlag.',
+  ].join('\n'));
+  await expect(page.getByTestId('ticket-post')).toHaveCount(3);
+  await expect(page.getByTestId('ticket-post').last()).toContainText('Vielen Dank, das hilft mir sehr.');
+  await expect(page.getByTestId('ticket-post').last()).toContainText('per E-Mail');
+  await expect(page.getByTestId('ticket-thread')).not.toContainText('schrieb Kanzlei');
+  await expect(staff.getByTestId('ticket-post')).toHaveCount(4);
+  await expect(staff.getByTestId('ticket-mail-original')).toHaveCount(1);
 
   // The client answers; staff solve; the client's next answer opens it again.
   await page.locator('#tk-f-text').fill('Danke! Gilt das auch für Dezember?');
   await page.getByTestId('ticket-reply').click();
-  await expect(page.getByTestId('ticket-post')).toHaveCount(3);
-  await expect(staff.getByTestId('ticket-post')).toHaveCount(4);
+  await expect(page.getByTestId('ticket-post')).toHaveCount(4);
+  await expect(staff.getByTestId('ticket-post')).toHaveCount(5);
   await staff.locator('label', { hasText: 'Gelöst' }).locator('input').check();
   await staff.getByTestId('ticket-state-save').click();
   await expect(staff.getByTestId('ticket-state')).toHaveText('Gelöst');

@@ -326,3 +326,63 @@ mod server {
         Ok(Outcome::Posted(post_id))
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::parse::parse;
+    use super::{route, Envelope, Route};
+    use proptest::prelude::*;
+
+    fn master() -> crate::server::keys::MasterKey {
+        use base64::Engine;
+        crate::server::keys::MasterKey::from_base64(
+            &base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
+        )
+        .unwrap()
+    }
+
+    /// Mail-shaped noise: headers of our reply domain with made-up tokens and thread ids.
+    fn mailish() -> impl Strategy<Value = Vec<u8>> {
+        (
+            "[a-z0-9.+-]{0,40}",
+            "[tc]",
+            "[0-9a-f-]{0,40}",
+            "[0-9a-f]{0,20}",
+            "[ -~]{0,60}",
+            proptest::collection::vec(any::<u8>(), 0..512),
+        )
+            .prop_map(|(from, kind, id, sig, refs, body)| {
+                let mut raw = format!(
+                    "From: {from}@example.org\r\nTo: reply+{kind}.{id}.{sig}@reply.test\r\n\
+                     In-Reply-To: <{refs}>\r\nSubject: Re: x\r\n\r\n"
+                )
+                .into_bytes();
+                raw.extend(body);
+                raw
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Arbitrary bytes never panic the parser or the cleaning, and never carry a valid
+        /// reply address — so they never reach a thread.
+        #[test]
+        fn arbitrary_bytes_never_route_to_a_thread(raw in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            if let Some(p) = parse(&raw) {
+                let _ = super::reply::extract(&p.text);
+                let r = route(&master(), "reply.test", &p, &Envelope::default());
+                prop_assert!(!matches!(r, Route::Token(_)), "{r:?}");
+            }
+        }
+
+        #[test]
+        fn made_up_reply_addresses_are_never_valid(raw in mailish()) {
+            if let Some(p) = parse(&raw) {
+                let _ = super::reply::extract(&p.text);
+                let r = route(&master(), "reply.test", &p, &Envelope::default());
+                prop_assert!(!matches!(r, Route::Token(_)), "{r:?}");
+            }
+        }
+    }
+}

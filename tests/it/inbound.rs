@@ -406,3 +406,69 @@ impl std::str::FromStr for RawMessage {
             .map_err(|e| e.to_string())
     }
 }
+
+/// Property: arbitrary bytes and made-up reply addresses (even from the client's own address,
+/// for a real ticket) never create a message, a post or a held mail.
+async fn arbitrary_mail_never_posts(db: Db) {
+    use proptest::strategy::{Strategy, ValueTree};
+    let (app, _) = app_with_listener(db).await;
+    let owner = app.firm("Steuerkanzlei Muster", "chef@muster.de").await;
+    owner
+        .create_client("Bäckerei Brot GmbH", "info@brot.de")
+        .await;
+    let phone = crate::portal::portal_browser(&app, "info@brot.de").await;
+    let ticket = ok(
+        &phone,
+        "open_ticket",
+        &[("subject", "Frage"), ("text", "Hallo")],
+    )
+    .await
+    .as_str()
+    .unwrap()
+    .to_string();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let bytes = proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..2048);
+    let sig = "[0-9a-f]{16}";
+    let body = "[ -~]{0,200}";
+    for _ in 0..150 {
+        let noise = bytes.new_tree(&mut runner).unwrap().current();
+        let forged = format!(
+            "From: info@brot.de\r\nTo: reply+t.{ticket}.{}@{DOMAIN}\r\nSubject: Re: Frage\r\n\r\n{}\r\n",
+            sig.new_tree(&mut runner).unwrap().current(),
+            body.new_tree(&mut runner).unwrap().current()
+        );
+        for raw in [noise, forged.into_bytes()] {
+            let out = kundenportal::inbound::receive(&app.state, &raw, &Default::default())
+                .await
+                .unwrap();
+            assert!(
+                matches!(out, kundenportal::inbound::Outcome::Ignored(_)),
+                "{out:?} for {:?}",
+                String::from_utf8_lossy(&raw)
+            );
+        }
+    }
+    let count = |sql: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS BIGINT) FROM ticket_posts").await,
+        1
+    );
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS BIGINT) FROM messages").await,
+        0
+    );
+    assert_eq!(
+        count("SELECT CAST(COUNT(*) AS BIGINT) FROM inbound_mails").await,
+        0
+    );
+}
+
+on_both_databases!(arbitrary_mail_never_posts);
