@@ -217,6 +217,19 @@ pub fn budget_in(budgets: &[(Month, i64)], month: Month) -> i64 {
         .map_or(0, |(_, minutes)| *minutes)
 }
 
+/// One month's figure from the minutes per month and the budget settings.
+pub fn figure(used: &[(Month, i64)], budgets: &[(Month, i64)], month: Month) -> MonthFigure {
+    MonthFigure {
+        month,
+        used: used
+            .iter()
+            .filter(|(m, _)| *m == month)
+            .map(|(_, n)| n)
+            .sum(),
+        budget: budget_in(budgets, month),
+    }
+}
+
 /// The overview: the [`OVERVIEW_MONTHS`] months up to `current`, newest first, leaving out
 /// months with neither hours nor a budget.
 pub fn overview(
@@ -225,18 +238,7 @@ pub fn overview(
     current: Month,
 ) -> Vec<MonthFigure> {
     (0..OVERVIEW_MONTHS)
-        .map(|back| {
-            let month = current.plus(-back);
-            MonthFigure {
-                month,
-                used: used
-                    .iter()
-                    .filter(|(m, _)| *m == month)
-                    .map(|(_, n)| n)
-                    .sum(),
-                budget: budget_in(budgets, month),
-            }
-        })
+        .map(|back| figure(used, budgets, current.plus(-back)))
         .filter(|f| f.used > 0 || f.budget > 0)
         .collect()
 }

@@ -124,7 +124,7 @@ pub async fn used_by_month(
     from: Month,
 ) -> Result<Vec<(Month, i64)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT SUBSTR(work_date, 1, 7) AS month, CAST(SUM(minutes) AS BIGINT) AS used \
+        "SELECT SUBSTR(work_date, 1, 7) AS month, CAST(SUM(minutes) AS BIGINT) AS minutes \
          FROM time_entries WHERE org_id = $1 AND client_id = $2 AND work_date >= $3 \
          GROUP BY SUBSTR(work_date, 1, 7)",
     )
@@ -133,11 +133,16 @@ pub async fn used_by_month(
     .bind(format!("{}-01", from.key()))
     .fetch_all(db)
     .await?;
+    by_month(&rows)
+}
+
+/// Rows of (`month` "2026-11", `minutes`) as pairs; rows with a broken month are left out.
+fn by_month(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(Month, i64)>, sqlx::Error> {
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
+    for r in rows {
         let month: String = r.try_get("month")?;
         if let Some(m) = Month::parse(&month) {
-            out.push((m, r.try_get("used")?));
+            out.push((m, r.try_get("minutes")?));
         }
     }
     Ok(out)
@@ -156,14 +161,7 @@ pub async fn budgets(
     .bind(client_id)
     .fetch_all(db)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let month: String = r.try_get("month")?;
-        if let Some(m) = Month::parse(&month) {
-            out.push((m, r.try_get("minutes")?));
-        }
-    }
-    Ok(out)
+    by_month(&rows)
 }
 
 /// Sets the budget from `month` on (0: none); a later setting stays in force after it.
@@ -260,15 +258,7 @@ pub async fn page(
     let used = used_by_month(db, org_id, client_id, from).await?;
     let budgets = budgets(db, org_id, client_id).await?;
     let entries = entries(db, org_id, client_id, month, who).await?;
-    let figure = super::MonthFigure {
-        month,
-        used: used
-            .iter()
-            .filter(|(m, _)| *m == month)
-            .map(|(_, n)| n)
-            .sum(),
-        budget: super::budget_in(&budgets, month),
-    };
+    let figure = super::figure(&used, &budgets, month);
     let listed: i64 = entries.iter().map(|e| e.minutes).sum();
     Ok(super::Hours {
         month,

@@ -330,17 +330,9 @@ pub fn PortalHoursPage() -> impl IntoView {
     let t = use_t();
     let query = leptos_router::hooks::use_query_map();
     let month = move || query.read().get("month").unwrap_or_default();
-    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
     let hours = Resource::new(month, |m| super::api::portal_hours(Some(m)));
     view! {
-        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(crate::portal::PortalState::In(me)) => me,
-                    _ => return view! { <leptos_router::components::Redirect path="/portal/login"/> }.into_any(),
-                };
-                view! {
-                    <crate::invoices::portal::Frame me>
+                    <crate::invoices::portal::PortalFrame>
                         <h1>{t.hours_title}</h1>
                         <p class="muted">{t.hours_portal_hint}</p>
                         <Transition fallback=|| view! { <Skeleton lines=5/> }>
@@ -369,9 +361,6 @@ pub fn PortalHoursPage() -> impl IntoView {
                                 }
                             })}
                         </Transition>
-                    </crate::invoices::portal::Frame>
-                }.into_any()
-            })}
-        </Suspense>
+                    </crate::invoices::portal::PortalFrame>
     }
 }

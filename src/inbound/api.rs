@@ -5,6 +5,14 @@ use super::HeldMail;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// A received mail of a client the staff member sees, else `NotFound`.
+#[cfg(feature = "ssr")]
+async fn mail_of(me: &crate::auth::ctx::Staff, id: &str) -> Result<super::repo::Stored, AppError> {
+    super::repo::get(&me.req.state.db, me.org_id(), id, me.viewer())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 #[cfg(feature = "ssr")]
 fn internal(e: String) -> AppError {
     tracing::error!(error = %e, "inbound mail");
@@ -54,9 +62,7 @@ pub async fn release_held_mail(id: String) -> Result<(), AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let st = &me.req.state;
-            let m = super::repo::get(&st.db, me.org_id(), &id, me.viewer())
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let m = mail_of(&me, &id).await?;
             if !super::repo::take_held(&st.db, me.org_id(), &id).await? {
                 return Err(AppError::Conflict(me.t().mail_not_held.into()));
             }
@@ -93,9 +99,7 @@ pub async fn discard_held_mail(id: String) -> Result<(), AppError> {
         async {
             let me = staff(crate::orgs::domain::Permission::EditClients).await?;
             let st = &me.req.state;
-            let m = super::repo::get(&st.db, me.org_id(), &id, me.viewer())
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let m = mail_of(&me, &id).await?;
             if !super::repo::discard(&st.db, me.org_id(), &id).await? {
                 return Err(AppError::Conflict(me.t().mail_not_held.into()));
             }

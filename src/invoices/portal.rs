@@ -275,6 +275,27 @@ pub fn Frame(me: crate::portal::PortalMe, children: Children) -> impl IntoView {
     }
 }
 
+/// A portal page of its own: the signed-in client's [`Frame`], or the sign-in page for someone
+/// signed out. The client (`PortalMe`) is in the context of the children.
+#[component]
+pub fn PortalFrame(children: ChildrenFn) -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(crate::portal::PortalState::In(me)) => {
+                        provide_context(me.clone());
+                        view! { <Frame me>{children.read_value()()}</Frame> }.into_any()
+                    }
+                    _ => view! { <Redirect path="/portal/login"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// `/portal/invoices`: totals, filter, sort, list.
 #[component]
 pub fn PortalInvoicesPage() -> impl IntoView {
@@ -283,7 +304,6 @@ pub fn PortalInvoicesPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let state = move || query.read().get("state").unwrap_or_default();
     let sort = move || query.read().get("sort").unwrap_or_default();
-    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
     // "Alle auswählen" for the ZIP download.
     let all = RwSignal::new(false);
     let list = Resource::new(
@@ -319,14 +339,7 @@ pub fn PortalInvoicesPage() -> impl IntoView {
         Sort::Lowest => t.p_inv_sort_lowest,
     };
     view! {
-        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(crate::portal::PortalState::In(me)) => me,
-                    _ => return view! { <Redirect path="/portal/login"/> }.into_any(),
-                };
-                view! {
-                    <Frame me>
+                    <PortalFrame>
                         <h1>{t.inv_heading}</h1>
                         <Transition fallback=|| view! { <Skeleton lines=5/> }>
                             {move || Suspend::new(async move {
@@ -369,10 +382,7 @@ pub fn PortalInvoicesPage() -> impl IntoView {
                                     href=move || href(&state(), s.as_str())>{sort_label(s)}</a>
                             }).collect_view()}
                         </nav>
-                    </Frame>
-                }.into_any()
-            })}
-        </Suspense>
+                    </PortalFrame>
     }
 }
 
@@ -384,7 +394,6 @@ pub fn PortalInvoicePage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let decide = ServerAction::<DecideQuote>::new();
     let pay = ServerAction::<PayInvoice>::new();
-    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
     // A payment confirmed by Stripe shows up without reloading.
     let live = crate::live::Live::provide_at("/api/portal/events");
     let paid_live = crate::live::counter(|e| e.kind == crate::live::kind::INVOICE);
@@ -396,16 +405,12 @@ pub fn PortalInvoicePage() -> impl IntoView {
     let can_pay = Resource::new(|| (), |_| portal_can_pay());
     let query = leptos_router::hooks::use_query_map();
     let back_from_payment = move || query.read().get("paid").is_some();
+    let can_decide = move || {
+        use_context::<crate::portal::PortalMe>()
+            .is_some_and(|me| me.rights.has(crate::portal::Right::Approve))
+    };
     view! {
-        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(crate::portal::PortalState::In(me)) => me,
-                    _ => return view! { <Redirect path="/portal/login"/> }.into_any(),
-                };
-                let can_decide = me.rights.has(crate::portal::Right::Approve);
-                view! {
-                    <Frame me>
+                    <PortalFrame>
                         <p><a href="/portal/invoices">{format!("← {}", t.inv_heading)}</a></p>
                         <Transition fallback=|| view! { <Skeleton lines=6/> }>
                             {move || Suspend::new(async move {
@@ -424,17 +429,14 @@ pub fn PortalInvoicePage() -> impl IntoView {
                                             <super::ui::DocView d/>
                                             {(payable && back_from_payment()).then(|| view! { <p class="card small" data-testid="payment-pending">{t.p_payment_pending}</p> })}
                                             {payable.then(|| view! { <PayButton id=id.clone() pay/> })}
-                                            {(open_quote && can_decide).then(|| view! { <Decision id decide/> })}
+                                            {(open_quote && can_decide()).then(|| view! { <Decision id decide/> })}
                                         }.into_any()
                                     }
                                     Err(e) => view! { <crate::ui::NotFoundState error=e/> }.into_any(),
                                 }
                             })}
                         </Transition>
-                    </Frame>
-                }.into_any()
-            })}
-        </Suspense>
+                    </PortalFrame>
     }
 }
 

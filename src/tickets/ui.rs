@@ -14,7 +14,6 @@ use crate::ui::{
 use crate::uploads::widget::{UploadTarget, UploadWidget};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 pub type TicketsResource = Resource<Result<Vec<TicketSummary>, AppError>>;
 
@@ -441,7 +440,6 @@ pub fn ClientTickets(client_id: String, tickets: TicketsResource) -> impl IntoVi
 #[component]
 pub fn PortalTicketsPage() -> impl IntoView {
     let t = use_t();
-    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
     let open = ServerAction::<OpenTicket>::new();
     let err = action_error(open);
     let _ = crate::live::Live::provide_at("/api/portal/events");
@@ -458,14 +456,7 @@ pub fn PortalTicketsPage() -> impl IntoView {
         }
     });
     view! {
-        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(crate::portal::PortalState::In(me)) => me,
-                    _ => return view! { <Redirect path="/portal/login"/> }.into_any(),
-                };
-                view! {
-                    <crate::invoices::portal::Frame me>
+                    <crate::invoices::portal::PortalFrame>
                         <h1>{t.tk_portal_title}</h1>
                         <Transition fallback=|| view! { <Skeleton lines=3/> }>
                             {move || Suspend::new(async move {
@@ -485,10 +476,7 @@ pub fn PortalTicketsPage() -> impl IntoView {
                                 <button class="btn" type="submit" data-testid="ticket-open">{t.tk_open_button}</button>
                             </ActionForm>
                         </section>
-                    </crate::invoices::portal::Frame>
-                }.into_any()
-            })}
-        </Suspense>
+                    </crate::invoices::portal::PortalFrame>
     }
 }
 
@@ -499,7 +487,6 @@ pub fn PortalTicketPage() -> impl IntoView {
     let lang = use_lang();
     let params = leptos_router::hooks::use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let me = Resource::new_blocking(|| (), |_| crate::portal::api::load_portal_state());
     let reply = ServerAction::<PortalReplyTicket>::new();
     toast_on_success(reply, t.tk_sent_toast);
     let err = action_error(reply);
@@ -514,16 +501,12 @@ pub fn PortalTicketPage() -> impl IntoView {
         move || (id(), reply.version().get(), refresh.get(), live.get()),
         |(id, ..)| super::api::portal_ticket(id),
     );
+    let can_upload = move || {
+        use_context::<crate::portal::PortalMe>()
+            .is_some_and(|me| me.rights.has(crate::portal::Right::Upload))
+    };
     view! {
-        <Suspense fallback=|| view! { <Skeleton lines=5/> }>
-            {move || Suspend::new(async move {
-                let me = match me.await {
-                    Ok(crate::portal::PortalState::In(me)) => me,
-                    _ => return view! { <Redirect path="/portal/login"/> }.into_any(),
-                };
-                let can_upload = me.rights.has(crate::portal::Right::Upload);
-                view! {
-                    <crate::invoices::portal::Frame me>
+                    <crate::invoices::portal::PortalFrame>
                         <p><a href="/portal/tickets">{t.tk_back}</a></p>
                         <Transition fallback=|| view! { <Skeleton lines=5/> }>
                             {move || Suspend::new(async move {
@@ -554,7 +537,7 @@ pub fn PortalTicketPage() -> impl IntoView {
                                             <Field id_prefix="tk-" label=t.tk_reply_label name="text" kind="textarea" required=true error=field_error(err, "text")/>
                                             <button class="btn" type="submit" data-testid="ticket-reply">{t.tk_reply}</button>
                                         </ActionForm>
-                                        {can_upload.then(|| view! {
+                                        {can_upload().then(|| view! {
                                             <details>
                                                 <summary class="btn btn-secondary">{t.tk_attach}</summary>
                                                 <UploadWidget target=attach on_done=Callback::new(move |_| refresh.update(|n| *n += 1))/>
@@ -564,9 +547,6 @@ pub fn PortalTicketPage() -> impl IntoView {
                                 }.into_any()
                             })}
                         </Transition>
-                    </crate::invoices::portal::Frame>
-                }.into_any()
-            })}
-        </Suspense>
+                    </crate::invoices::portal::PortalFrame>
     }
 }

@@ -29,7 +29,6 @@ use axum::{
     routing::{options, post},
     Router,
 };
-use base64::{engine::general_purpose::STANDARD, Engine};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -681,18 +680,12 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
     }
 
     let id = crate::server::db::new_id();
-    let mut data_key = [0u8; crypto::KEY_LEN];
-    let mut prefix = [0u8; crypto::PREFIX_LEN];
-    let mut wrap_nonce = [0u8; 12];
-    {
-        use rand::RngCore;
-        let mut rng = rand::rngs::OsRng;
-        rng.fill_bytes(&mut data_key);
-        rng.fill_bytes(&mut prefix);
-        rng.fill_bytes(&mut wrap_nonce);
-    }
-    let wrapped = crypto::wrap_key(st.master_key.bytes(), &data_key, wrap_nonce, id.as_bytes());
-    let header = Header::new(prefix);
+    let super::import::NewBlob {
+        data_key,
+        header,
+        wrapped,
+        prefix,
+    } = super::import::NewBlob::fresh(&st.master_key, &id);
     if let Err(e) = st.storage.create(&org_id, &id, &header.encode()).await {
         return internal(e);
     }
@@ -708,8 +701,8 @@ async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
         filename: &filename,
         mime: &mime,
         length,
-        wrapped_key: &STANDARD.encode(&wrapped),
-        nonce_prefix: &STANDARD.encode(prefix),
+        wrapped_key: &wrapped,
+        nonce_prefix: &prefix,
         now,
         expires_at,
         item_id: item.as_ref().map(|i| i.id.as_str()),

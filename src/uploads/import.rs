@@ -20,19 +20,46 @@ pub struct Import<'a> {
     pub chat_conv: Option<&'a str>,
 }
 
+/// The keys of a new blob: a fresh data key (wrapped by the master key, the blob's id as
+/// associated data) and a fresh nonce prefix in its header.
+pub struct NewBlob {
+    pub data_key: [u8; crypto::KEY_LEN],
+    pub header: Header,
+    /// base64, as stored.
+    pub wrapped: String,
+    /// base64, as stored.
+    pub prefix: String,
+}
+
+impl NewBlob {
+    pub fn fresh(master: &crate::server::keys::MasterKey, id: &str) -> NewBlob {
+        use rand::RngCore;
+        let mut data_key = [0u8; crypto::KEY_LEN];
+        let mut prefix = [0u8; crypto::PREFIX_LEN];
+        let mut wrap_nonce = [0u8; 12];
+        let mut rng = rand::rngs::OsRng;
+        rng.fill_bytes(&mut data_key);
+        rng.fill_bytes(&mut prefix);
+        rng.fill_bytes(&mut wrap_nonce);
+        let wrapped = crypto::wrap_key(master.bytes(), &data_key, wrap_nonce, id.as_bytes());
+        NewBlob {
+            data_key,
+            header: Header::new(prefix),
+            wrapped: STANDARD.encode(wrapped),
+            prefix: STANDARD.encode(prefix),
+        }
+    }
+}
+
 /// Stores `data` as a file the client sent; returns its id.
 pub async fn import(st: &AppState, f: &Import<'_>, data: &[u8]) -> Result<String, String> {
-    use rand::RngCore;
     let id = crate::server::db::new_id();
-    let mut data_key = [0u8; crypto::KEY_LEN];
-    let mut prefix = [0u8; crypto::PREFIX_LEN];
-    let mut wrap_nonce = [0u8; 12];
-    let mut rng = rand::rngs::OsRng;
-    rng.fill_bytes(&mut data_key);
-    rng.fill_bytes(&mut prefix);
-    rng.fill_bytes(&mut wrap_nonce);
-    let wrapped = crypto::wrap_key(st.master_key.bytes(), &data_key, wrap_nonce, id.as_bytes());
-    let header = Header::new(prefix);
+    let NewBlob {
+        data_key,
+        header,
+        wrapped,
+        prefix,
+    } = NewBlob::fresh(&st.master_key, &id);
     let filename = super::domain::sanitize_filename(f.filename);
     let now = now_ms();
     st.storage
@@ -49,8 +76,8 @@ pub async fn import(st: &AppState, f: &Import<'_>, data: &[u8]) -> Result<String
         filename: &filename,
         mime: f.mime,
         length: data.len() as i64,
-        wrapped_key: &STANDARD.encode(&wrapped),
-        nonce_prefix: &STANDARD.encode(prefix),
+        wrapped_key: &wrapped,
+        nonce_prefix: &prefix,
         now,
         expires_at: now + st.config.uploads.expire_hours * 3_600_000,
         item_id: None,

@@ -163,18 +163,7 @@ async fn clients_approve_files_or_ask_for_changes(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    ok(
-        &owner,
-        "save_contact",
-        &[
-            ("client_id", &client),
-            ("name", "Bernd"),
-            ("email", "bernd@brot.de"),
-            ("rights[]", "files"),
-        ],
-    )
-    .await;
-    let bernd = crate::portal::portal_browser(&app, "bernd@brot.de").await;
+    let bernd = crate::portal::contact_with(&app, &owner, &client, "bernd@brot.de", "files").await;
     let (s, _) = bernd.call("portal_approvals", &[]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let firm_b = app.firm("Agentur B", "b@agentur-b.de").await;

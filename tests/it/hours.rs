@@ -276,18 +276,7 @@ async fn retainer_hours_count_against_a_monthly_budget(db: Db) {
     assert_eq!(mine["figure"]["used"], 720);
 
     // A contact without the invoices right sees no hours.
-    ok(
-        &owner,
-        "save_contact",
-        &[
-            ("client_id", &client),
-            ("name", "Bernd"),
-            ("email", "bernd@brot.de"),
-            ("rights[]", "files"),
-        ],
-    )
-    .await;
-    let bernd = crate::portal::portal_browser(&app, "bernd@brot.de").await;
+    let bernd = crate::portal::contact_with(&app, &owner, &client, "bernd@brot.de", "files").await;
     let (s, _) = bernd.call("portal_hours", &[]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(ok(&bernd, "portal_state", &[]).await["In"]["hours"], false);

@@ -59,6 +59,29 @@ async fn request_link(app: &TestApp, email: &str) -> String {
 }
 
 /// A fresh browser signed in to the portal through a magic link.
+/// Adds a further contact of `client` with only `right`, signed in to the portal.
+pub async fn contact_with(
+    app: &TestApp,
+    owner: &Caller,
+    client: &str,
+    email: &str,
+    right: &str,
+) -> Caller {
+    let (s, v) = owner
+        .call(
+            "save_contact",
+            &[
+                ("client_id", client),
+                ("name", "Bernd"),
+                ("email", email),
+                ("rights[]", right),
+            ],
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+    portal_browser(app, email).await
+}
+
 pub async fn portal_browser(app: &TestApp, email: &str) -> Caller {
     let token = request_link(app, email).await;
     let phone = app.anonymous();

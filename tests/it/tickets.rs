@@ -317,18 +317,7 @@ async fn clients_open_tickets_and_staff_answer_them(db: Db) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     // Nobody else: another client of the firm, a contact without the chat right, another firm.
-    ok(
-        &owner,
-        "save_contact",
-        &[
-            ("client_id", &client),
-            ("name", "Bernd"),
-            ("email", "bernd@brot.de"),
-            ("rights[]", "files"),
-        ],
-    )
-    .await;
-    let bernd = crate::portal::portal_browser(&app, "bernd@brot.de").await;
+    let bernd = crate::portal::contact_with(&app, &owner, &client, "bernd@brot.de", "files").await;
     assert_eq!(
         status(&bernd, "portal_tickets", &[]).await,
         StatusCode::FORBIDDEN
