@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/portal/hours") view=crate::hours::ui::PortalHoursPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/tickets") view=crate::tickets::ui::PortalTicketsPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/tickets/:id") view=crate::tickets::ui::PortalTicketPage ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/files/:id/review") view=crate::annotations::ui::PortalReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/notify/:token") view=crate::notify::ui::NotifyPrefsPage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>
@@ -130,6 +131,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("invoices/:id") view=crate::invoices::ui::InvoicePage/>
                         <Route path=path!("tickets") view=crate::tickets::ui::TicketsPage/>
                         <Route path=path!("tickets/:id") view=crate::tickets::ui::TicketPage/>
+                        <Route path=path!("files/:id/review") view=crate::annotations::ui::StaffReviewPage/>
                         <Route path=path!("team") view=TeamPage/>
                         <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
                         <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>

@@ -4,6 +4,7 @@
 //! of the same shape: `mod.rs` (shared types), `domain.rs` (pure rules), `api.rs` (server
 //! functions), `repo.rs` (SQL, server only), `ui` (pages and components).
 
+pub mod annotations;
 pub mod app;
 pub mod approvals;
 pub mod audit;

@@ -86,12 +86,14 @@ pub async fn portal_approvals() -> Result<Vec<Approval>, AppError> {
 }
 
 /// The client approves (`approve`) or asks for changes (`changes`, a comment is needed); the
-/// firm's staff who see the client hear of it in their bell.
+/// firm's staff who see the client hear of it in their bell. Approving a file with open marks
+/// needs `confirm` = "1" (else 409 saying how many are open); the decision records them.
 #[server(prefix = "/api", endpoint = "decide_approval")]
 pub async fn decide_approval(
     id: String,
     decision: String,
     comment: Option<String>,
+    confirm: Option<String>,
 ) -> Result<(), AppError> {
     use super::ApprovalState;
     use crate::auth::ctx::finish;
@@ -128,11 +130,23 @@ pub async fn decide_approval(
             })?;
             let db = &p.req.state.db;
             let now = crate::server::db::now_ms();
+            let open_pins = match super::repo::file_of(db, &p.org_id, &p.client_id, &id).await? {
+                Some(file) => crate::annotations::repo::open_count(db, &file).await?,
+                None => 0,
+            };
+            if state == ApprovalState::Approved && open_pins > 0 && confirm.as_deref() != Some("1")
+            {
+                return Err(AppError::Conflict(crate::i18n::fill(
+                    t.appr_open_pins,
+                    &[("n", &open_pins.to_string())],
+                )));
+            }
             let decision = super::repo::Decision {
                 state,
                 comment: &comment,
                 by: &p.session.email,
                 now,
+                open_pins,
             };
             let Some(file) =
                 super::repo::decide(db, &p.org_id, &p.client_id, &id, &decision).await?

@@ -52,4 +52,7 @@ pub struct Approval {
     pub requested_at: i64,
     pub decided_by: String,
     pub decided_at: Option<i64>,
+    /// Marks on the file still open when it was decided.
+    #[serde(default)]
+    pub open_pins: i64,
 }

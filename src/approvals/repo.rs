@@ -42,7 +42,7 @@ pub async fn of_client(
 ) -> Result<Vec<Approval>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT a.id, a.file_id, f.name, f.version, a.message, a.state, a.comment, \
-         COALESCE(u.name, '') AS requested_by, a.requested_at, a.decided_by, a.decided_at \
+         COALESCE(u.name, '') AS requested_by, a.requested_at, a.decided_by, a.decided_at, a.open_pins \
          FROM approvals a JOIN files f ON f.id = a.file_id LEFT JOIN users u ON u.id = a.requested_by \
          WHERE a.org_id = $1 AND a.client_id = $2 ORDER BY a.requested_at DESC, a.id DESC",
     )
@@ -65,6 +65,7 @@ pub async fn of_client(
                 requested_at: r.try_get("requested_at")?,
                 decided_by: r.try_get("decided_by")?,
                 decided_at: r.try_get("decided_at")?,
+                open_pins: r.try_get("open_pins")?,
             })
         })
         .collect()
@@ -90,6 +91,25 @@ pub struct Decision<'a> {
     /// The deciding contact's name.
     pub by: &'a str,
     pub now: i64,
+    /// Marks on the file still open.
+    pub open_pins: i64,
+}
+
+/// The file a request of the client is about.
+pub async fn file_of(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT file_id FROM approvals WHERE org_id = $1 AND client_id = $2 AND id = $3",
+    )
+    .bind(org_id)
+    .bind(client_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 /// Decides a pending request of the client; `Ok(None)` when there is no pending one with this
@@ -102,7 +122,7 @@ pub async fn decide(
     d: &Decision<'_>,
 ) -> Result<Option<String>, sqlx::Error> {
     let n = sqlx::query(
-        "UPDATE approvals SET state = $4, comment = $5, decided_by = $6, decided_at = $7 \
+        "UPDATE approvals SET state = $4, comment = $5, decided_by = $6, decided_at = $7, open_pins = $8 \
          WHERE org_id = $1 AND client_id = $2 AND id = $3 AND state = 'pending'",
     )
     .bind(org_id)
@@ -112,6 +132,7 @@ pub async fn decide(
     .bind(d.comment)
     .bind(d.by)
     .bind(d.now)
+    .bind(d.open_pins)
     .execute(db)
     .await?
     .rows_affected();

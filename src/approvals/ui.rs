@@ -30,7 +30,7 @@ fn badge(s: ApprovalState) -> &'static str {
 
 /// One request with its decision.
 #[component]
-fn Entry(a: Approval) -> impl IntoView {
+fn Entry(a: Approval, side: crate::annotations::ui::Side) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     view! {
@@ -46,7 +46,11 @@ fn Entry(a: Approval) -> impl IntoView {
                 <p class="small" data-testid="approval-decision">
                     {fill(t.appr_decided_line, &[("name", &a.decided_by), ("date", &format::datetime(at, lang))])}
                     {(!a.comment.is_empty()).then(|| view! { <span>{format!(" – „{}“", a.comment)}</span> })}
+                    {(a.open_pins > 0).then(|| view! { <span data-testid="approval-open-pins">{format!(" ({})", fill(t.appr_with_open_pins, &[("n", &a.open_pins.to_string())]))}</span> })}
                 </p>
+            })}
+            {crate::annotations::ui::review_href(side, &a.file_id, &a.file_name).map(|href| view! {
+                <p class="small"><a href=href data-testid="approval-review">{t.mk_review_link}</a></p>
             })}
         </li>
     }
@@ -72,7 +76,7 @@ pub fn ClientApprovals(
                     match approvals.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">{t.appr_none}</p> }.into_any(),
                         Ok(list) => view! {
-                            <ul class="checklist">{list.into_iter().map(|a| view! { <Entry a/> }).collect_view()}</ul>
+                            <ul class="checklist">{list.into_iter().map(|a| view! { <Entry a side=crate::annotations::ui::Side::Staff/> }).collect_view()}</ul>
                         }.into_any(),
                         Err(e) => view! { <p class="form-error">{e.user_message(t)}</p> }.into_any(),
                     }
@@ -139,10 +143,12 @@ pub fn PortalApprovals(
                             let name = a.file_name.clone();
                             view! {
                                 <div class="stack" data-testid="approval-open">
-                                    <ul class="checklist"><Entry a/></ul>
+                                    <ul class="checklist"><Entry a side=crate::annotations::ui::Side::Portal/></ul>
                                     <a class="btn btn-secondary" href=href download=name rel="external">{t.download}</a>
                                     <ActionForm attr:novalidate=true action=decide>
                                         <input type="hidden" name="id" value=id/>
+                                        // After "marks are still open", the next "Freigeben" confirms.
+                                        {move || matches!(err.get(), Some(AppError::Conflict(_))).then(|| view! { <input type="hidden" name="confirm" value="1"/> })}
                                         <Field id_prefix="decide-" label=t.appr_comment name="comment" kind="textarea" hint=t.appr_comment_hint error=field_error(err, "comment")/>
                                         <div class="row">
                                             <button class="btn" type="submit" name="decision" value="approve" data-testid="approval-approve">{t.appr_approve}</button>
@@ -154,7 +160,7 @@ pub fn PortalApprovals(
                         }).collect_view()}
                         {(!done.is_empty()).then(|| view! {
                             <h3>{t.appr_history}</h3>
-                            <ul class="checklist">{done.into_iter().map(|a| view! { <Entry a/> }).collect_view()}</ul>
+                            <ul class="checklist">{done.into_iter().map(|a| view! { <Entry a side=crate::annotations::ui::Side::Portal/> }).collect_view()}</ul>
                         })}
                     </section>
                 }.into_any()

@@ -212,6 +212,10 @@ pub mod action {
     pub const TICKET_ASSIGNED: &str = "ticket.assigned";
     pub const MAIL_RELEASED: &str = "mail.released";
     pub const MAIL_DISCARDED: &str = "mail.discarded";
+    pub const PIN_ADDED: &str = "pin.added";
+    pub const PIN_REPLIED: &str = "pin.replied";
+    pub const PIN_RESOLVED: &str = "pin.resolved";
+    pub const PIN_REOPENED: &str = "pin.reopened";
 }
 
 /// Every action with its name in German and English, in the order the filter lists them.
@@ -316,6 +320,10 @@ pub const LABELS: &[(&str, &str, &str)] = {
             "Zurückgehaltene E-Mail verworfen",
             "Held e-mail discarded",
         ),
+        (PIN_ADDED, "Markierung gesetzt", "Mark placed"),
+        (PIN_REPLIED, "Markierung beantwortet", "Mark answered"),
+        (PIN_RESOLVED, "Markierung erledigt", "Mark resolved"),
+        (PIN_REOPENED, "Markierung wieder geöffnet", "Mark reopened"),
         (HOURS_DELETED, "Zeiteintrag gelöscht", "Time entry deleted"),
         (
             CLIENT_BUDGET_CHANGED,

@@ -41,6 +41,14 @@ mod server {
             .await
             .map_err(internal)?;
         let reader = me.unwrap_or("client");
+        // Links of system messages lead to the reader's side.
+        let base = match me {
+            Some(_) => st.config.public_url().to_string(),
+            None => format!(
+                "{}/portal",
+                crate::domains::repo::base_url(st, org_id).await?
+            ),
+        };
         if let Some(last) = stored.last() {
             repo::mark_read(&st.db, client_id, conv, reader, last.created_at).await?;
         }
@@ -53,7 +61,12 @@ mod server {
                 },
                 text: if m.author.is_system() {
                     System::decode(&m.text)
-                        .map(|s| s.text(t))
+                        .map(|s| match &s {
+                            System::Marked(_, file, _) => {
+                                format!("{} {base}/files/{file}/review", s.text(t))
+                            }
+                            _ => s.text(t),
+                        })
                         .unwrap_or_default()
                 } else {
                     m.text

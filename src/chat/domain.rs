@@ -56,6 +56,9 @@ pub enum System {
     Requested(String),
     /// A case was closed.
     CaseClosed(String),
+    /// A new mark on a file: (file name, file id, placed by the client). Shown with a link to
+    /// the marking view of the reader's side.
+    Marked(String, String, bool),
 }
 
 impl System {
@@ -68,6 +71,9 @@ impl System {
             System::Question(a, q) => format!("question|{a}\u{1f}{q}"),
             System::Requested(a) => format!("requested|{a}"),
             System::CaseClosed(a) => format!("case_closed|{a}"),
+            System::Marked(a, id, client) => {
+                format!("marked|{a}\u{1f}{id}\u{1f}{}", u8::from(*client))
+            }
         }
     }
 
@@ -85,6 +91,11 @@ impl System {
             }
             "requested" => System::Requested(arg),
             "case_closed" => System::CaseClosed(arg),
+            "marked" => {
+                let mut it = arg.split('\u{1f}');
+                let (a, id, client) = (it.next()?, it.next()?, it.next()?);
+                System::Marked(a.to_string(), id.to_string(), client == "1")
+            }
             _ => return None,
         })
     }
@@ -94,6 +105,7 @@ impl System {
             System::Uploaded(_) | System::ScanClean(_) | System::Quarantined(_) => {
                 Author::SystemClient
             }
+            System::Marked(_, _, true) => Author::SystemClient,
             _ => Author::SystemFirm,
         }
     }
@@ -109,6 +121,7 @@ impl System {
             System::Question(a, q) => fill(t.sys_question, &[("name", a), ("text", q)]),
             System::Requested(a) => fill(t.sys_requested, &[("name", a)]),
             System::CaseClosed(a) => fill(t.sys_case_closed, &[("name", a)]),
+            System::Marked(a, ..) => fill(t.sys_marked, &[("name", a)]),
         }
     }
 }
@@ -214,6 +227,8 @@ mod tests {
             System::Question("Ausweis".into(), "Rückseite | bitte".into()),
             System::Requested("Kontoauszüge".into()),
             System::CaseClosed("ESt 2025".into()),
+            System::Marked("Flyer | v2.pdf".into(), "0190-ab".into(), true),
+            System::Marked("Logo.png".into(), "0190-cd".into(), false),
         ] {
             assert_eq!(System::decode(&s.encode()), Some(s));
         }

@@ -48,6 +48,9 @@ pub enum Kind {
     /// A reply by e-mail was held: its sender is no contact of the client (the subject is
     /// the sender's address).
     MailHeld,
+    /// A client placed, answered, resolved or reopened a mark on a file (the subject is the
+    /// file's name).
+    PinActivity,
 }
 
 impl Kind {
@@ -66,6 +69,7 @@ impl Kind {
             Kind::TicketReply => "ticket_reply",
             Kind::TicketAssigned => "ticket_assigned",
             Kind::MailHeld => "mail_held",
+            Kind::PinActivity => "pin_activity",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -83,6 +87,7 @@ impl Kind {
             Kind::TicketReply,
             Kind::TicketAssigned,
             Kind::MailHeld,
+            Kind::PinActivity,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

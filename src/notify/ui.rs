@@ -60,6 +60,7 @@ pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {
         Kind::TicketReply => t.notification_ticket_reply,
         Kind::TicketAssigned => t.notification_ticket_assigned,
         Kind::MailHeld => t.notification_mail_held,
+        Kind::PinActivity => t.notification_pin_activity,
     };
     fill(
         template,

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::domains::http::routes())
         .merge(crate::invoices::http::routes())
         .merge(crate::inbound::http::routes())
+        .merge(crate::annotations::http::routes())
         .merge(pages)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn_with_state(

@@ -175,6 +175,14 @@ const ENDPOINTS: &[(&str, Kind, bool)] = &[
     ("list_held_mails", Kind::StaffRead, false),
     ("release_held_mail", Kind::StaffWrite, true),
     ("discard_held_mail", Kind::StaffWrite, true),
+    ("load_review", Kind::StaffRead, true),
+    ("add_pin", Kind::StaffWrite, true),
+    ("reply_pin", Kind::StaffWrite, true),
+    ("set_pin_state", Kind::StaffWrite, true),
+    ("portal_review", Kind::Client, true),
+    ("portal_add_pin", Kind::Client, true),
+    ("portal_reply_pin", Kind::Client, true),
+    ("portal_set_pin_state", Kind::Client, true),
 ];
 
 /// Every HTTP route besides the server functions (as registered), how it treats callers and
@@ -212,6 +220,9 @@ const ROUTES: &[(&str, Kind, bool)] = &[
         Kind::StaffRead,
         true,
     ),
+    // The pages of a file for marking (tests/it/annotations.rs).
+    ("/api/files/{id}/pages/{page}", Kind::StaffRead, true),
+    ("/api/portal/files/{id}/pages/{page}", Kind::Client, true),
 ];
 
 /// The request for a route, pointing at firm A's objects.
@@ -249,6 +260,7 @@ fn route_request(c: &crate::helpers::Caller, route: &str, ids: &Ids) -> reqwest:
                 .replace("{invoice_id}", &ids.invoice)
                 .replace("{client_id}", &ids.client)
                 .replace("{mail_id}", &ids.mail)
+                .replace("{page}", "1")
                 .replace("{token}", "kein-token");
             c.http.get(url(path + &query))
         }
@@ -396,6 +408,18 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
         }
         "set_ticket_state" => vec![("id", ids.ticket.clone()), ("state", s("solved"))],
         "release_held_mail" | "discard_held_mail" => vec![("id", ids.mail.clone())],
+        "load_review" | "portal_review" => vec![("file_id", ids.image.clone())],
+        "add_pin" | "portal_add_pin" => vec![
+            ("file_id", ids.image.clone()),
+            ("page", s("1")),
+            ("x", s("500000")),
+            ("y", s("500000")),
+            ("text", s("Hier")),
+        ],
+        "reply_pin" | "portal_reply_pin" => vec![("pin_id", ids.pin.clone()), ("text", s("Ja"))],
+        "set_pin_state" | "portal_set_pin_state" => {
+            vec![("pin_id", ids.pin.clone()), ("state", s("resolved"))]
+        }
         "assign_ticket" => vec![("id", ids.ticket.clone())],
         "open_ticket" => vec![("subject", s("Frage")), ("text", s("Hallo"))],
         "save_budget" => vec![("client_id", ids.client.clone()), ("budget", s("10"))],
@@ -438,6 +462,8 @@ fn body(endpoint: &str, ids: &Ids) -> Vec<(&'static str, String)> {
 }
 
 struct Ids {
+    image: String,
+    pin: String,
     ticket: String,
     mail: String,
     invoice: String,
@@ -607,7 +633,32 @@ async fn matrix(db: Db) {
     let kundenportal::inbound::Outcome::Held(mail) = held else {
         panic!("not held: {held:?}")
     };
+    // A picture sent to Schmidt AG, with a pin on it.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa75\x81\x84\0\0\0\0IEND\xaeB`\x82";
+    let staff_tus = crate::uploads::Tus::staff(&owner_a);
+    let created = staff_tus
+        .create_with("Logo.png", png.len(), &[("client_id", &client)])
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let loc = created.headers()["location"].to_str().unwrap().to_string();
+    staff_tus.upload_all(&loc, png, 65536).await;
+    let image = last_segment(&loc);
+    let (status, pin) = owner_a
+        .call(
+            "add_pin",
+            &[
+                ("file_id", &image),
+                ("page", "1"),
+                ("x", "1"),
+                ("y", "1"),
+                ("text", "Hier"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pin}");
     let ids = Ids {
+        image,
+        pin: pin.as_str().unwrap().to_string(),
         mail,
         ticket: ticket.as_str().unwrap().to_string(),
         entry: entry.as_str().unwrap().to_string(),
@@ -652,6 +703,8 @@ async fn matrix(db: Db) {
                 &ids.entry,
                 &ids.ticket,
                 &ids.mail,
+                &ids.image,
+                &ids.pin,
             ]
             .contains(&&v.to_string())
         })

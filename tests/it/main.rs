@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod annotations;
 mod approvals;
 mod assignment;
 mod audit;
