@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Services and tools the tests talk to for real, from Debian's packages: ClamAV's daemon (the
 # tests start their own clamd with a signature database of their own; nothing is downloaded or
-# enabled) and poppler's pdftotext (the invoice PDFs are read back as text). PostgreSQL 15 is
+# enabled) and poppler's pdftotext (the invoice PDFs are read back as text; pdfinfo and pdftoppm
+# render PDF pages for marking). PostgreSQL 15 is
 # on the machine already (scripts/pg.sh starts it). Idempotent.
 set -Eeuo pipefail
 missing=()

@@ -32,11 +32,11 @@ async function send(staff: Page, client: string, name: string, data: Buffer): Pr
   return location.split('/').pop()!;
 }
 
-/** Where a pin sits on the page, as fractions of the shown page (its anchor: left, bottom). */
+/** Where a pin sits on the page, as fractions of the shown page (its centre). */
 async function spotOf(page: Page, mark: ReturnType<Page['getByTestId']>) {
   const stage = (await page.getByTestId('review-stage').boundingBox())!;
   const box = (await mark.boundingBox())!;
-  return { x: (box.x - stage.x) / stage.width, y: (box.y + box.height - stage.y) / stage.height };
+  return { x: (box.x + box.width / 2 - stage.x) / stage.width, y: (box.y + box.height / 2 - stage.y) / stage.height };
 }
 
 test('a client pins a comment on page 2 of a PDF on a phone; staff see it at the same spot, answer and resolve; v2 shows what is still open', async ({ page, browser }) => {

@@ -108,6 +108,9 @@ pub fn ReviewPage(side: Side) -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let op = Action::new(move |o: &Op| run(side, o.clone()));
+    // Kept across reloads of the marks (after each change).
+    let page = RwSignal::new(1i64);
+    let selected = RwSignal::new(None::<String>);
     let review = Resource::new(
         move || (id(), op.version().get()),
         move |(id, _)| async move {
@@ -122,7 +125,7 @@ pub fn ReviewPage(side: Side) -> impl IntoView {
             <Transition fallback=|| view! { <Skeleton lines=8/> }>
                 {move || Suspend::new(async move {
                     match review.await {
-                        Ok(r) => view! { <Viewer r side op/> }.into_any(),
+                        Ok(r) => view! { <Viewer r side op page selected/> }.into_any(),
                         Err(e) => view! { <NotFoundState error=e/> }.into_any(),
                     }
                 })}
@@ -137,12 +140,16 @@ pub fn ReviewPage(side: Side) -> impl IntoView {
 }
 
 #[component]
-fn Viewer(r: Review, side: Side, op: Action<Op, Result<(), AppError>>) -> impl IntoView {
+fn Viewer(
+    r: Review,
+    side: Side,
+    op: Action<Op, Result<(), AppError>>,
+    page: RwSignal<i64>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
     let t = use_t();
-    let page = RwSignal::new(1i64);
     let mode = RwSignal::new(Mode::Look);
     let pending = RwSignal::new(None::<Spot>);
-    let selected = RwSignal::new(None::<String>);
     let start = StoredValue::new(None::<(i64, i64, f64, f64)>);
     let comment = RwSignal::new(String::new());
     let error = move || match op.value().get() {
@@ -164,11 +171,11 @@ fn Viewer(r: Review, side: Side, op: Action<Op, Result<(), AppError>>) -> impl I
         Side::Portal => format!("/api/portal/files/{}/pages", r.file_id),
     };
     let pins = StoredValue::new(r.pins.clone());
-    // Where on the page the pointer is, in stored units.
-    let at = |ev: &leptos::ev::PointerEvent| -> Option<(i64, i64, f64, f64)> {
-        use wasm_bindgen::JsCast;
-        let el = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
-        let rect = el.get_bounding_client_rect();
+    let stage = NodeRef::<leptos::html::Div>::new();
+    // Where on the page the pointer is, in stored units (measured against the stage itself:
+    // events are delegated, so their current target is not the stage).
+    let at = move |ev: &leptos::ev::PointerEvent| -> Option<(i64, i64, f64, f64)> {
+        let rect = stage.get_untracked()?.get_bounding_client_rect();
         let (cx, cy) = (ev.client_x() as f64, ev.client_y() as f64);
         let (x, y) = normalize(
             cx - rect.left(),
@@ -226,10 +233,10 @@ fn Viewer(r: Review, side: Side, op: Action<Op, Result<(), AppError>>) -> impl I
                     <div class="row review-tools">
                         {(pages > 1).then(|| view! {
                             <button class="btn btn-secondary btn-small" type="button" data-testid="page-prev"
-                                disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>"‹"</button>
+                                disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>"‹"</button>
                             <span data-testid="page-label">{move || fill(t.mk_page_of, &[("page", &page.get().to_string()), ("pages", &pages.to_string())])}</span>
                             <button class="btn btn-secondary btn-small" type="button" data-testid="page-next"
-                                disabled=move || page.get() >= pages on:click=move |_| page.update(|p| *p += 1)>"›"</button>
+                                disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>"›"</button>
                         })}
                         <div class="row" role="group" aria-label=t.mk_mode_label>
                             {[(Mode::Look, t.mk_mode_look, "mode-look"), (Mode::Pin, t.mk_mode_pin, "mode-pin"), (Mode::Area, t.mk_mode_area, "mode-area")].into_iter().map(|(m, label, id)| view! {
@@ -240,41 +247,58 @@ fn Viewer(r: Review, side: Side, op: Action<Op, Result<(), AppError>>) -> impl I
                         </div>
                     </div>
                     <p class="small muted">{move || match mode.get() { Mode::Look => t.mk_hint_look, Mode::Pin => t.mk_hint_pin, Mode::Area => t.mk_hint_area }}</p>
-                    <div class="review-stage" data-testid="review-stage"
+                    <div class="review-stage" data-testid="review-stage" node_ref=stage
                         class:drawing=move || mode.get() == Mode::Area
                         on:pointerdown=down on:pointerup=up>
                         <img src=move || format!("{base}/{}", page.get()) alt=move || fill(t.mk_page_of, &[("page", &page.get().to_string()), ("pages", &pages.to_string())]) draggable="false" data-testid="review-image"/>
-                        {move || pins.with_value(|l| l.iter().filter(|p| on_page(p)).cloned().collect::<Vec<_>>()).into_iter().map(|p| {
-                            let (left, top, w, h) = p.spot.css();
-                            let n = number(&p.id);
-                            let id = p.id.clone();
-                            let style = if p.spot.is_pin() {
-                                format!("left:{left};top:{top}")
-                            } else {
-                                format!("left:{left};top:{top};width:{w};height:{h}")
-                            };
-                            let class = match (p.spot.is_pin(), p.state) {
-                                (true, PinState::Open) => "mark mark-pin",
-                                (true, PinState::Resolved) => "mark mark-pin mark-done",
-                                (false, PinState::Open) => "mark mark-area",
-                                (false, PinState::Resolved) => "mark mark-area mark-done",
-                            };
-                            view! {
-                                <button type="button" class=class style=style data-testid="mark"
-                                    data-x=p.spot.x.to_string() data-y=p.spot.y.to_string()
-                                    aria-label=fill(t.mk_mark_label, &[("n", &n.to_string()), ("text", &p.text)])
-                                    on:pointerdown=|ev| ev.stop_propagation()
-                                    on:pointerup=|ev| ev.stop_propagation()
-                                    on:click=move |_| selected.set(Some(id.clone()))>
-                                    <span>{n.to_string()}</span>
-                                </button>
-                            }
-                        }).collect_view()}
-                        {move || pending.get().filter(|s| s.page == page.get()).map(|s| {
-                            let (left, top, w, h) = s.css();
-                            let style = if s.is_pin() { format!("left:{left};top:{top}") } else { format!("left:{left};top:{top};width:{w};height:{h}") };
-                            view! { <span class=if s.is_pin() { "mark mark-pin mark-new" } else { "mark mark-area mark-new" } style=style></span> }
-                        })}
+                        // Drawn in SVG with percentage positions (the page's CSP allows no inline
+                        // styles); each mark is focusable and answers Enter like a button.
+                        <svg class="review-overlay">
+                            {move || pins.with_value(|l| l.iter().filter(|p| on_page(p)).cloned().collect::<Vec<_>>()).into_iter().map(|p| {
+                                let (left, top, w, h) = p.spot.css();
+                                let n = number(&p.id);
+                                let id = StoredValue::new(p.id.clone());
+                                let done = if p.state == PinState::Resolved { " mark-done" } else { "" };
+                                let label = fill(t.mk_mark_label, &[("n", &n.to_string()), ("text", &p.text)]);
+                                let pick = move || selected.set(Some(id.get_value()));
+                                let shape = if p.spot.is_pin() {
+                                    view! {
+                                        <svg x=left.clone() y=top.clone() overflow="visible">
+                                            <circle class="mark-dot" cx="0" cy="0" r="14"/>
+                                            <text class="mark-num" x="0" y="5" text-anchor="middle">{n.to_string()}</text>
+                                        </svg>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <rect class="mark-box" x=left.clone() y=top.clone() width=w height=h/>
+                                        <svg x=left.clone() y=top.clone() overflow="visible">
+                                            <circle class="mark-dot" cx="0" cy="0" r="12"/>
+                                            <text class="mark-num" x="0" y="4" text-anchor="middle">{n.to_string()}</text>
+                                        </svg>
+                                    }.into_any()
+                                };
+                                view! {
+                                    <g class=format!("mark{done}") data-testid="mark" tabindex="0" role="button"
+                                        data-x=p.spot.x.to_string() data-y=p.spot.y.to_string() aria-label=label
+                                        on:pointerdown=|ev| ev.stop_propagation()
+                                        on:pointerup=|ev| ev.stop_propagation()
+                                        on:click=move |_| pick()
+                                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                            if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); pick(); }
+                                        }>
+                                        {shape}
+                                    </g>
+                                }
+                            }).collect_view()}
+                            {move || pending.get().filter(|s| s.page == page.get()).map(|s| {
+                                let (left, top, w, h) = s.css();
+                                if s.is_pin() {
+                                    view! { <svg x=left y=top overflow="visible"><circle class="mark-dot mark-new" cx="0" cy="0" r="14"/></svg> }.into_any()
+                                } else {
+                                    view! { <rect class="mark-box mark-new" x=left y=top width=w height=h/> }.into_any()
+                                }
+                            })}
+                        </svg>
                     </div>
                     {move || pending.get().map(|s| view! {
                         <form class="stack-s card" data-testid="mark-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
