@@ -7,21 +7,7 @@ use crate::server::keys::MasterKey;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use sqlx::Row;
 
-fn nonce() -> [u8; 12] {
-    use rand::RngCore;
-    let mut b = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b
-}
-
-fn seal(key: &[u8; crate::crypto::KEY_LEN], id: &str, text: &str) -> String {
-    STANDARD.encode(crate::crypto::seal_text(key, nonce(), id.as_bytes(), text))
-}
-
-fn open(key: &[u8; crate::crypto::KEY_LEN], id: &str, body: &str) -> Result<String, String> {
-    let raw = STANDARD.decode(body).map_err(|e| e.to_string())?;
-    crate::crypto::open_text(key, &raw, id.as_bytes()).map_err(|e| format!("{id}: {e}"))
-}
+use crate::chat::repo::{open_b64 as open, seal_b64 as seal};
 
 /// A file as far as marking goes.
 pub struct FileRow {

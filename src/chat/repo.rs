@@ -13,6 +13,28 @@ fn random<const N: usize>() -> [u8; N] {
     b
 }
 
+/// `text` sealed with a client's message key, the row's `id` as associated data, as stored:
+/// base64(nonce ‖ AES-256-GCM ciphertext ‖ tag). Chat messages, ticket posts, marks and
+/// received mails are all stored so.
+pub fn seal_b64(key: &[u8; crate::crypto::KEY_LEN], id: &str, text: &str) -> String {
+    STANDARD.encode(crate::crypto::seal_text(
+        key,
+        random::<12>(),
+        id.as_bytes(),
+        text,
+    ))
+}
+
+/// The text of a [`seal_b64`] value.
+pub fn open_b64(
+    key: &[u8; crate::crypto::KEY_LEN],
+    id: &str,
+    body: &str,
+) -> Result<String, String> {
+    let raw = STANDARD.decode(body).map_err(|e| e.to_string())?;
+    crate::crypto::open_text(key, &raw, id.as_bytes()).map_err(|e| format!("{id}: {e}"))
+}
+
 /// The client's message key, made on first use. Two first uses at once agree on one key: the
 /// second insert does nothing and both read the stored one.
 pub async fn key(
@@ -92,12 +114,7 @@ pub async fn insert_sealed(
     m: &NewMessage<'_>,
 ) -> Result<(String, bool), String> {
     let id = new_id();
-    let body = STANDARD.encode(crate::crypto::seal_text(
-        key,
-        random::<12>(),
-        id.as_bytes(),
-        m.text,
-    ));
+    let body = seal_b64(key, &id, m.text);
     let e = |e: sqlx::Error| e.to_string();
     let n = sqlx::query(
         "INSERT INTO messages (id, org_id, client_id, conv, author_kind, author_id, author_name, body, file_id, \
@@ -222,9 +239,7 @@ async fn opened(
     for r in rows.iter().rev() {
         let id: String = r.try_get("id").map_err(e)?;
         let body: String = r.try_get("body").map_err(e)?;
-        let raw = STANDARD.decode(body).map_err(|e| e.to_string())?;
-        let text = crate::crypto::open_text(&key, &raw, id.as_bytes())
-            .map_err(|e| format!("message {id}: {e}"))?;
+        let text = open_b64(&key, &id, &body).map_err(|e| format!("message {e}"))?;
         let file = match r.try_get::<Option<String>, _>("file_id").map_err(e)? {
             Some(id) => Some(super::Attachment {
                 id,

@@ -108,15 +108,7 @@ mod server {
     }
 
     fn seal(key: &[u8; crate::crypto::KEY_LEN], id: &str, raw: &[u8]) -> String {
-        use rand::RngCore;
-        let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        STANDARD.encode(crate::crypto::seal_text(
-            key,
-            nonce,
-            id.as_bytes(),
-            &STANDARD.encode(raw),
-        ))
+        crate::chat::repo::seal_b64(key, id, &STANDARD.encode(raw))
     }
 
     /// The Reply-To and Message-ID of a mail we send into a thread (`ticket` None: the
@@ -147,9 +139,7 @@ mod server {
     /// The raw mail of a stored one.
     pub async fn open(st: &AppState, m: &repo::Stored) -> Result<Vec<u8>, String> {
         let key = crate::chat::repo::key(&st.db, &st.master_key, &m.org_id, &m.client_id).await?;
-        let sealed = STANDARD.decode(&m.raw_sealed).map_err(|e| e.to_string())?;
-        let inner =
-            crate::crypto::open_text(&key, &sealed, m.id.as_bytes()).map_err(|e| e.to_string())?;
+        let inner = crate::chat::repo::open_b64(&key, &m.id, &m.raw_sealed)?;
         STANDARD.decode(inner).map_err(|e| e.to_string())
     }
 

@@ -42,9 +42,7 @@ pub async fn send(st: &AppState, post_id: &str) -> Result<(), String> {
     let text = if quote {
         let key = crate::chat::repo::key(&st.db, &st.master_key, &org, &client).await?;
         let body: String = r.try_get("body").map_err(e)?;
-        let raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body)
-            .map_err(|e| e.to_string())?;
-        crate::crypto::open_text(&key, &raw, post_id.as_bytes()).map_err(|e| e.to_string())?
+        crate::chat::repo::open_b64(&key, post_id, &body)?
     } else {
         String::new()
     };

@@ -3,15 +3,7 @@
 use super::{Post, PostKind, TicketState, TicketSummary};
 use crate::server::db::{new_id, Db};
 use crate::server::keys::MasterKey;
-use base64::{engine::general_purpose::STANDARD, Engine};
 use sqlx::Row;
-
-fn nonce() -> [u8; 12] {
-    use rand::RngCore;
-    let mut b = [0u8; 12];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b
-}
 
 /// The reader of a ticket's unread marks: the client, or a staff member.
 pub const CLIENT_READER: &str = "client";
@@ -40,12 +32,7 @@ pub async fn insert_post(
 ) -> Result<(String, bool), String> {
     let e = |e: sqlx::Error| e.to_string();
     let id = new_id();
-    let body = STANDARD.encode(crate::crypto::seal_text(
-        key,
-        nonce(),
-        id.as_bytes(),
-        p.text,
-    ));
+    let body = crate::chat::repo::seal_b64(key, &id, p.text);
     let n = sqlx::query(
         "INSERT INTO ticket_posts (id, org_id, client_id, ticket_id, kind, author_id, author_name, body, file_id, via, \
          idem_key, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (ticket_id, idem_key) DO NOTHING",
@@ -359,9 +346,8 @@ pub async fn posts(
     for r in &rows {
         let id: String = r.try_get("id").map_err(e)?;
         let body: String = r.try_get("body").map_err(e)?;
-        let raw = STANDARD.decode(body).map_err(|e| e.to_string())?;
-        let text = crate::crypto::open_text(&key, &raw, id.as_bytes())
-            .map_err(|e| format!("ticket post {id}: {e}"))?;
+        let text = crate::chat::repo::open_b64(&key, &id, &body)
+            .map_err(|e| format!("ticket post {e}"))?;
         let file = match r.try_get::<Option<String>, _>("file_id").map_err(e)? {
             Some(fid) => Some(crate::chat::Attachment {
                 id: fid,
