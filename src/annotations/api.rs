@@ -184,14 +184,6 @@ pub(crate) mod server {
         .await
         .map_err(internal)?;
         tell(w, &f, crate::audit::action::PIN_ADDED, now).await?;
-        crate::chat::api::system(
-            w.st,
-            w.org_id,
-            &f.client_id,
-            None,
-            crate::chat::domain::System::Marked(f.name.clone(), f.id.clone(), w.author.by_client),
-        )
-        .await;
         Ok(id)
     }
 
@@ -243,9 +235,19 @@ pub(crate) mod server {
         Ok(())
     }
 
-    /// Audit, and a bell entry for the firm when the client marked.
+    /// Audit, a bell entry for the firm when the client acted, and a chat message with a link
+    /// for both sides (so the client hears of the firm's answers and resolutions too).
     async fn tell(w: &Who<'_>, f: &repo::FileRow, action: &str, now: i64) -> Result<(), AppError> {
+        use crate::chat::domain::{MarkEvent, System};
         let db = &w.st.db;
+        let what = match action {
+            crate::audit::action::PIN_REPLIED => MarkEvent::Replied,
+            crate::audit::action::PIN_RESOLVED => MarkEvent::Resolved,
+            crate::audit::action::PIN_REOPENED => MarkEvent::Reopened,
+            _ => MarkEvent::Added,
+        };
+        let message = System::Marked(f.name.clone(), f.id.clone(), w.author.by_client, what);
+        crate::chat::api::system(w.st, w.org_id, &f.client_id, None, message).await;
         crate::audit::repo::record(db, w.org_id, &w.actor, Some(&f.client_id), action, &f.name)
             .await?;
         if w.author.by_client {

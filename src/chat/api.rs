@@ -62,7 +62,7 @@ mod server {
                 text: if m.author.is_system() {
                     System::decode(&m.text)
                         .map(|s| match &s {
-                            System::Marked(_, file, _) => {
+                            System::Marked(_, file, ..) => {
                                 format!("{} {base}/files/{file}/review", s.text(t))
                             }
                             _ => s.text(t),

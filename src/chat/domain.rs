@@ -56,9 +56,35 @@ pub enum System {
     Requested(String),
     /// A case was closed.
     CaseClosed(String),
-    /// A new mark on a file: (file name, file id, placed by the client). Shown with a link to
-    /// the marking view of the reader's side.
-    Marked(String, String, bool),
+    /// A mark on a file was placed, answered, resolved or reopened: (file name, file id, by the
+    /// client, what happened). Shown with a link to the marking view of the reader's side.
+    Marked(String, String, bool, MarkEvent),
+}
+
+/// What happened to a mark (see [`System::Marked`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkEvent {
+    Added,
+    Replied,
+    Resolved,
+    Reopened,
+}
+
+impl MarkEvent {
+    const ALL: [MarkEvent; 4] = [
+        MarkEvent::Added,
+        MarkEvent::Replied,
+        MarkEvent::Resolved,
+        MarkEvent::Reopened,
+    ];
+    fn as_str(self) -> &'static str {
+        match self {
+            MarkEvent::Added => "added",
+            MarkEvent::Replied => "replied",
+            MarkEvent::Resolved => "resolved",
+            MarkEvent::Reopened => "reopened",
+        }
+    }
 }
 
 impl System {
@@ -71,9 +97,11 @@ impl System {
             System::Question(a, q) => format!("question|{a}\u{1f}{q}"),
             System::Requested(a) => format!("requested|{a}"),
             System::CaseClosed(a) => format!("case_closed|{a}"),
-            System::Marked(a, id, client) => {
-                format!("marked|{a}\u{1f}{id}\u{1f}{}", u8::from(*client))
-            }
+            System::Marked(a, id, client, what) => format!(
+                "marked|{a}\u{1f}{id}\u{1f}{}\u{1f}{}",
+                u8::from(*client),
+                what.as_str()
+            ),
         }
     }
 
@@ -94,7 +122,9 @@ impl System {
             "marked" => {
                 let mut it = arg.split('\u{1f}');
                 let (a, id, client) = (it.next()?, it.next()?, it.next()?);
-                System::Marked(a.to_string(), id.to_string(), client == "1")
+                let what = it.next().unwrap_or("added");
+                let what = MarkEvent::ALL.into_iter().find(|w| w.as_str() == what)?;
+                System::Marked(a.to_string(), id.to_string(), client == "1", what)
             }
             _ => return None,
         })
@@ -105,7 +135,7 @@ impl System {
             System::Uploaded(_) | System::ScanClean(_) | System::Quarantined(_) => {
                 Author::SystemClient
             }
-            System::Marked(_, _, true) => Author::SystemClient,
+            System::Marked(_, _, true, _) => Author::SystemClient,
             _ => Author::SystemFirm,
         }
     }
@@ -121,7 +151,15 @@ impl System {
             System::Question(a, q) => fill(t.sys_question, &[("name", a), ("text", q)]),
             System::Requested(a) => fill(t.sys_requested, &[("name", a)]),
             System::CaseClosed(a) => fill(t.sys_case_closed, &[("name", a)]),
-            System::Marked(a, ..) => fill(t.sys_marked, &[("name", a)]),
+            System::Marked(a, _, _, what) => fill(
+                match what {
+                    MarkEvent::Added => t.sys_marked,
+                    MarkEvent::Replied => t.sys_mark_replied,
+                    MarkEvent::Resolved => t.sys_mark_resolved,
+                    MarkEvent::Reopened => t.sys_mark_reopened,
+                },
+                &[("name", a)],
+            ),
         }
     }
 }
@@ -227,8 +265,18 @@ mod tests {
             System::Question("Ausweis".into(), "Rückseite | bitte".into()),
             System::Requested("Kontoauszüge".into()),
             System::CaseClosed("ESt 2025".into()),
-            System::Marked("Flyer | v2.pdf".into(), "0190-ab".into(), true),
-            System::Marked("Logo.png".into(), "0190-cd".into(), false),
+            System::Marked(
+                "Flyer | v2.pdf".into(),
+                "0190-ab".into(),
+                true,
+                MarkEvent::Added,
+            ),
+            System::Marked(
+                "Logo.png".into(),
+                "0190-cd".into(),
+                false,
+                MarkEvent::Resolved,
+            ),
         ] {
             assert_eq!(System::decode(&s.encode()), Some(s));
         }

@@ -212,6 +212,16 @@ async fn clients_and_staff_mark_pdf_pages(db: Db) {
     assert_eq!(seen["pins"][0]["replies"][0]["text"], "Wird gemacht.");
     assert_eq!(seen["pins"][0]["state"], "Resolved");
     assert_eq!(seen["pins"][0]["resolved_by"], "Owner");
+    // The client hears of the answer and the resolution in the chat.
+    let chat = ok(&phone, "portal_chat", &[]).await.to_string();
+    assert!(
+        chat.contains("Antwort an einer Markierung auf Flyer.pdf:"),
+        "{chat}"
+    );
+    assert!(
+        chat.contains("Markierung auf Flyer.pdf erledigt:"),
+        "{chat}"
+    );
     ok(
         &phone,
         "portal_set_pin_state",
@@ -242,7 +252,7 @@ async fn clients_and_staff_mark_pdf_pages(db: Db) {
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
-    assert!(e.to_string().contains("1 Markierungen offen"), "{e}");
+    assert!(e.to_string().contains("Markierungen offen (1)"), "{e}");
     ok(
         &phone,
         "decide_approval",
