@@ -64,10 +64,9 @@ pub async fn send(st: &AppState, id: &str) -> Result<(), String> {
         .await
         .map_err(e)?;
     let text = body(&own, &default, &portal);
-    let brand = crate::branding::repo::brand(&st.db, &org)
+    let look = crate::server::mail::Look::of_firm(st, &org)
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    let look = crate::server::mail::Look::of(brand.as_ref(), st.config.public_url());
+        .map_err(e)?;
     let intro = text.replace(&portal, "").trim_end().to_string();
     let html = crate::server::mail::button_html(&intro, t.inv_mail_button, &portal, &footer, &look);
     let mail = crate::server::mail::Mail {

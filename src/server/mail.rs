@@ -42,6 +42,12 @@ pub struct Look {
 }
 
 impl Look {
+    /// The look of one firm's mails to its clients (its colour and logo, else the app's).
+    pub async fn of_firm(st: &super::AppState, org_id: &str) -> Result<Look, sqlx::Error> {
+        let brand = crate::branding::repo::brand(&st.db, org_id).await?;
+        Ok(Look::of(brand.as_ref(), st.config.public_url()))
+    }
+
     pub fn of(brand: Option<&crate::branding::Brand>, public_url: &str) -> Look {
         let default = crate::branding::colour::Rgb(0x1d, 0x4e, 0xd8);
         Look {

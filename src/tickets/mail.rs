@@ -66,10 +66,9 @@ pub async fn send(st: &AppState, post_id: &str) -> Result<(), String> {
     let footer = crate::notify::prefs::client_footer(st, &org, &client)
         .await
         .map_err(e)?;
-    let brand = crate::branding::repo::brand(&st.db, &org)
+    let look = crate::server::mail::Look::of_firm(st, &org)
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    let look = crate::server::mail::Look::of(brand.as_ref(), st.config.public_url());
+        .map_err(e)?;
     let html = crate::server::mail::button_html(&intro, t.tk_mail_button, &link, &footer, &look);
     let mut mail = crate::server::mail::Mail {
         to,

@@ -128,9 +128,7 @@ pub async fn create_upload_link(
                         .await?;
                 text = format!("{text}\n{own}");
                 // The HTML part: the firm's logo and colour around one big button.
-                let brand = crate::branding::repo::brand(&me.req.state.db, me.org_id()).await?;
-                let look =
-                    crate::server::mail::Look::of(brand.as_ref(), me.req.state.config.public_url());
+                let look = crate::server::mail::Look::of_firm(&me.req.state, me.org_id()).await?;
                 let mut intro = fill(t.mail_link_intro, &[("org", org)]);
                 if !message.is_empty() {
                     intro = format!("{message}\n\n{intro}");
