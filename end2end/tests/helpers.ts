@@ -163,3 +163,34 @@ export async function deliverMail(from: string, to: string, raw: string) {
   await say('QUIT', '221');
   socket.end();
 }
+
+/** A PDF with `n` blank A4 pages. */
+export function pdfPages(n: number): Buffer {
+  const objects = ['<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${Array.from({ length: n }, (_, i) => `${i + 3} 0 R`).join(' ')}] /Count ${n} >>`];
+  for (let i = 0; i < n; i++) objects.push('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>');
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => { offsets.push(body.length); body += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) body += `${String(o).padStart(10, '0')} 00000 n \n`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body);
+}
+
+/** Sends a file to the client as staff (a tus upload, like the "Dateien senden" widget). */
+export async function sendFile(staff: Page, client: string, name: string, data: Buffer): Promise<string> {
+  const meta = `filename ${Buffer.from(name).toString('base64')},client_id ${Buffer.from(client).toString('base64')}`;
+  const created = await staff.request.post('/api/uploads/', {
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(data.length), 'Upload-Metadata': meta },
+  });
+  expect(created.status()).toBe(201);
+  const location = created.headers()['location'];
+  const patched = await staff.request.patch(location, {
+    headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+    data,
+  });
+  expect(patched.status()).toBe(204);
+  return location.split('/').pop()!;
+}

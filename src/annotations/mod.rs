@@ -33,6 +33,20 @@ pub fn normalize(px: f64, py: f64, width: f64, height: f64) -> Option<(i64, i64)
     Some((unit(px, width), unit(py, height)))
 }
 
+/// The keyboard cursor moved by an arrow key (`big`: Shift held, a tenth of the page, else a
+/// hundredth), kept on the page. `None` for any other key.
+pub fn step(at: (i64, i64), key: &str, big: bool) -> Option<(i64, i64)> {
+    let d = if big { SCALE / 10 } else { SCALE / 100 };
+    let (dx, dy) = match key {
+        "ArrowLeft" => (-d, 0),
+        "ArrowRight" => (d, 0),
+        "ArrowUp" => (0, -d),
+        "ArrowDown" => (0, d),
+        _ => return None,
+    };
+    Some(((at.0 + dx).clamp(0, SCALE), (at.1 + dy).clamp(0, SCALE)))
+}
+
 /// Where a mark sits on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Spot {
@@ -171,6 +185,25 @@ pub fn carried(previous: &[Pin]) -> Vec<Pin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrow_keys_move_the_cursor_in_steps_and_stay_on_the_page() {
+        let mid = (SCALE / 2, SCALE / 2);
+        assert_eq!(step(mid, "ArrowRight", false), Some((510_000, 500_000)));
+        assert_eq!(step(mid, "ArrowUp", true), Some((500_000, 400_000)));
+        assert_eq!(step((5_000, 0), "ArrowLeft", false), Some((0, 0)));
+        assert_eq!(
+            step((SCALE, SCALE), "ArrowDown", true),
+            Some((SCALE, SCALE))
+        );
+        assert_eq!(step(mid, "Enter", false), None);
+        // Ten small steps are one big one: what a keyboard places is exact, not drifting.
+        let mut at = mid;
+        for _ in 0..10 {
+            at = step(at, "ArrowRight", false).unwrap();
+        }
+        assert_eq!(Some(at), step(mid, "ArrowRight", true));
+    }
 
     #[test]
     fn positions_become_page_fractions_at_any_size() {

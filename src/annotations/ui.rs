@@ -211,6 +211,66 @@ fn Viewer(
             pending.set(spot);
         }
     };
+    // By keyboard: a cursor moved with the arrow keys; Enter places a pin there, or in area
+    // mode the first and then the second corner; the comment field gets the focus.
+    let cursor = RwSignal::new(None::<(i64, i64)>);
+    let corner = RwSignal::new(None::<(i64, i64)>);
+    let comment_box = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        page.track();
+        corner.set(None);
+    });
+    let key = move |ev: leptos::ev::KeyboardEvent| {
+        // Keys pressed on a mark (it bubbles up here) are the mark's.
+        let on_stage = match (ev.target(), stage.get_untracked()) {
+            (Some(t), Some(s)) => {
+                let s: &web_sys::EventTarget = s.as_ref();
+                t == *s
+            }
+            _ => false,
+        };
+        if !on_stage || mode.get_untracked() == Mode::Look {
+            return;
+        }
+        let here = cursor
+            .get_untracked()
+            .unwrap_or((super::SCALE / 2, super::SCALE / 2));
+        match ev.key().as_str() {
+            "Enter" | " " => {
+                ev.prevent_default();
+                let p = page.get_untracked();
+                let spot = match (mode.get_untracked(), corner.get_untracked()) {
+                    (Mode::Area, None) => {
+                        corner.set(Some(here));
+                        None
+                    }
+                    (Mode::Area, Some(a)) if a == here => None,
+                    (Mode::Area, Some(a)) => Spot::new(p, a, Some(here)),
+                    _ => Spot::new(p, here, None),
+                };
+                if spot.is_some() {
+                    corner.set(None);
+                    pending.set(spot);
+                    request_animation_frame(move || {
+                        if let Some(el) = comment_box.get_untracked() {
+                            let _ = el.focus();
+                        }
+                    });
+                }
+            }
+            "Escape" => {
+                corner.set(None);
+                cursor.set(None);
+            }
+            k => {
+                if let Some(next) = super::step(here, k, ev.shift_key()) {
+                    ev.prevent_default();
+                    cursor.set(Some(next));
+                }
+            }
+        }
+    };
+    let percent = |v: i64| (v * 100 / super::SCALE).to_string();
     let on_page = move |p: &Pin| p.spot.page == page.get();
     let number = move |id: &str| {
         pins.with_value(|l| {
@@ -246,9 +306,20 @@ fn Viewer(
                             }).collect_view()}
                         </div>
                     </div>
-                    <p class="small muted">{move || match mode.get() { Mode::Look => t.mk_hint_look, Mode::Pin => t.mk_hint_pin, Mode::Area => t.mk_hint_area }}</p>
+                    <p class="small muted" id="mk-hint">{move || match mode.get() { Mode::Look => t.mk_hint_look, Mode::Pin => t.mk_hint_pin, Mode::Area => t.mk_hint_area }}</p>
+                    <p class="small muted" id="mk-keys" class:visually-hidden=move || mode.get() == Mode::Look>{t.mk_hint_keys}</p>
+                    <p class="visually-hidden" aria-live="polite" data-testid="cursor-at">
+                        {move || cursor.get().filter(|_| mode.get() != Mode::Look).map(|(x, y)| {
+                            let at = fill(t.mk_cursor_at, &[("x", &percent(x)), ("y", &percent(y))]);
+                            if corner.get().is_some() { format!("{} {at}", t.mk_corner_set) } else { at }
+                        })}
+                    </p>
                     <div class="review-stage" data-testid="review-stage" node_ref=stage
                         class:drawing=move || mode.get() == Mode::Area
+                        tabindex=move || if mode.get() == Mode::Look { "-1" } else { "0" }
+                        aria-describedby="mk-hint mk-keys"
+                        on:focus=move |_| if cursor.get_untracked().is_none() { cursor.set(Some((super::SCALE / 2, super::SCALE / 2))) }
+                        on:keydown=key
                         on:pointerdown=down on:pointerup=up>
                         <img src=move || format!("{base}/{}", page.get()) alt=move || fill(t.mk_page_of, &[("page", &page.get().to_string()), ("pages", &pages.to_string())]) draggable="false" data-testid="review-image"/>
                         // Drawn in SVG with percentage positions (the page's CSP allows no inline
@@ -290,6 +361,20 @@ fn Viewer(
                                     </g>
                                 }
                             }).collect_view()}
+                            // The keyboard cursor, and the frame from the first corner to it.
+                            {move || corner.get().zip(cursor.get()).filter(|_| mode.get() == Mode::Area).and_then(|(a, b)| Spot::new(page.get(), a, Some(b))).map(|s| {
+                                let (left, top, w, h) = s.css();
+                                view! { <rect class="mark-box mark-new" x=left y=top width=w height=h/> }
+                            })}
+                            {move || cursor.get().filter(|_| mode.get() != Mode::Look).map(|(x, y)| {
+                                let (left, top, _, _) = Spot { page: 0, x, y, w: 0, h: 0 }.css();
+                                view! {
+                                    <svg class="mark-cursor" data-testid="mark-cursor" x=left y=top overflow="visible">
+                                        <line x1="-16" y1="0" x2="16" y2="0"/>
+                                        <line x1="0" y1="-16" x2="0" y2="16"/>
+                                    </svg>
+                                }
+                            })}
                             {move || pending.get().filter(|s| s.page == page.get()).map(|s| {
                                 let (left, top, w, h) = s.css();
                                 if s.is_pin() {
@@ -306,7 +391,7 @@ fn Viewer(
                             op.dispatch(Op::Add { file_id: file_id.get_value(), spot: s, text: comment.get_untracked() });
                         }>
                             <label for="mk-comment">{t.mk_comment}</label>
-                            <textarea id="mk-comment" rows="2" data-testid="mark-comment"
+                            <textarea id="mk-comment" rows="2" data-testid="mark-comment" node_ref=comment_box
                                 prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                             {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                             <div class="row">

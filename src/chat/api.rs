@@ -262,6 +262,9 @@ pub async fn system(
         super::domain::System::Requested(_) => Some(crate::notify::Event::Request),
         super::domain::System::Question(..) => Some(crate::notify::Event::Question),
         super::domain::System::CaseClosed(_) => Some(crate::notify::Event::CaseClosed),
+        // The firm marked, answered on or resolved a mark: the client hears of it like of a
+        // message (a burst of them is one mail).
+        super::domain::System::Marked(_, _, false, _) => Some(crate::notify::Event::Message),
         _ => None,
     };
     match (r, event) {

@@ -212,7 +212,16 @@ async fn clients_and_staff_mark_pdf_pages(db: Db) {
     assert_eq!(seen["pins"][0]["replies"][0]["text"], "Wird gemacht.");
     assert_eq!(seen["pins"][0]["state"], "Resolved");
     assert_eq!(seen["pins"][0]["resolved_by"], "Owner");
-    // The client hears of the answer and the resolution in the chat.
+    // The client hears of the answer and the resolution in the chat, and by one mail for both.
+    kundenportal::server::jobs::run_due(&app.state, kundenportal::server::db::now_ms())
+        .await
+        .unwrap();
+    let told: Vec<String> = crate::helpers::outbox_texts(&app)
+        .into_iter()
+        .filter(|m| m.to_lowercase().contains("to: info@brot.de"))
+        .filter(|m| m.contains("neue Nachricht von Agentur A"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
     let chat = ok(&phone, "portal_chat", &[]).await.to_string();
     assert!(
         chat.contains("Antwort an einer Markierung auf Flyer.pdf:"),
