@@ -30,8 +30,20 @@ test('a client pins a comment on page 2 of a PDF on a phone; staff see it at the
   // Looking: a tap places nothing.
   await page.touchscreen.tap(box.x + box.width * 0.5, box.y + box.height * 0.5);
   await expect(page.getByTestId('mark-form')).toHaveCount(0);
-  // Pinning: a tap at 30 % / 40 % of the page.
+  // Pinning: a finger that swipes over the page scrolls and places nothing …
   await page.getByTestId('mode-pin').click();
+  box = (await stage.boundingBox())!;
+  const touch = await page.context().newCDPSession(page);
+  const finger = (type: string, y: number) => touch.send('Input.dispatchTouchEvent', {
+    type, touchPoints: type === 'touchEnd' ? [] : [{ x: box.x + box.width * 0.5, y: box.y + y }],
+  });
+  await finger('touchStart', 300);
+  for (let y = 280; y >= 160; y -= 20) await finger('touchMove', y);
+  await finger('touchEnd', 160);
+  await page.waitForTimeout(300);
+  await expect(page.getByTestId('mark-form')).toHaveCount(0);
+  // … a tap at 30 % / 40 % of the page pins.
+  await page.evaluate(() => window.scrollTo(0, 0));
   box = (await stage.boundingBox())!;
   await page.touchscreen.tap(box.x + box.width * 0.3, box.y + box.height * 0.4);
   await page.getByTestId('mark-comment').fill('Das Logo bitte größer.');
