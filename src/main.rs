@@ -55,6 +55,13 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Copy the data while the server runs: the SQLite database (a consistent snapshot), the
+    /// sealed files and the master key, into a new directory. Restore by starting the app with
+    /// that directory as its data directory. On PostgreSQL, dump the database with pg_dump.
+    Backup {
+        /// Where the backup goes (a new or empty directory).
+        dest: PathBuf,
+    },
     /// Wrap every file's data key with a new master key (no content is re-encrypted).
     /// Stop the server first and restart it afterwards.
     RotateMasterKey,
@@ -128,7 +135,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 println!(
                     "new key in {}",
-                    config.server.data_dir.join("master.key").display()
+                    config
+                        .server
+                        .data_dir
+                        .join(server::keys::KEY_FILE)
+                        .display()
                 );
             }
             Ok(())
@@ -180,6 +191,31 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ));
             }
             println!("audit trail intact ({} firms)", reports.len());
+            Ok(())
+        }
+        Command::Backup { dest } => {
+            let db = server::open_db(&config).await?;
+            let s = server::backup::run(&config, &db, &dest).await?;
+            match &s.database {
+                Some(file) => println!("database snapshot: {}", file.display()),
+                None => {
+                    println!("database: PostgreSQL — dump it with pg_dump (see docs/deployment.md)")
+                }
+            }
+            println!(
+                "files: {} ({:.1} MB, sealed) in {}",
+                s.files,
+                s.bytes as f64 / 1e6,
+                dest.join("files").display()
+            );
+            if s.key {
+                println!(
+                    "master key copied: keep this backup as safe as the key — or store {} apart",
+                    dest.join(server::keys::KEY_FILE).display()
+                );
+            } else {
+                println!("master key: from KUNDENPORTAL_MASTER_KEY — back it up separately");
+            }
             Ok(())
         }
         Command::SeedDemo => {

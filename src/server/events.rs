@@ -1,6 +1,9 @@
 //! Live events: written to the `events` table (so a reconnecting browser can catch up with
 //! its last event id), then fanned out in this process over a `tokio::sync::broadcast`
-//! channel to every open `/api/events` stream of the firm.
+//! channel to every open `/api/events` stream of the firm. On PostgreSQL several nodes share
+//! the database: each event is also announced with `pg_notify` on [`CHANNEL`], and every node
+//! [`follow`]s that channel, reads the other nodes' events from the table and fans them out to
+//! its own streams (and drops its cached dashboards of that firm).
 
 use super::db::{new_id, now_ms, Db};
 use super::AppState;
@@ -30,16 +33,21 @@ pub struct OrgEvent {
     pub event: LiveEvent,
 }
 
-/// The in-process fan-out.
+/// The PostgreSQL notification channel nodes announce their events on.
+pub const CHANNEL: &str = "kp_events";
+
+/// The in-process fan-out, and this node's name among the nodes sharing a database.
 #[derive(Clone)]
 pub struct Bus {
     tx: broadcast::Sender<Arc<OrgEvent>>,
+    node: Arc<str>,
 }
 
 impl Default for Bus {
     fn default() -> Self {
         Bus {
             tx: broadcast::channel(4096).0,
+            node: new_id().into(),
         }
     }
 }
@@ -121,11 +129,107 @@ async fn try_emit(
     if event.kind != kind::MESSAGE && event.kind != kind::TICKET {
         st.dashboards.changed(org_id, event.created_at);
     }
+    let id = event.id.clone();
     st.events.publish(OrgEvent {
         org_id: org_id.to_string(),
         event,
     });
+    if super::db::Backend::of_url(&st.config.database_url()) == super::db::Backend::Postgres {
+        // The other nodes' streams: they read the event by its id (the payload stays small).
+        sqlx::query("SELECT 1 AS sent FROM (SELECT pg_notify($1, $2)) AS n")
+            .bind(CHANNEL)
+            .bind(format!("{}|{org_id}|{id}", st.events.node))
+            .execute(&st.db)
+            .await?;
+    }
     Ok(())
+}
+
+/// Follows the other nodes' events for as long as the process runs (PostgreSQL only): listens
+/// on [`CHANNEL`], reconnecting after a lost connection — and then tells every open stream to
+/// refetch, since notifications sent meanwhile are gone.
+pub async fn follow(st: AppState) {
+    let mut lost = false;
+    loop {
+        match listen(&st).await {
+            Ok(f) => {
+                if lost {
+                    st.events.publish(OrgEvent {
+                        org_id: String::new(),
+                        event: resync(),
+                    });
+                }
+                if let Err(e) = f.run().await {
+                    tracing::warn!(error = %e, "following other nodes' events failed");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot listen for other nodes' events"),
+        }
+        lost = true;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// A connection listening on [`CHANNEL`] (see [`follow`]).
+pub struct Follower {
+    st: AppState,
+    listener: sqlx::postgres::PgListener,
+}
+
+/// Connects and listens; from the moment this returns, other nodes' events are caught.
+pub async fn listen(st: &AppState) -> Result<Follower, sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(&st.config.database_url()).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(Follower {
+        st: st.clone(),
+        listener,
+    })
+}
+
+impl Follower {
+    /// Fans out other nodes' events until the connection is lost.
+    pub async fn run(mut self) -> Result<(), sqlx::Error> {
+        // `try_recv` answers `None` when the connection dropped: notifications may be lost.
+        while let Some(n) = self.listener.try_recv().await? {
+            let mut parts = n.payload().splitn(3, '|');
+            let (Some(node), Some(org_id), Some(id)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            if node == &*self.st.events.node {
+                continue;
+            }
+            match one(&self.st.db, org_id, id).await {
+                Ok(Some(event)) => {
+                    if event.kind != kind::MESSAGE && event.kind != kind::TICKET {
+                        self.st.dashboards.changed(org_id, event.created_at);
+                    }
+                    self.st.events.publish(OrgEvent {
+                        org_id: org_id.to_string(),
+                        event,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "another node's event not read"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One of the firm's events.
+async fn one(db: &Db, org_id: &str, id: &str) -> Result<Option<LiveEvent>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, kind, client_id, case_id, client_name, subject, created_at FROM events \
+         WHERE org_id = $1 AND id = $2",
+    )
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(row)
+    .transpose()
 }
 
 fn row(r: &sqlx::any::AnyRow) -> Result<LiveEvent, sqlx::Error> {
@@ -365,6 +469,8 @@ async fn events_for(
         async move {
             loop {
                 match rx.recv().await {
+                    // A resync without a firm is for every stream (see `follow`).
+                    Ok(e) if e.org_id.is_empty() => return Some((sse(&e.event), (rx, org, high))),
                     Ok(e)
                         if e.org_id == org
                             && e.event.id > high

@@ -65,7 +65,7 @@ impl MasterKey {
         if let Some(v) = from_env.filter(|v| !v.is_empty()) {
             return MasterKey::from_base64(v);
         }
-        let path = data_dir.join("master.key");
+        let path = data_dir.join(KEY_FILE);
         match std::fs::read_to_string(&path) {
             Ok(s) => MasterKey::from_base64(&s).map_err(|e| format!("{}: {e}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -86,6 +86,9 @@ impl MasterKey {
         write_private(&path, self.to_base64().as_bytes()).map_err(|e| e.to_string())
     }
 }
+
+/// The key's file in the data directory.
+pub const KEY_FILE: &str = "master.key";
 
 const CHECK_KEY: &str = "master_key_check";
 const CHECK_CONTEXT: &[u8] = b"kundenportal master key check";
@@ -142,8 +145,7 @@ pub async fn verify(
     if let Ok(text) = std::fs::read_to_string(&pending) {
         if let Ok(new) = MasterKey::from_base64(&text) {
             if opens_check(&new, &check) {
-                std::fs::rename(&pending, data_dir.join("master.key"))
-                    .map_err(|e| e.to_string())?;
+                std::fs::rename(&pending, data_dir.join(KEY_FILE)).map_err(|e| e.to_string())?;
                 tracing::warn!("completed an interrupted master key rotation");
                 return Ok(new);
             }
@@ -171,7 +173,7 @@ pub async fn rotate(
     }
     let count = rewrap(db, &old, &new).await?;
     if file_based {
-        std::fs::rename(&pending, data_dir.join("master.key")).map_err(|e| e.to_string())?;
+        std::fs::rename(&pending, data_dir.join(KEY_FILE)).map_err(|e| e.to_string())?;
     }
     Ok((new, count))
 }

@@ -1,5 +1,6 @@
 //! Server-only infrastructure: database, mail, tokens, passwords, HTTP assembly.
 
+pub mod backup;
 pub mod bench_seed;
 pub mod db;
 pub mod demo;
@@ -145,6 +146,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
     println!();
     tokio::spawn(housekeeping(state.clone()));
     tokio::spawn(jobs::worker(state.clone()));
+    if db::Backend::of_url(&state.config.database_url()) == db::Backend::Postgres {
+        // Other nodes may share the database: their live events reach this node's streams.
+        tokio::spawn(events::follow(state.clone()));
+    }
     let smtp = state.config.inbound.smtp_listen.clone();
     if !smtp.is_empty() {
         let listener = tokio::net::TcpListener::bind(&smtp)

@@ -56,7 +56,7 @@ pub fn pdf(pages: &[(u32, u32)]) -> Vec<u8> {
 }
 
 /// Sends `bytes` as `name` to the client (staff upload); the file's id.
-async fn send(owner: &Caller, client: &str, name: &str, bytes: &[u8]) -> String {
+pub async fn send(owner: &Caller, client: &str, name: &str, bytes: &[u8]) -> String {
     let tus = Tus::staff(owner);
     let r = tus
         .create_with(name, bytes.len(), &[("client_id", client)])

@@ -81,6 +81,27 @@ impl TestApp {
     pub async fn spawn_with(db: Db, overrides: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = database_url(db, dir.path()).await;
+        TestApp::start(dir, url, overrides).await
+    }
+
+    /// Another node beside this one: the same database and master key, a data directory of
+    /// its own (as on another machine).
+    pub async fn spawn_beside(&self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            self.state
+                .config
+                .server
+                .data_dir
+                .join(kundenportal::server::keys::KEY_FILE),
+            dir.path().join(kundenportal::server::keys::KEY_FILE),
+        )
+        .unwrap();
+        TestApp::start(dir, self.state.config.database_url(), &[]).await
+    }
+
+    /// The app on an existing data directory (a restored backup) and database.
+    pub async fn start(dir: tempfile::TempDir, url: String, overrides: &[(&str, &str)]) -> TestApp {
         let mut env: HashMap<String, String> = overrides
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

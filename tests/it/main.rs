@@ -20,6 +20,7 @@ mod hours;
 mod inbound;
 mod invoices;
 mod live;
+mod nodes;
 mod notify;
 mod notify_prefs;
 mod payments;

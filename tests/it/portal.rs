@@ -52,7 +52,7 @@ async fn request_link_without_job(app: &TestApp, email: &str) -> Option<String> 
 }
 
 /// Asks for a link as `email` and runs the mail job; returns the token.
-async fn request_link(app: &TestApp, email: &str) -> String {
+pub async fn request_link(app: &TestApp, email: &str) -> String {
     request_link_without_job(app, email)
         .await
         .expect("a magic-link mail")
