@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything: unit + integration tests against a real SQLite file and a real PostgreSQL 15
-# (started here), then the Playwright suite against the real server in Debian's Chromium.
+# Everything: unit + integration tests against a real SQLite file, a real PostgreSQL 15 and an
+# S3-compatible server (both started here), then the Playwright suite against the real server
+# in Debian's Chromium.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -10,6 +11,11 @@ echo "==> PostgreSQL"
 source scripts/pg.sh
 pg_start
 export KP_TEST_PG_URL="$PG_URL"
+
+echo "==> S3-compatible server (multi-node tests)"
+source scripts/s3.sh
+s3_start
+export KP_TEST_S3_URL="$S3_URL"
 
 echo "==> build (cargo leptos build: server + WASM, debug)"
 cargo leptos build

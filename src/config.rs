@@ -15,6 +15,7 @@ pub struct Config {
     pub domains: DomainsConfig,
     pub payments: PaymentsConfig,
     pub inbound: InboundConfig,
+    pub storage: StorageConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -78,6 +79,31 @@ impl std::fmt::Debug for InboundConfig {
             .field("smtp_listen", &self.smtp_listen)
             .field("webhook_secret", &(!self.webhook_secret.is_empty()))
             .field("max_mb", &self.max_mb)
+            .finish()
+    }
+}
+
+/// Where sealed files are kept: `local` (the data directory) or `s3` (a bucket every node
+/// shares).
+#[derive(Clone, Deserialize)]
+pub struct StorageConfig {
+    pub kind: String,
+    pub bucket: String,
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("kind", &self.kind)
+            .field("bucket", &self.bucket)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &(!self.secret_access_key.is_empty()))
             .finish()
     }
 }
@@ -192,6 +218,19 @@ impl Config {
         for (k, v) in positive {
             if v <= 0 {
                 return Err(ConfigError::Parse(format!("{k} must be positive")));
+            }
+        }
+        match (self.storage.kind.as_str(), self.storage.bucket.is_empty()) {
+            ("local", _) | ("s3", false) => {}
+            ("s3", true) => {
+                return Err(ConfigError::Parse(
+                    "storage.bucket is required with storage.kind = \"s3\"".into(),
+                ))
+            }
+            (other, _) => {
+                return Err(ConfigError::Parse(format!(
+                    "storage.kind must be \"local\" or \"s3\", not {other:?}"
+                )))
             }
         }
         Ok(())

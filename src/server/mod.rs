@@ -85,12 +85,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
     )
     .map_err(|e| e.to_string())?;
     let leptos_options = http::leptos_options(&config);
-    let storage = storage::Storage::local(&config.server.data_dir).map_err(|e| {
-        format!(
-            "cannot create file storage in {}: {e}",
-            config.server.data_dir.display()
-        )
-    })?;
+    let storage = storage::Storage::from_config(&config)?;
     let master_key = keys::MasterKey::load(
         &config.server.data_dir,
         std::env::var("KUNDENPORTAL_MASTER_KEY").ok().as_deref(),

@@ -1,20 +1,97 @@
 //! Where sealed blobs live. Local files under `<data_dir>/files/<org>/<id>` by default; an
-//! S3-compatible store (object_store) joins for multi-node deployments. Blobs are only ever
-//! sealed ciphertext — no plaintext reaches this layer.
+//! S3-compatible bucket (through `object_store`) when several nodes share the data. Blobs are
+//! only ever sealed ciphertext — no plaintext reaches this layer.
+//!
+//! In a bucket a blob is a run of *pieces*: objects `files/<org>/<id>/<start>` (the start
+//! offset as 16 hex digits, so listing order is byte order), each holding the blob's bytes
+//! from its start on. Appending puts new pieces (at most [`PIECE`] bytes each); truncating to
+//! an offset deletes the pieces from there. A piece is complete or absent (a PUT is atomic),
+//! and every offset a writer is opened at is the end of a piece that was synced, so no node
+//! needs another node's memory to continue an upload.
 
 use std::collections::HashMap;
 use std::io::Seek;
 use std::io::SeekFrom;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
+
+use futures::TryStreamExt;
+use object_store::{path::Path as Key, ObjectStore, PutPayload};
+
+/// The largest piece a bucket writer puts at once (bounds an upload's memory in a node).
+pub const PIECE: usize = 8 << 20;
 
 #[derive(Clone, Debug)]
 pub struct Storage {
-    root: PathBuf,
-    /// One writer per blob at a time, held by the writer's thread until it has finished every
+    backend: Backend,
+    /// One writer per blob at a time, held by the writer's task until it has finished every
     /// write — also when the request that started it was dropped half-way.
-    writing: Arc<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>>,
+    writing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Local(PathBuf),
+    Bucket(Arc<dyn ObjectStore>),
+}
+
+/// Ids are UUIDs we made; anything else is refused rather than joined into a path or key.
+fn checked<'a>(org_id: &'a str, blob_id: &'a str) -> std::io::Result<(&'a str, &'a str)> {
+    let ok = |s: &str| {
+        !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+    };
+    if !ok(org_id) || !ok(blob_id) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "invalid blob id",
+        ));
+    }
+    Ok((org_id, blob_id))
+}
+
+fn bucket_error(e: object_store::Error) -> std::io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => {
+            std::io::Error::new(std::io::ErrorKind::NotFound, e.to_string())
+        }
+        e => std::io::Error::other(e.to_string()),
+    }
+}
+
+/// One piece of a blob in a bucket.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    start: u64,
+    size: u64,
+    key: Key,
+}
+
+/// A blob's pieces in a bucket, in order.
+async fn pieces(store: &dyn ObjectStore, dir: &Key) -> std::io::Result<Vec<Piece>> {
+    let listed: Vec<object_store::ObjectMeta> = store
+        .list(Some(dir))
+        .try_collect()
+        .await
+        .map_err(bucket_error)?;
+    let mut out = Vec::with_capacity(listed.len());
+    for m in listed {
+        let start = m
+            .location
+            .filename()
+            .and_then(|n| u64::from_str_radix(n, 16).ok())
+            .ok_or_else(|| std::io::Error::other(format!("unexpected object {}", m.location)))?;
+        out.push(Piece {
+            start,
+            size: m.size,
+            key: m.location,
+        });
+    }
+    out.sort_by_key(|p| p.start);
+    Ok(out)
+}
+
+fn piece_key(dir: &Key, start: u64) -> Key {
+    dir.child(format!("{start:016x}"))
 }
 
 impl Storage {
@@ -22,38 +99,92 @@ impl Storage {
         let root = data_dir.join("files");
         std::fs::create_dir_all(&root)?;
         Ok(Storage {
-            root,
+            backend: Backend::Local(root),
             writing: Arc::default(),
         })
     }
 
-    fn path(&self, org_id: &str, blob_id: &str) -> std::io::Result<PathBuf> {
-        // Ids are UUIDs we made; anything else is refused rather than joined into a path.
-        let ok = |s: &str| {
-            !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-        };
-        if !ok(org_id) || !ok(blob_id) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "invalid blob id",
-            ));
+    /// Blobs in a bucket (S3 or compatible).
+    pub fn bucket(store: Arc<dyn ObjectStore>) -> Storage {
+        Storage {
+            backend: Backend::Bucket(store),
+            writing: Arc::default(),
         }
-        Ok(self.root.join(org_id).join(blob_id))
+    }
+
+    /// The storage the configuration asks for.
+    pub fn from_config(config: &crate::config::Config) -> Result<Storage, String> {
+        let s = &config.storage;
+        match s.kind.as_str() {
+            "local" => Storage::local(&config.server.data_dir).map_err(|e| {
+                format!(
+                    "cannot create file storage in {}: {e}",
+                    config.server.data_dir.display()
+                )
+            }),
+            "s3" => {
+                let mut b = object_store::aws::AmazonS3Builder::new()
+                    .with_bucket_name(&s.bucket)
+                    .with_region(&s.region)
+                    .with_access_key_id(&s.access_key_id)
+                    .with_secret_access_key(&s.secret_access_key)
+                    .with_allow_http(s.endpoint.starts_with("http://"));
+                if !s.endpoint.is_empty() {
+                    b = b.with_endpoint(&s.endpoint);
+                }
+                let store = b
+                    .build()
+                    .map_err(|e| format!("storage.kind = \"s3\": {e}"))?;
+                Ok(Storage::bucket(Arc::new(store)))
+            }
+            other => Err(format!(
+                "storage.kind must be \"local\" or \"s3\", not {other:?}"
+            )),
+        }
+    }
+
+    /// Whether other nodes see the same blobs (a bucket): then no node may keep an upload's
+    /// progress to itself.
+    pub fn shared(&self) -> bool {
+        matches!(self.backend, Backend::Bucket(_))
+    }
+
+    fn path(root: &Path, org_id: &str, blob_id: &str) -> std::io::Result<PathBuf> {
+        let (org_id, blob_id) = checked(org_id, blob_id)?;
+        Ok(root.join(org_id).join(blob_id))
+    }
+
+    fn dir(org_id: &str, blob_id: &str) -> std::io::Result<Key> {
+        let (org_id, blob_id) = checked(org_id, blob_id)?;
+        Ok(Key::from_iter(["files", org_id, blob_id]))
     }
 
     /// Creates a blob holding `header`, durably.
     pub async fn create(&self, org_id: &str, blob_id: &str, header: &[u8]) -> std::io::Result<()> {
-        let path = self.path(org_id, blob_id)?;
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
+        match &self.backend {
+            Backend::Local(root) => {
+                use tokio::io::AsyncWriteExt;
+                let path = Self::path(root, org_id, blob_id)?;
+                if let Some(dir) = path.parent() {
+                    tokio::fs::create_dir_all(dir).await?;
+                }
+                let mut f = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .await?;
+                f.write_all(header).await?;
+                f.sync_all().await
+            }
+            Backend::Bucket(store) => {
+                let key = piece_key(&Self::dir(org_id, blob_id)?, 0);
+                store
+                    .put(&key, PutPayload::from(header.to_vec()))
+                    .await
+                    .map_err(bucket_error)?;
+                Ok(())
+            }
         }
-        let mut f = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await?;
-        f.write_all(header).await?;
-        f.sync_all().await
     }
 
     /// Opens a blob for appending at `at`, dropping anything after it (bytes a crashed request
@@ -64,46 +195,164 @@ impl Storage {
         blob_id: &str,
         at: u64,
     ) -> std::io::Result<BlobWriter> {
-        let path = self.path(org_id, blob_id)?;
+        let (org, blob) = checked(org_id, blob_id)?;
         let lock = {
             let mut writing = self.writing.lock().expect("not poisoned");
             writing.retain(|_, l| Arc::strong_count(l) > 1);
-            writing.entry(path.clone()).or_default().clone()
+            writing.entry(format!("{org}/{blob}")).or_default().clone()
         };
         let guard = lock.lock_owned().await;
-        let file = tokio::task::spawn_blocking(move || {
-            let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
-            f.set_len(at)?;
-            f.seek(SeekFrom::Start(at))?;
-            Ok::<_, std::io::Error>(f)
-        })
-        .await
-        .map_err(std::io::Error::other)??;
-        Ok(BlobWriter::start(file, guard))
+        match &self.backend {
+            Backend::Local(root) => {
+                let path = Self::path(root, org_id, blob_id)?;
+                let file = tokio::task::spawn_blocking(move || {
+                    let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
+                    f.set_len(at)?;
+                    f.seek(SeekFrom::Start(at))?;
+                    Ok::<_, std::io::Error>(f)
+                })
+                .await
+                .map_err(std::io::Error::other)??;
+                Ok(BlobWriter::to_file(file, guard))
+            }
+            Backend::Bucket(store) => {
+                let dir = Self::dir(org_id, blob_id)?;
+                let mut end = 0;
+                for p in pieces(store.as_ref(), &dir).await? {
+                    if p.start >= at {
+                        store.delete(&p.key).await.map_err(bucket_error)?;
+                    } else if p.start + p.size > at {
+                        // Never written that way here; kept correct all the same.
+                        let keep = store
+                            .get_range(&p.key, 0..at - p.start)
+                            .await
+                            .map_err(bucket_error)?;
+                        store.put(&p.key, keep.into()).await.map_err(bucket_error)?;
+                        end = at;
+                    } else {
+                        end = p.start + p.size;
+                    }
+                }
+                if end != at {
+                    return Err(std::io::Error::other(format!(
+                        "blob {blob_id} ends at {end}, not at {at}"
+                    )));
+                }
+                Ok(BlobWriter::to_bucket(store.clone(), dir, at, guard))
+            }
+        }
     }
 
-    pub async fn open(&self, org_id: &str, blob_id: &str) -> std::io::Result<tokio::fs::File> {
-        tokio::fs::File::open(self.path(org_id, blob_id)?).await
+    /// A reader of the blob's bytes.
+    pub async fn reader(&self, org_id: &str, blob_id: &str) -> std::io::Result<BlobReader> {
+        match &self.backend {
+            Backend::Local(root) => Ok(BlobReader::File {
+                file: tokio::fs::File::open(Self::path(root, org_id, blob_id)?).await?,
+                pos: 0,
+            }),
+            Backend::Bucket(store) => {
+                let dir = Self::dir(org_id, blob_id)?;
+                let pieces = pieces(store.as_ref(), &dir).await?;
+                if pieces.is_empty() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("no blob {blob_id}"),
+                    ));
+                }
+                Ok(BlobReader::Bucket {
+                    store: store.clone(),
+                    pieces,
+                })
+            }
+        }
     }
 
     pub async fn len(&self, org_id: &str, blob_id: &str) -> std::io::Result<u64> {
-        Ok(tokio::fs::metadata(self.path(org_id, blob_id)?)
-            .await?
-            .len())
+        match &self.backend {
+            Backend::Local(root) => Ok(tokio::fs::metadata(Self::path(root, org_id, blob_id)?)
+                .await?
+                .len()),
+            Backend::Bucket(store) => {
+                let dir = Self::dir(org_id, blob_id)?;
+                Ok(pieces(store.as_ref(), &dir)
+                    .await?
+                    .last()
+                    .map_or(0, |p| p.start + p.size))
+            }
+        }
     }
 
     /// Deletes a blob; a missing one is fine.
     pub async fn delete(&self, org_id: &str, blob_id: &str) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.path(org_id, blob_id)?).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        match &self.backend {
+            Backend::Local(root) => {
+                match tokio::fs::remove_file(Self::path(root, org_id, blob_id)?).await {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                }
+            }
+            Backend::Bucket(store) => {
+                let dir = Self::dir(org_id, blob_id)?;
+                // The header piece last: a blob is never left without its start.
+                for p in pieces(store.as_ref(), &dir).await?.into_iter().rev() {
+                    match store.delete(&p.key).await {
+                        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                        Err(e) => return Err(bucket_error(e)),
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }
 
-/// Appends to a blob from a thread of its own, so that disk writes and syncs overlap with
-/// receiving and sealing the bytes that follow. Writes go out in batches of 1 MiB; at most
-/// `IN_FLIGHT` batches wait for the disk, which bounds the memory of one upload (~9 MiB).
+/// Reads ranges of a blob: from one open file, or from the pieces in a bucket.
+pub enum BlobReader {
+    File {
+        file: tokio::fs::File,
+        pos: u64,
+    },
+    Bucket {
+        store: Arc<dyn ObjectStore>,
+        pieces: Vec<Piece>,
+    },
+}
+
+impl BlobReader {
+    /// Up to `len` bytes from `from` (fewer only where the blob ends).
+    pub async fn read_at(&mut self, from: u64, len: u64) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(len as usize);
+        match self {
+            BlobReader::File { file, pos } => {
+                use tokio::io::{AsyncReadExt, AsyncSeekExt};
+                if *pos != from {
+                    file.seek(SeekFrom::Start(from)).await?;
+                }
+                (&mut *file).take(len).read_to_end(&mut out).await?;
+                *pos = from + out.len() as u64;
+            }
+            BlobReader::Bucket { store, pieces } => {
+                let end = from + len;
+                for p in pieces.iter() {
+                    let (a, b) = (from.max(p.start), end.min(p.start + p.size));
+                    if a < b {
+                        let bytes = store
+                            .get_range(&p.key, a - p.start..b - p.start)
+                            .await
+                            .map_err(bucket_error)?;
+                        out.extend_from_slice(&bytes);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Appends to a blob from a thread (a file) or task (a bucket) of its own, so that writes and
+/// syncs overlap with receiving and sealing the bytes that follow. Writes go out in batches of
+/// 1 MiB; at most `IN_FLIGHT` batches wait, which bounds the memory of one upload (~9 MiB for
+/// a file, plus the piece being filled for a bucket).
 pub struct BlobWriter {
     batch: Vec<u8>,
     ops: Option<tokio::sync::mpsc::Sender<Op>>,
@@ -132,7 +381,7 @@ impl PendingSync {
 }
 
 impl BlobWriter {
-    fn start(mut file: std::fs::File, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
+    fn to_file(mut file: std::fs::File, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
         use std::io::Write;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
         let thread = tokio::task::spawn_blocking(move || {
@@ -148,6 +397,64 @@ impl BlobWriter {
             }
             Ok(())
         });
+        BlobWriter::with(tx, thread)
+    }
+
+    /// Appends pieces to a blob in a bucket from `at` on: a piece is put when it is full and
+    /// at every sync (then it is durable: a PUT returns once the object is stored).
+    fn to_bucket(
+        store: Arc<dyn ObjectStore>,
+        dir: Key,
+        mut at: u64,
+        guard: tokio::sync::OwnedMutexGuard<()>,
+    ) -> BlobWriter {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
+        let thread = tokio::spawn(async move {
+            let _writing = guard;
+            let mut piece: Vec<u8> = Vec::new();
+            let put = |piece: Vec<u8>, start: u64| {
+                let (store, key) = (store.clone(), piece_key(&dir, start));
+                async move {
+                    store
+                        .put(&key, PutPayload::from(piece))
+                        .await
+                        .map(|_| ())
+                        .map_err(bucket_error)
+                }
+            };
+            while let Some(op) = rx.recv().await {
+                match op {
+                    Op::Write(bytes) => {
+                        piece.extend_from_slice(&bytes);
+                        while piece.len() >= PIECE {
+                            let rest = piece.split_off(PIECE);
+                            let full = std::mem::replace(&mut piece, rest);
+                            put(full, at).await?;
+                            at += PIECE as u64;
+                        }
+                    }
+                    Op::Sync(tag, done) => {
+                        if !piece.is_empty() {
+                            let rest = std::mem::take(&mut piece);
+                            let n = rest.len() as u64;
+                            put(rest, at).await?;
+                            at += n;
+                        }
+                        let _ = done.send(tag);
+                    }
+                }
+            }
+            // Closed without a sync: what was not put counts for nothing (like unsynced bytes
+            // of a file, they lie beyond the committed offset).
+            Ok(())
+        });
+        BlobWriter::with(tx, thread)
+    }
+
+    fn with(
+        tx: tokio::sync::mpsc::Sender<Op>,
+        thread: tokio::task::JoinHandle<std::io::Result<()>>,
+    ) -> BlobWriter {
         BlobWriter {
             batch: Vec::with_capacity(BATCH),
             ops: Some(tx),
@@ -215,52 +522,104 @@ impl BlobWriter {
 mod tests {
     use super::*;
 
+    const ORG: &str = "0190aaaa-0000-7000-8000-000000000001";
+
+    /// Both kinds of storage: files in a directory, and a bucket (in memory here; the S3
+    /// server is tested in the integration tests).
+    fn both() -> Vec<(Storage, tempfile::TempDir)> {
+        let dir = tempfile::tempdir().unwrap();
+        let local = Storage::local(dir.path()).unwrap();
+        let bucket = Storage::bucket(Arc::new(object_store::memory::InMemory::new()));
+        vec![(local, dir), (bucket, tempfile::tempdir().unwrap())]
+    }
+
+    async fn read_all(s: &Storage, org: &str, id: &str) -> Vec<u8> {
+        let len = s.len(org, id).await.unwrap();
+        s.reader(org, id)
+            .await
+            .unwrap()
+            .read_at(0, len)
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn blobs_write_truncate_read_delete() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Storage::local(dir.path()).unwrap();
-        let (org, id) = (
-            "0190aaaa-0000-7000-8000-000000000001",
-            "0190aaaa-0000-7000-8000-000000000002",
-        );
-        s.create(org, id, b"HEAD").await.unwrap();
-        let mut w = s.writer_at(org, id, 4).await.unwrap();
-        w.write(b"abcdef").await.unwrap();
-        w.commit().await.unwrap();
-        // A retry from an earlier point drops the uncommitted tail.
-        let mut w = s.writer_at(org, id, 7).await.unwrap();
-        w.write(b"XY").await.unwrap();
-        w.commit().await.unwrap();
-        assert_eq!(
-            std::fs::read(s.path(org, id).unwrap()).unwrap(),
-            b"HEADabcXY"
-        );
-        assert_eq!(s.len(org, id).await.unwrap(), 9);
-        s.delete(org, id).await.unwrap();
-        s.delete(org, id).await.unwrap();
-        assert!(s.path("../etc", id).is_err());
+        for (s, _dir) in both() {
+            let id = "0190aaaa-0000-7000-8000-000000000002";
+            s.create(ORG, id, b"HEAD").await.unwrap();
+            let mut w = s.writer_at(ORG, id, 4).await.unwrap();
+            w.write(b"abcdef").await.unwrap();
+            w.commit().await.unwrap();
+            // A retry from an earlier point drops the uncommitted tail.
+            let mut w = s.writer_at(ORG, id, 7).await.unwrap();
+            w.write(b"XY").await.unwrap();
+            w.commit().await.unwrap();
+            assert_eq!(read_all(&s, ORG, id).await, b"HEADabcXY");
+            assert_eq!(s.len(ORG, id).await.unwrap(), 9);
+            // Ranges across pieces, and past the end.
+            let mut r = s.reader(ORG, id).await.unwrap();
+            assert_eq!(r.read_at(2, 4).await.unwrap(), b"ADab");
+            assert_eq!(r.read_at(6, 10).await.unwrap(), b"cXY");
+            s.delete(ORG, id).await.unwrap();
+            s.delete(ORG, id).await.unwrap();
+            assert!(s.reader(ORG, id).await.is_err());
+            assert!(s.create("../etc", id, b"x").await.is_err());
+        }
     }
 
     /// A writer abandoned half-way (its request dropped) finishes in the background; the next
     /// writer of the blob starts only after it, so none of its bytes land after the restart.
     #[tokio::test]
     async fn abandoned_writer_never_overlaps_the_next() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = Storage::local(dir.path()).unwrap();
-        let (org, id) = (
-            "0190aaaa-0000-7000-8000-000000000001",
-            "0190aaaa-0000-7000-8000-000000000003",
-        );
-        s.create(org, id, b"HEAD").await.unwrap();
-        let mut w = s.writer_at(org, id, 4).await.unwrap();
-        for _ in 0..12 {
-            w.write(&vec![b'x'; 1 << 20]).await.unwrap();
+        for (s, _dir) in both() {
+            let id = "0190aaaa-0000-7000-8000-000000000003";
+            s.create(ORG, id, b"HEAD").await.unwrap();
+            let mut w = s.writer_at(ORG, id, 4).await.unwrap();
+            for _ in 0..12 {
+                w.write(&vec![b'x'; 1 << 20]).await.unwrap();
+            }
+            drop(w);
+            let mut w = s.writer_at(ORG, id, 4).await.unwrap();
+            w.write(b"XY").await.unwrap();
+            w.commit().await.unwrap();
+            assert_eq!(read_all(&s, ORG, id).await, b"HEADXY");
+            assert_eq!(s.len(ORG, id).await.unwrap(), 6);
         }
-        drop(w);
-        let mut w = s.writer_at(org, id, 4).await.unwrap();
-        w.write(b"XY").await.unwrap();
+    }
+
+    /// In a bucket, large writes become pieces of at most PIECE bytes; what was synced stays
+    /// when a writer dies, what was not is gone, and the next writer continues at the sync.
+    #[tokio::test]
+    async fn bucket_pieces_hold_what_was_synced() {
+        let store = Arc::new(object_store::memory::InMemory::new());
+        let s = Storage::bucket(store.clone());
+        let id = "0190aaaa-0000-7000-8000-000000000004";
+        s.create(ORG, id, b"HEAD").await.unwrap();
+        let mut w = s.writer_at(ORG, id, 4).await.unwrap();
+        let data: Vec<u8> = (0..PIECE * 2 + 100).map(|i| (i % 251) as u8).collect();
+        w.write(&data).await.unwrap();
+        let mut synced = w.sync_soon(7).await.unwrap();
+        assert_eq!(synced.done().await.unwrap(), 7);
+        w.write(b"lost").await.unwrap();
+        w.abandon().await.unwrap();
+        let dir = Storage::dir(ORG, id).unwrap();
+        let sizes: Vec<u64> = pieces(store.as_ref(), &dir)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.size)
+            .collect();
+        assert_eq!(sizes, [4, PIECE as u64, PIECE as u64, 100]);
+        let end = 4 + data.len() as u64;
+        assert_eq!(s.len(ORG, id).await.unwrap(), end);
+        let mut w = s.writer_at(ORG, id, end).await.unwrap();
+        w.write(b"!").await.unwrap();
         w.commit().await.unwrap();
-        assert_eq!(std::fs::read(s.path(org, id).unwrap()).unwrap(), b"HEADXY");
-        assert_eq!(s.len(org, id).await.unwrap(), 6);
+        let all = read_all(&s, ORG, id).await;
+        assert_eq!(&all[4..end as usize], data.as_slice());
+        assert_eq!(&all[end as usize..], b"!");
+        // Opening at an offset that is not where the blob ends is an error, not a gap.
+        assert!(s.writer_at(ORG, id, end + 10).await.is_err());
     }
 }

@@ -58,35 +58,28 @@ pub fn sealed_plaintext(
     len: u64,
     start: u64,
 ) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send + 'static {
-    use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let storage = st.storage.clone();
     let (org_id, blob_id) = (org_id.to_string(), blob_id.to_string());
     let count = cipher.header().segment_count(len);
     let sealed = cipher.header().sealed_segment_len() as u64;
     let blob_len = cipher.header().blob_len(len);
     let cipher = std::sync::Arc::new(cipher);
-    let state = (None::<tokio::fs::File>, start);
-    futures::stream::try_unfold(state, move |(file, index)| {
+    let state = (None::<crate::server::storage::BlobReader>, start);
+    futures::stream::try_unfold(state, move |(reader, index)| {
         let (storage, org_id, blob_id) = (storage.clone(), org_id.clone(), blob_id.clone());
         let cipher = cipher.clone();
         async move {
             if index >= count {
                 return Ok(None);
             }
-            let mut file = match file {
-                Some(f) => f,
-                None => {
-                    let mut f = storage.open(&org_id, &blob_id).await?;
-                    f.seek(std::io::SeekFrom::Start(HEADER_LEN as u64 + index * sealed))
-                        .await?;
-                    f
-                }
+            let mut reader = match reader {
+                Some(r) => r,
+                None => storage.reader(&org_id, &blob_id).await?,
             };
             let end = (index + BATCH_SEGMENTS).min(count);
             let from = HEADER_LEN as u64 + index * sealed;
             let want = (HEADER_LEN as u64 + end * sealed).min(blob_len) - from;
-            let mut raw = Vec::with_capacity(want as usize);
-            (&mut file).take(want).read_to_end(&mut raw).await?;
+            let raw = reader.read_at(from, want).await?;
             if raw.len() as u64 != want {
                 // Truncated: the segments that should follow never open.
                 tracing::error!(blob = %blob_id, "stored file is shorter than its size");
@@ -103,7 +96,7 @@ pub fn sealed_plaintext(
                 })?;
                 plain.extend_from_slice(&seg);
             }
-            Ok(Some((bytes::Bytes::from(plain), (Some(file), end))))
+            Ok(Some((bytes::Bytes::from(plain), (Some(reader), end))))
         }
     })
 }

@@ -42,6 +42,10 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// broken connection loses at most this much.
 const COMMIT_EVERY: u64 = 8 * 1024 * 1024;
 
+/// Shared storage: how long a node's hold on an upload lasts unless renewed (a node that
+/// died mid-request blocks its upload at most this long).
+const LEASE_MS: i64 = 15_000;
+
 /// How long a PATCH leaves the blob open for the upload's next one.
 const KEEP_OPEN: Duration = Duration::from_secs(10);
 
@@ -805,6 +809,13 @@ async fn terminate(
             "upload already completed".into(),
         );
     }
+    if st.storage.shared() {
+        match repo::lease(&st.db, &id, now_ms(), LEASE_MS).await {
+            Ok(true) => {}
+            Ok(false) => return busy(),
+            Err(e) => return internal(e),
+        }
+    }
     let Some(claim) = st.uploads.claim(&id, up.committed as u64) else {
         return fail(StatusCode::CONFLICT, "busy", "upload in progress".into());
     };
@@ -914,12 +925,55 @@ async fn patch(
         Ok(k) => k,
         Err(r) => return r,
     };
+    if !st.storage.shared() {
+        return write(&st, id, up, offset, checksum, body, (key, header)).await;
+    }
+    // Shared storage: this node leases the upload while it writes (another node may have
+    // written the last PATCH: its offset is read afresh), and lets go afterwards.
+    let up = match repo::lease(&st.db, &id, now_ms(), LEASE_MS).await {
+        Ok(true) => match repo::upload(&st.db, &id).await {
+            Ok(Some(fresh)) => fresh,
+            Ok(None) => return fail(StatusCode::NOT_FOUND, "not_found", "no such upload".into()),
+            Err(e) => return internal(e),
+        },
+        Ok(false) => return busy(),
+        Err(e) => return internal(e),
+    };
+    let answer = write(&st, id.clone(), up, offset, checksum, body, (key, header)).await;
+    if let Err(e) = repo::unlease(&st.db, &id).await {
+        tracing::warn!(upload = %id, error = %e, "releasing an upload's lease failed");
+    }
+    answer
+}
+
+fn busy() -> Response {
+    fail(
+        StatusCode::CONFLICT,
+        "busy",
+        "another request is writing this upload".into(),
+    )
+}
+
+/// Writes a PATCH's body into the upload (authorized, the key opened).
+async fn write(
+    st: &AppState,
+    id: String,
+    up: UploadRow,
+    offset: i64,
+    checksum: Option<[u8; 32]>,
+    body: Body,
+    (key, header): ([u8; crypto::KEY_LEN], Header),
+) -> Response {
+    let st = st.clone();
+    if up.completed_at.is_some() {
+        // Finished by another node meanwhile.
+        if offset != up.committed {
+            return offset_mismatch(up.committed as u64);
+        }
+        return offset_answer(up.committed as u64);
+    }
     let Some(claim) = st.uploads.claim(&id, up.committed as u64) else {
-        return fail(
-            StatusCode::CONFLICT,
-            "busy",
-            "another request is writing this upload".into(),
-        );
+        return busy();
     };
     let at = claim
         .open
@@ -977,6 +1031,10 @@ async fn patch(
             st.uploads.forget(&id);
             offset_answer(up.length as u64)
         }
+        Ok(Ended::Settled(written, hash_state)) => {
+            st.uploads.release(&id, Some(hash_state), None);
+            offset_answer(written)
+        }
         Ok(Ended::Open(open, hash_state)) => {
             let written = open.written;
             let generation = st.uploads.release(&id, Some(hash_state), Some(open));
@@ -1016,6 +1074,9 @@ enum Ended {
     Finished,
     /// More is to come; the writer stays open with the running hash.
     Open(Open, (u64, Sha256)),
+    /// More is to come; everything sealed is durable and recorded (shared storage: the next
+    /// PATCH may reach another node).
+    Settled(u64, (u64, Sha256)),
 }
 
 impl Request<'_> {
@@ -1049,16 +1110,24 @@ impl Request<'_> {
                 }
             };
         }
+        // Shared storage: the lease is renewed while the bytes arrive.
+        let shared = st.storage.shared();
+        let mut renew = tokio::time::interval(Duration::from_millis(LEASE_MS as u64 / 3));
+        renew.tick().await;
         loop {
             // While the next bytes are awaited, a finished sync moves the durable offset on
             // (a stalled phone keeps what already reached the disk).
+            let idle = tokio::time::Instant::now() + IDLE_TIMEOUT;
             let next = loop {
                 tokio::select! {
-                    n = tokio::time::timeout(IDLE_TIMEOUT, stream.next()) => break n,
+                    n = tokio::time::timeout_at(idle, stream.next()) => break n,
                     durable = wait_sync(&mut pending) => {
                         let durable = tryw!(durable);
                         tryw!(repo::advance(&st.db, &self.up.id, durable as i64).await);
                         pending = None;
+                    }
+                    _ = renew.tick(), if shared => {
+                        tryw!(repo::renew_lease(&st.db, &self.up.id, now_ms() + LEASE_MS).await);
                     }
                 }
             };
@@ -1177,6 +1246,18 @@ impl Request<'_> {
                 .map_err(internal)?;
             return Ok(Ended::Finished);
         }
+        let hashed = if self.hash_ok { s.sealed_to } else { u64::MAX };
+        if st.storage.shared() {
+            let committed = writer.commit().await;
+            if let Some(p) = prev {
+                let _ = p.await;
+            }
+            committed.map_err(internal)?;
+            repo::advance(&st.db, &up.id, s.sealed_to as i64)
+                .await
+                .map_err(internal)?;
+            return Ok(Ended::Settled(s.sealed_to, (hashed, s.hasher)));
+        }
         let mut syncs: Vec<PendingSync> = s.pending.into_iter().collect();
         if s.sealed_to > s.asked {
             match writer.sync_soon(s.sealed_to).await {
@@ -1188,7 +1269,6 @@ impl Request<'_> {
             }
         }
         let flusher = tokio::spawn(flush(st.clone(), up.id.clone(), prev, syncs));
-        let hashed = if self.hash_ok { s.sealed_to } else { u64::MAX };
         Ok(Ended::Open(
             Open {
                 writer,
@@ -1244,7 +1324,15 @@ pub async fn remove_expired(st: &AppState) -> Result<u64, String> {
             return Ok(removed);
         }
         for (id, org_id) in batch {
-            // Skip an upload a request is writing right now; the next round gets it.
+            // Skip an upload a request is writing right now (on any node); the next round
+            // gets it.
+            if st.storage.shared()
+                && !repo::lease(&st.db, &id, now_ms(), LEASE_MS)
+                    .await
+                    .map_err(|e| e.to_string())?
+            {
+                continue;
+            }
             let Some(claim) = st.uploads.claim(&id, u64::MAX) else {
                 continue;
             };

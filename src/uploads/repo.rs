@@ -187,6 +187,39 @@ pub async fn advance(db: &Db, id: &str, to: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Takes the upload's lease for `ms` if nobody holds it (shared storage: one node writes an
+/// upload at a time). `false`: another node is writing it.
+pub async fn lease(db: &Db, id: &str, now: i64, ms: i64) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query("UPDATE uploads SET lease_until = $2 WHERE id = $1 AND lease_until <= $3")
+            .bind(id)
+            .bind(now + ms)
+            .bind(now)
+            .execute(db)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// Extends the lease this node holds.
+pub async fn renew_lease(db: &Db, id: &str, until: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE uploads SET lease_until = $2 WHERE id = $1")
+        .bind(id)
+        .bind(until)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn unlease(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE uploads SET lease_until = 0 WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete_upload(db: &Db, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM uploads WHERE id = $1")
         .bind(id)

@@ -72,6 +72,44 @@ pub async fn database_url(db: Db, dir: &std::path::Path) -> String {
     }
 }
 
+/// The S3-compatible test server.
+pub fn s3_url() -> String {
+    std::env::var("KP_TEST_S3_URL").unwrap_or_else(|_| "http://127.0.0.1:5390".to_string())
+}
+
+/// A new, empty bucket on the S3-compatible test server: (server URL, bucket name).
+pub async fn new_bucket() -> (String, String) {
+    let bucket = format!(
+        "kp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let url = s3_url();
+    let made = reqwest::Client::new()
+        .put(format!("{url}/{bucket}"))
+        .send()
+        .await
+        .expect("the S3 test server answers (scripts/s3.sh)");
+    assert!(made.status().is_success(), "bucket: {}", made.status());
+    (url, bucket)
+}
+
+/// Settings of an app that keeps its files in `bucket` at `url`.
+pub fn s3_overrides(url: &str, bucket: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("KUNDENPORTAL_STORAGE_KIND", "s3".to_string()),
+        ("KUNDENPORTAL_STORAGE_ENDPOINT", url.to_string()),
+        ("KUNDENPORTAL_STORAGE_BUCKET", bucket.to_string()),
+        ("KUNDENPORTAL_STORAGE_REGION", "us-east-1".to_string()),
+        ("KUNDENPORTAL_STORAGE_ACCESS_KEY_ID", "test".to_string()),
+        ("KUNDENPORTAL_STORAGE_SECRET_ACCESS_KEY", "test".to_string()),
+    ]
+}
+
+fn as_refs<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
 impl TestApp {
     pub async fn spawn(db: Db) -> TestApp {
         Self::spawn_with(db, &[]).await
@@ -84,20 +122,32 @@ impl TestApp {
         TestApp::start(dir, url, overrides).await
     }
 
-    /// Another node beside this one: the same database and master key, a data directory of
-    /// its own (as on another machine).
+    /// The app with its files in a bucket of its own on the S3-compatible test server
+    /// (`KP_TEST_S3_URL`, started by scripts/s3.sh).
+    pub async fn spawn_s3(db: Db) -> TestApp {
+        let (url, bucket) = new_bucket().await;
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = database_url(db, dir.path()).await;
+        TestApp::start(dir, db_url, &as_refs(&s3_overrides(&url, &bucket))).await
+    }
+
+    /// Another node beside this one: the same database, master key and storage, a data
+    /// directory of its own (as on another machine).
     pub async fn spawn_beside(&self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
+        let key = kundenportal::server::keys::KEY_FILE;
         std::fs::copy(
-            self.state
-                .config
-                .server
-                .data_dir
-                .join(kundenportal::server::keys::KEY_FILE),
-            dir.path().join(kundenportal::server::keys::KEY_FILE),
+            self.state.config.server.data_dir.join(key),
+            dir.path().join(key),
         )
         .unwrap();
-        TestApp::start(dir, self.state.config.database_url(), &[]).await
+        let s = &self.state.config.storage;
+        let overrides = if s.kind == "s3" {
+            s3_overrides(&s.endpoint, &s.bucket)
+        } else {
+            Vec::new()
+        };
+        TestApp::start(dir, self.state.config.database_url(), &as_refs(&overrides)).await
     }
 
     /// The app on an existing data directory (a restored backup) and database.

@@ -1,15 +1,27 @@
 //! Several app nodes on one PostgreSQL database (each with a data directory of its own, as on
 //! other machines): live events published on one node reach streams on another, sessions,
 //! magic links and login limits hold whichever node answers, every job runs once, and a job
-//! left by a dead node is taken over. Backups of a running node restore into a working app.
+//! left by a dead node is taken over. With files in an S3-compatible bucket, the PATCHes of
+//! one upload alternate between nodes, and a node killed mid-upload leaves the rest to
+//! another. Backups of a running node restore into a working app.
 
-use crate::helpers::{outbox_texts, Caller, Db, TestApp, PASSWORD};
+use crate::helpers::{last_segment, outbox_texts, Caller, Db, TestApp, PASSWORD};
 use crate::on_both_databases;
 use crate::portal::{ok, request_link};
-use crate::uploads::{firm_with_link, Tus};
+use crate::uploads::{data, firm_with_link, Tus};
 use futures::StreamExt;
 use kundenportal::server::{db::now_ms, events, jobs};
 use reqwest::StatusCode;
+use sha2::{Digest, Sha256};
+
+const MIB: usize = 1024 * 1024;
+
+/// Test data the upload checks accept as a PDF.
+fn pdf_data(n: usize, seed: u8) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    v.extend(data(n, seed));
+    v
+}
 use std::time::{Duration, Instant};
 
 /// The same browser (its cookies) talking to another node.
@@ -180,6 +192,196 @@ async fn two_nodes_share_one_postgres_database() {
         .filter(|m| m.to_lowercase().contains(&format!("to: {email}")))
         .count();
     assert_eq!(to_late, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_take_turns_on_one_upload_in_a_bucket() {
+    let a = TestApp::spawn_s3(Db::Postgres).await;
+    let b = a.spawn_beside().await;
+    let (owner, client, token) = firm_with_link(&a, &[]).await;
+    let nodes = [Tus::new(&a.url, &token), Tus::new(&b.url, &token)];
+    let content = pdf_data(20 * MIB + 12_345, 3);
+    let loc = nodes[0]
+        .create_ok("Jahresabschluss.pdf", content.len())
+        .await;
+
+    // PATCH after PATCH on alternating nodes; each answered offset is known to the other node
+    // at once, and a PATCH at a stale offset is refused there with the right one.
+    let (mut offset, mut turn) = (0, 0);
+    while offset < content.len() {
+        let end = (offset + 3 * MIB + 7).min(content.len());
+        let r = nodes[turn % 2]
+            .patch(&loc, offset, &content[offset..end], None)
+            .await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT, "{:?}", r.text().await);
+        let answered: usize = r.headers()["upload-offset"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(answered > offset);
+        if answered < content.len() {
+            let other = &nodes[(turn + 1) % 2];
+            assert_eq!(other.offset(&loc).await, answered);
+            let stale = other.patch(&loc, offset, &content[offset..end], None).await;
+            assert_eq!(stale.status(), StatusCode::CONFLICT);
+            assert_eq!(
+                stale.headers()["upload-offset"],
+                answered.to_string().as_str()
+            );
+        }
+        offset = answered;
+        turn += 1;
+    }
+    assert!(turn >= 7, "{turn} PATCHes");
+
+    // Both nodes serve the file byte for byte; neither wrote it to its own disk.
+    let id = last_segment(&loc);
+    let want = Sha256::digest(&content);
+    for node in [&a, &b] {
+        let r = on(&owner, node)
+            .get(&format!("/api/files/{id}/download"))
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(Sha256::digest(r.bytes().await.unwrap()), want);
+        assert!(!node.state.config.server.data_dir.join("files").exists());
+    }
+    let files = ok(&owner, "list_client_files", &[("client_id", &client)]).await;
+    assert!(files.to_string().contains("Jahresabschluss.pdf"), "{files}");
+
+    // While one node holds an upload (its lease), another node's PATCH waits its turn.
+    let small = pdf_data(1000, 5);
+    let loc = nodes[0].create_ok("Zweite.pdf", small.len()).await;
+    let id = last_segment(&loc);
+    let repo = kundenportal::uploads::repo::lease;
+    assert!(repo(&a.state.db, &id, now_ms(), 60_000).await.unwrap());
+    let r = nodes[1].patch(&loc, 0, &small, None).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    kundenportal::uploads::repo::unlease(&a.state.db, &id)
+        .await
+        .unwrap();
+    let r = nodes[1].patch(&loc, 0, &small, None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+/// Two server processes on PostgreSQL and one bucket; the one receiving an upload is killed
+/// with SIGKILL mid-PATCH. The other answers everything meanwhile, takes the upload over once
+/// the dead node's lease ends, and the file is the original byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_upload_leaves_the_rest_to_another() {
+    use crate::uploads_crash::{command, free_port, start_with};
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let db_url = crate::helpers::database_url(Db::Postgres, dir_a.path()).await;
+    let (s3, bucket) = crate::helpers::new_bucket().await;
+    let mut env = crate::helpers::s3_overrides(&s3, &bucket);
+    // Every node unwraps the same data keys: one master key, from the environment.
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    env.push(("KUNDENPORTAL_MASTER_KEY", key));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (port_a, port_b) = (free_port(), free_port());
+    let made = command(dir_a.path(), &db_url, port_a)
+        .envs(env.iter().copied())
+        .args(["create-admin", "--firm", "Kanzlei Knoten", "--name", "Olga"])
+        .args(["--email", "o@knoten.de", "--password", PASSWORD])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut a = start_with(dir_a.path(), &db_url, port_a, &env).await;
+    let b = start_with(dir_b.path(), &db_url, port_b, &env).await;
+    let owner = Caller::at(&a.url);
+    let (s, v) = owner
+        .call("login", &[("email", "o@knoten.de"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let client = owner.create_client("Schmidt AG", "").await;
+    let (_, link) = owner
+        .call("create_upload_link", &[("client_id", &client)])
+        .await;
+    let token = last_segment(link["url"].as_str().unwrap());
+    let (on_a, on_b) = (Tus::new(&a.url, &token), Tus::new(&b.url, &token));
+
+    let content = pdf_data(24 * MIB, 9);
+    let loc = on_a.create_ok("Prüfunterlagen.pdf", content.len()).await;
+    let r = on_a.patch(&loc, 0, &content[..2 * MIB], None).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // 11 MiB more to A, then the connection stalls, as a phone's would.
+    let (tx, rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    let stall = content[2 * MIB..13 * MIB].to_vec();
+    tokio::spawn(async move {
+        use futures::SinkExt;
+        let mut tx = tx;
+        for c in stall.chunks(256 * 1024) {
+            if tx.send(Ok(c.to_vec())).await.is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
+    let patch = on_a
+        .http
+        .patch(format!("{}{loc}", a.url))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", (2 * MIB).to_string())
+        .body(reqwest::Body::wrap_stream(rx))
+        .send();
+    let pending = tokio::spawn(patch);
+    // B sees A's progress as A makes it durable (every 8 MiB) …
+    let mut seen = 0;
+    for _ in 0..400 {
+        seen = on_b.offset(&loc).await;
+        if seen >= 10 * MIB {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(seen >= 10 * MIB, "A committed only {seen}");
+    // … then A dies.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let _ = pending.await;
+
+    // B answers everything meanwhile (the session from A included) …
+    let staff_b = Caller {
+        http: owner.http.clone(),
+        base: b.url.clone(),
+    };
+    ok(
+        &staff_b,
+        "send_message",
+        &[
+            ("client_id", &client),
+            ("text", "Knoten A ist weg, B ist da."),
+        ],
+    )
+    .await;
+    // … and continues the upload once A's lease has run out (at most 15 s).
+    let started = Instant::now();
+    let offset = on_b.offset(&loc).await;
+    assert!((10 * MIB..13 * MIB).contains(&offset), "{offset}");
+    loop {
+        let end = (offset + 4 * MIB).min(content.len());
+        let r = on_b.patch(&loc, offset, &content[offset..end], None).await;
+        match r.status() {
+            StatusCode::NO_CONTENT => break,
+            StatusCode::CONFLICT if started.elapsed() < Duration::from_secs(30) => {
+                tokio::time::sleep(Duration::from_millis(500)).await
+            }
+            s => panic!("{s}: {:?}", r.text().await),
+        }
+    }
+    println!("B took the upload over after {:?}", started.elapsed());
+    on_b.upload_all(&loc, &content, 4 * MIB).await;
+    let id = last_segment(&loc);
+    let r = staff_b.get(&format!("/api/files/{id}/download")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        Sha256::digest(r.bytes().await.unwrap()),
+        Sha256::digest(&content)
+    );
+    drop(b);
 }
 
 /// A backup of a running node, restored: the firm signs in and downloads its file unchanged,

@@ -14,9 +14,9 @@ use std::time::Duration;
 
 const MIB: usize = 1024 * 1024;
 
-struct Server {
-    child: Child,
-    url: String,
+pub struct Server {
+    pub child: Child,
+    pub url: String,
 }
 
 /// A failing test must not leave a server running.
@@ -27,7 +27,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -35,7 +35,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn command(dir: &std::path::Path, db_url: &str, port: u16) -> Command {
+pub fn command(dir: &std::path::Path, db_url: &str, port: u16) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kundenportal"));
     c.env("KUNDENPORTAL_SERVER_DATA_DIR", dir)
         .env("DATABASE_URL", db_url)
@@ -51,8 +51,20 @@ fn command(dir: &std::path::Path, db_url: &str, port: u16) -> Command {
 }
 
 async fn start(dir: &std::path::Path, db_url: &str, port: u16) -> Server {
+    start_with(dir, db_url, port, &[]).await
+}
+
+/// The server binary serving, with extra environment (another node's storage, its key).
+pub async fn start_with(
+    dir: &std::path::Path,
+    db_url: &str,
+    port: u16,
+    env: &[(&str, &str)],
+) -> Server {
+    let mut c = command(dir, db_url, port);
+    c.envs(env.iter().copied());
     let server = Server {
-        child: command(dir, db_url, port).arg("serve").spawn().unwrap(),
+        child: c.arg("serve").spawn().unwrap(),
         url: format!("http://127.0.0.1:{port}"),
     };
     for _ in 0..200 {
