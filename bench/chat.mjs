@@ -14,14 +14,11 @@
 // soft limit of open files to the hard limit at start, and the server inherits it; with a hard
 // limit (ulimit -Hn) below about 2 x BENCH_CONNECTIONS + 200 connections fail with EMFILE —
 // the script checks the limit first and says so.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.resolve(repo, process.env.KUNDENPORTAL_BIN || 'target/release/kundenportal');
+import { BIN, expect, form, memoryKb as memory, pct, repo, request as plain, sleep, start, waitFor } from './lib.mjs';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 1000);
 const SETUP_CONCURRENCY = 16;
 const SENDERS = 8;
@@ -33,48 +30,9 @@ const work = path.join(repo, 'target', 'bench-chat');
 const agent = new http.Agent({ keepAlive: true, maxSockets: SETUP_CONCURRENCY });
 const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function expect(res, status, what) {
-  if (res.status !== status) throw new Error(`${what}: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-  return res;
-}
-
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const request = (url, opts = {}) => plain(url, { agent, ...opts });
 const ms = (v) => (v === undefined ? 'n/a' : `${v.toFixed(1)} ms`);
 const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
-const sleep = (t) => new Promise((r) => setTimeout(r, t));
-
-function start(env) {
-  const log = [];
-  const child = spawn(BIN, ['serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => log.push(String(d)));
-  child.stderr.on('data', (d) => log.push(String(d)));
-  return [child, log];
-}
-
-async function waitFor(url, child, log) {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${log.join('')}`);
-    try {
-      const r = await request(url);
-      if (r.status < 500) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`server did not start: ${log.join('')}`);
-}
 
 /** SIGTERM, then SIGKILL if the server is still there after 5 s. */
 function stop(child) {
@@ -90,12 +48,6 @@ function stop(child) {
 }
 
 /** kB values of VmRSS / VmHWM (peak) of a process. */
-function memory(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k) => Number(status.match(new RegExp(`${k}:\\s+(\\d+)`))[1]);
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
 /** Soft limit of open files of this process (the server inherits it). */
 function openFilesLimit() {
   const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
@@ -103,7 +55,6 @@ function openFilesLimit() {
   return soft === undefined || soft === 'unlimited' ? Infinity : Number(soft);
 }
 
-const form = (o) => new URLSearchParams(o).toString();
 
 /** `fn(item, index)` for every item, `n` at a time; results in order. */
 async function pool(items, n, fn) {

@@ -11,14 +11,11 @@
 // Environment: BENCH_REQUESTS (default 960 per measurement), BENCH_STREAMS (default 1000),
 // BENCH_PG_URL (PostgreSQL server URL with a role that may create databases; PostgreSQL is
 // skipped when unset), KUNDENPORTAL_BIN (default target/release/kundenportal).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.resolve(repo, process.env.KUNDENPORTAL_BIN || 'target/release/kundenportal');
+import { BIN, expect, form, pct, repo, request as plain, start, waitFor } from './lib.mjs';
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 960);
 const STREAMS = Number(process.env.BENCH_STREAMS || 1000);
 const CONCURRENCY = 32;
@@ -27,25 +24,7 @@ const work = path.join(repo, 'target', 'bench-dashboard');
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const streamAgent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 
-function request(url, { method = 'GET', headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function expect(res, status, what) {
-  if (res.status !== status) throw new Error(`${what}: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-  return res;
-}
-
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+const request = (url, opts = {}) => plain(url, { agent, ...opts });
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 /** `total` requests from `CONCURRENCY` workers; latencies (ms, sorted) and requests/s. */
@@ -67,28 +46,6 @@ async function load(url, headers, total, check) {
   lat.sort((a, b) => a - b);
   return { p50: pct(lat, 50), p99: pct(lat, 99), rps: total / secs };
 }
-
-function start(env) {
-  const log = [];
-  const child = spawn(BIN, ['serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d) => log.push(String(d)));
-  child.stderr.on('data', (d) => log.push(String(d)));
-  return [child, log];
-}
-
-async function waitFor(url, child, log) {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${log.join('')}`);
-    try {
-      const r = await request(url);
-      if (r.status < 500) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not start: ${log.join('')}`);
-}
-
-const form = (o) => new URLSearchParams(o).toString();
 
 /** Opens an SSE stream; resolves once the response headers are in. */
 function openStream(base, cookie, onData) {

@@ -40,15 +40,25 @@ enum Command {
     },
     /// Load a realistic demo firm with ~30 clients (only into an empty database).
     SeedDemo,
-    /// Fill an empty database with one large firm for `make bench`.
+    /// Fill an empty database with benchmark firms for `make bench`.
     #[command(hide = true)]
     SeedBench {
+        #[arg(long, default_value_t = 1)]
+        firms: usize,
         #[arg(long, default_value_t = 10_000)]
         clients: usize,
         #[arg(long, default_value_t = 50_000)]
         cases: usize,
         #[arg(long, default_value_t = 500_000)]
         files: usize,
+    },
+    /// The benchmark's baseline: a bare axum server answering GET / with `bytes` bytes of HTML.
+    #[command(hide = true)]
+    BenchBaseline {
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        #[arg(long)]
+        bytes: usize,
     },
     /// The audit trail: `audit verify` checks every firm's hash chain.
     Audit {
@@ -145,13 +155,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::SeedBench {
+            firms,
             clients,
             cases,
             files,
         } => {
             let db = server::open_db(&config).await?;
             let started = std::time::Instant::now();
-            let summary = server::bench_seed::seed(&db, clients, cases, files).await?;
+            let size = server::bench_seed::Size {
+                firms,
+                clients,
+                cases,
+                files,
+            };
+            let summary = server::bench_seed::seed(&db, size).await?;
             println!("{summary} in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         }
@@ -217,6 +234,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("master key: from KUNDENPORTAL_MASTER_KEY — back it up separately");
             }
             Ok(())
+        }
+        Command::BenchBaseline { listen, bytes } => {
+            let page: &'static str = Box::leak(
+                format!("<!DOCTYPE html>{}", "x".repeat(bytes.saturating_sub(15))).into(),
+            );
+            let app = axum::Router::new().route(
+                "/",
+                axum::routing::get(move || async move { axum::response::Html(page) }),
+            );
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| e.to_string())?;
+            axum::serve(listener, app).await.map_err(|e| e.to_string())
         }
         Command::SeedDemo => {
             let db = server::open_db(&config).await?;

@@ -12,12 +12,12 @@ fn row_cols(now_param: usize, viewer_param: usize) -> String {
     let case_seen = |col: &str| super::access::case_visible(col, viewer_param);
     format!(
         "id, name, company, email, status, file_count, last_upload_at, last_activity_at, restricted, \
-         (SELECT COUNT(*) FROM upload_links l WHERE l.client_id = clients.id AND l.revoked_at IS NULL \
+         (SELECT COUNT(*) FROM upload_links l WHERE l.org_id = clients.org_id AND l.client_id = clients.id AND l.revoked_at IS NULL \
           AND (l.expires_at IS NULL OR l.expires_at > ${now_param}) \
           AND (l.max_files IS NULL OR l.files_received < l.max_files)) AS active_link_count, \
          (SELECT COUNT(*) FROM case_items i JOIN cases c ON c.id = i.case_id WHERE i.client_id = clients.id \
           AND c.state = 'open' AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < ${now_param} AND {}) \
-         + (SELECT COUNT(*) FROM cases c WHERE c.client_id = clients.id AND c.state = 'open' \
+         + (SELECT COUNT(*) FROM cases c WHERE c.org_id = clients.org_id AND c.client_id = clients.id AND c.state = 'open' \
           AND c.due_at < ${now_param} AND {}) AS overdue_count",
         case_seen("c.id"),
         case_seen("c.id"),

@@ -1,5 +1,6 @@
-//! `kundenportal seed-bench`: fills an empty database with one large firm for `make bench`
-//! (10,000 clients, 50,000 cases with 3 requested documents each, 500,000 file records).
+//! `kundenportal seed-bench`: fills an empty database for `make bench` — by default one large
+//! firm (10,000 clients, 50,000 cases with 3 requested documents each, 500,000 file records),
+//! or the same spread over `--firms` firms.
 //! Rows are written directly in batches; files are records only (no blobs), which is all the
 //! dashboard reads.
 
@@ -60,28 +61,83 @@ fn t(s: impl Into<String>) -> Value {
     Value::T(s.into())
 }
 
-/// Seeds the benchmark firm; refuses a database that already has a firm.
-pub async fn seed(db: &Db, clients: usize, cases: usize, files: usize) -> Result<String, String> {
+/// What `seed` makes: this many firms sharing these many clients, cases and files evenly.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    pub firms: usize,
+    pub clients: usize,
+    pub cases: usize,
+    pub files: usize,
+}
+
+/// The owner's address of firm `n` (firm 0's is [`OWNER_EMAIL`]; all share the password).
+pub fn owner_email(n: usize) -> String {
+    if n == 0 {
+        OWNER_EMAIL.to_string()
+    } else {
+        format!("bench{n}@example.org")
+    }
+}
+
+/// Seeds the benchmark firms; refuses a database that already has a firm.
+pub async fn seed(db: &Db, size: Size) -> Result<String, String> {
     let e = |e: sqlx::Error| e.to_string();
     if crate::auth::repo::any_org_exists(db).await.map_err(e)? {
         return Err("the database already has a firm; seed-bench needs an empty one".into());
     }
+    let firms = size.firms.max(1);
+    for n in 0..firms {
+        // The first firms take the remainders.
+        let share = |total: usize| total / firms + usize::from(n < total % firms);
+        seed_firm(
+            db,
+            n,
+            share(size.clients),
+            share(size.cases),
+            share(size.files),
+        )
+        .await?;
+    }
+    Ok(format!(
+        "seeded {firms} firm(s), {} clients, {} cases, {} items, {} files; log in as {OWNER_EMAIL} / {OWNER_PASSWORD}",
+        size.clients,
+        size.cases,
+        size.cases * 3,
+        size.files
+    ))
+}
+
+/// One firm (number `n`) with its clients, cases and files.
+async fn seed_firm(
+    db: &Db,
+    n: usize,
+    clients: usize,
+    cases: usize,
+    files: usize,
+) -> Result<(), String> {
+    let e = |e: sqlx::Error| e.to_string();
+    let email = owner_email(n);
+    let firm = if n == 0 {
+        "Benchmark Steuerberatung".to_string()
+    } else {
+        format!("Kanzlei Bench {n:03}")
+    };
     crate::auth::setup::create_firm(
         db,
-        "Benchmark Steuerberatung",
+        &firm,
         "Bench Owner",
-        OWNER_EMAIL,
+        &email,
         OWNER_PASSWORD,
         crate::orgs::Plan::Team,
     )
     .await?;
     let org: String = sqlx::query_scalar("SELECT org_id FROM users WHERE email = $1")
-        .bind(OWNER_EMAIL)
+        .bind(&email)
         .fetch_one(db)
         .await
         .map_err(e)?;
     let owner: String = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(OWNER_EMAIL)
+        .bind(&email)
         .fetch_one(db)
         .await
         .map_err(e)?;
@@ -94,7 +150,7 @@ pub async fn seed(db: &Db, clients: usize, cases: usize, files: usize) -> Result
         .enumerate()
         .map(|(i, id)| {
             let name = format!("Mandant {i:05}");
-            let email = format!("m{i}@example.org");
+            let email = format!("m{n}-{i}@example.org");
             vec![
                 t(id.clone()),
                 t(org.clone()),
@@ -286,8 +342,5 @@ pub async fn seed(db: &Db, clients: usize, cases: usize, files: usize) -> Result
         .map_err(e)?;
         tx.commit().await.map_err(e)?;
     }
-    Ok(format!(
-        "seeded {clients} clients, {cases} cases, {} items, {files} files; log in as {OWNER_EMAIL} / {OWNER_PASSWORD}",
-        cases * 3
-    ))
+    Ok(())
 }

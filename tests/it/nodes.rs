@@ -269,7 +269,7 @@ async fn two_nodes_take_turns_on_one_upload_in_a_bucket() {
 /// the dead node's lease ends, and the file is the original byte for byte.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_killed_mid_upload_leaves_the_rest_to_another() {
-    use crate::uploads_crash::{command, free_port, start_with};
+    use crate::uploads_crash::{command, free_port, offset_reaching, stalling_patch, start_with};
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let db_url = crate::helpers::database_url(Db::Postgres, dir_a.path()).await;
     let (s3, bucket) = crate::helpers::new_bucket().await;
@@ -305,38 +305,10 @@ async fn a_node_killed_mid_upload_leaves_the_rest_to_another() {
     let loc = on_a.create_ok("Prüfunterlagen.pdf", content.len()).await;
     let r = on_a.patch(&loc, 0, &content[..2 * MIB], None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    // 11 MiB more to A, then the connection stalls, as a phone's would.
-    let (tx, rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    let stall = content[2 * MIB..13 * MIB].to_vec();
-    tokio::spawn(async move {
-        use futures::SinkExt;
-        let mut tx = tx;
-        for c in stall.chunks(256 * 1024) {
-            if tx.send(Ok(c.to_vec())).await.is_err() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(60)).await;
-    });
-    let patch = on_a
-        .http
-        .patch(format!("{}{loc}", a.url))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", (2 * MIB).to_string())
-        .body(reqwest::Body::wrap_stream(rx))
-        .send();
-    let pending = tokio::spawn(patch);
-    // B sees A's progress as A makes it durable (every 8 MiB) …
-    let mut seen = 0;
-    for _ in 0..400 {
-        seen = on_b.offset(&loc).await;
-        if seen >= 10 * MIB {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    // 11 MiB more to A, then the connection stalls, as a phone's would; B sees A's progress
+    // as A makes it durable (every 8 MiB) …
+    let pending = stalling_patch(&on_a, &loc, 2 * MIB, content[2 * MIB..13 * MIB].to_vec());
+    let seen = offset_reaching(&on_b, &loc, 10 * MIB).await;
     assert!(seen >= 10 * MIB, "A committed only {seen}");
     // … then A dies.
     a.child.kill().unwrap();

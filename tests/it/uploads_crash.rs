@@ -78,6 +78,50 @@ pub async fn start_with(
     panic!("server did not start");
 }
 
+/// Streams `bytes` as one PATCH at `offset`, then keeps the request open without sending
+/// more, as a phone on a dying connection would.
+pub fn stalling_patch(
+    tus: &Tus,
+    loc: &str,
+    offset: usize,
+    bytes: Vec<u8>,
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let (tx, rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+    tokio::spawn(async move {
+        use futures::SinkExt;
+        let mut tx = tx;
+        for c in bytes.chunks(256 * 1024) {
+            if tx.send(Ok(c.to_vec())).await.is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
+    let patch = tus
+        .http
+        .request(Method::PATCH, format!("{}{loc}", tus.base))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Authorization", format!("Bearer {}", tus.token))
+        .header("Content-Type", "application/offset+octet-stream")
+        .header("Upload-Offset", offset.to_string())
+        .body(reqwest::Body::wrap_stream(rx))
+        .send();
+    tokio::spawn(patch)
+}
+
+/// The upload's offset as `tus` reports it, once it reached `at` (or after 10 s).
+pub async fn offset_reaching(tus: &Tus, loc: &str, at: usize) -> usize {
+    let mut seen = 0;
+    for _ in 0..400 {
+        seen = tus.offset(loc).await;
+        if seen >= at {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    seen
+}
+
 async fn sigkill_mid_upload_then_resume(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let db_url = crate::helpers::database_url(db, dir.path()).await;
@@ -115,39 +159,10 @@ async fn sigkill_mid_upload_then_resume(db: Db) {
     let r = tus.patch(&loc, 0, &content[..2 * MIB], None).await;
     assert_eq!(r.headers()["upload-offset"], (2 * MIB).to_string().as_str());
 
-    // Stream 11 MiB and then stall, as a phone on a dying connection would.
-    let (tx, rx) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
-    let stall = content[2 * MIB..13 * MIB].to_vec();
-    tokio::spawn(async move {
-        use futures::SinkExt;
-        let mut tx = tx;
-        for c in stall.chunks(256 * 1024) {
-            if tx.send(Ok(c.to_vec())).await.is_err() {
-                return;
-            }
-        }
-        // Keep the request open without sending more.
-        tokio::time::sleep(Duration::from_secs(60)).await;
-    });
-    let patch = tus
-        .http
-        .request(Method::PATCH, format!("{}{loc}", server.url))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", (2 * MIB).to_string())
-        .body(reqwest::Body::wrap_stream(rx))
-        .send();
-    let pending = tokio::spawn(patch);
-    // Wait until the server has committed part of the stream (it commits every 8 MiB)...
-    let mut seen = 0;
-    for _ in 0..400 {
-        seen = tus.offset(&loc).await;
-        if seen >= 10 * MIB {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    // Stream 11 MiB and then stall, as a phone on a dying connection would; wait until the
+    // server has committed part of the stream (it commits every 8 MiB)...
+    let pending = stalling_patch(&tus, &loc, 2 * MIB, content[2 * MIB..13 * MIB].to_vec());
+    let seen = offset_reaching(&tus, &loc, 10 * MIB).await;
     assert!(seen >= 10 * MIB, "server committed only {seen}");
     // ...then kill it hard.
     server.child.kill().unwrap();

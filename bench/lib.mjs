@@ -1,0 +1,62 @@
+// What the benchmark scripts share: HTTP requests, starting the server binary and waiting for
+// it, reading its memory.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = path.resolve(repo, process.env.KUNDENPORTAL_BIN || 'target/release/kundenportal');
+
+/** One HTTP request; resolves with status, headers and the body as text. */
+export function request(url, { method = 'GET', headers = {}, body, agent } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function expect(res, status, what) {
+  if (res.status !== status) throw new Error(`${what}: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
+  return res;
+}
+
+export const form = (o) => new URLSearchParams(o).toString();
+export const sleep = (t) => new Promise((r) => setTimeout(r, t));
+export const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+
+/** Starts the server binary with `args` (default: serve); its output is kept for errors. */
+export function start(env, args = ['serve']) {
+  const log = [];
+  const child = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => log.push(String(d)));
+  child.stderr.on('data', (d) => log.push(String(d)));
+  return [child, log];
+}
+
+/** Waits until `url` answers (anything below 500), or fails with the server's output. */
+export async function waitFor(url, child, log) {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${log.join('')}`);
+    try {
+      const r = await request(url);
+      if (r.status < 500) return;
+    } catch {}
+    await sleep(100);
+  }
+  throw new Error(`server did not start: ${log.join('')}`);
+}
+
+/** The process's resident memory now and at its peak, in kB (from /proc). */
+export function memoryKb(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number((status.match(new RegExp(`${k}:\\s+(\\d+)`)) || [0, 0])[1]);
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
