@@ -546,8 +546,12 @@ async fn item_files(
     case_id: &str,
 ) -> Result<Vec<(String, ItemFile)>, sqlx::Error> {
     let rows = sqlx::query(
+        // Scoped through the firm's item (a file carries the item it was uploaded for): a
+        // condition on `f.org_id` would make SQLite walk all of the firm's files instead of
+        // the case's items.
         "SELECT f.item_id, f.id, f.name, f.version, f.size, f.scan_state, f.created_at FROM files f \
-         JOIN case_items i ON i.id = f.item_id WHERE f.org_id = $1 AND i.case_id = $2 ORDER BY f.created_at, f.id",
+         JOIN case_items i ON i.id = f.item_id AND f.client_id = i.client_id \
+         WHERE i.org_id = $1 AND i.case_id = $2 ORDER BY f.created_at, f.id",
     )
     .bind(org_id)
     .bind(case_id)
