@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { BIN, expect, form, memoryKb as memory, pct, repo, request as plain, sleep, start, waitFor } from './lib.mjs';
+import { BIN, expect, form, memoryKb as memory, pct, repo, request as plain, sleep, staffLogin, start, waitFor } from './lib.mjs';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 1000);
 const SETUP_CONCURRENCY = 16;
 const SENDERS = 8;
@@ -130,17 +130,7 @@ async function main() {
   const streams = [];
   try {
     await waitFor(`${base}/healthz`, child, log);
-    const login = expect(
-      await request(`${base}/api/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: form({ email: 'bench@bench.de', password: 'bench-passwort-123' }),
-      }),
-      200,
-      'login',
-    );
-    const cookie = [].concat(login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).find((c) => c.startsWith('kp_session='));
-    if (!cookie) throw new Error(`login: no kp_session cookie (${login.headers['set-cookie']})`);
+    const cookie = await staffLogin(base, 'bench@bench.de', 'bench-passwort-123');
     const post = async (endpoint, fields) =>
       JSON.parse(
         expect(

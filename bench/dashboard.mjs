@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { BIN, expect, form, pct, repo, request as plain, start, waitFor } from './lib.mjs';
+import { BIN, expect, form, pct, repo, request as plain, staffLogin, start, waitFor } from './lib.mjs';
 const REQUESTS = Number(process.env.BENCH_REQUESTS || 960);
 const STREAMS = Number(process.env.BENCH_STREAMS || 1000);
 const CONCURRENCY = 32;
@@ -83,16 +83,7 @@ async function run(name, env) {
   const [child, log] = start(fullEnv);
   try {
     await waitFor(`${base}/healthz`, child, log);
-    const login = expect(
-      await request(`${base}/api/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: form({ email: 'bench@example.org', password: 'bench-passwort-2026' }),
-      }),
-      200,
-      'login',
-    );
-    const cookie = [].concat(login.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ');
+    const cookie = await staffLogin(base, 'bench@example.org', 'bench-passwort-2026');
     const headers = { Cookie: cookie };
     const page = (r) => {
       if (r.status !== 200 || !r.text.includes('kpi-open')) throw new Error(`dashboard: HTTP ${r.status}`);

@@ -60,3 +60,23 @@ export function memoryKb(pid) {
   const kb = (k) => Number((status.match(new RegExp(`${k}:\\s+(\\d+)`)) || [0, 0])[1]);
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
+
+/** The value of cookie `name` (`name=…`) a response sets, if any. */
+export const cookieOf = (res, name) =>
+  [].concat(res.headers['set-cookie'] || []).map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`));
+
+/** Signs a staff member in at `base`; their session cookie (`kp_session=…`). */
+export async function staffLogin(base, email, password) {
+  const login = expect(
+    await request(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: form({ email, password }),
+    }),
+    200,
+    'login',
+  );
+  const cookie = cookieOf(login, 'kp_session');
+  if (!cookie) throw new Error(`login: no kp_session cookie (${login.headers['set-cookie']})`);
+  return cookie;
+}

@@ -19,15 +19,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BIN, expect, form, memoryKb, repo, request, start as startBin, waitFor as waitForBin } from './lib.mjs';
+import { BIN, cookieOf, expect, form, memoryKb, repo, request, staffLogin, start as startBin, waitFor as waitForBin } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const work = path.join(repo, 'target', 'bench-pages');
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
 const SITE = path.join(repo, 'target', 'site');
-
-const cookieOf = (res, name) =>
-  [].concat(res.headers['set-cookie'] || []).map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`));
 
 function start(args, env) {
   const [child, log] = startBin(env, args);
@@ -134,16 +131,7 @@ async function run(name, env, nodes, ports) {
     }
     const bases = ports.slice(0, nodes).map((p) => `http://127.0.0.1:${p}`);
     const base = bases[0];
-    const login = expect(
-      await request(`${base}/api/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-        body: form({ email: 'bench@example.org', password: 'bench-passwort-2026' }),
-      }),
-      200,
-      'login',
-    );
-    const staff = { Cookie: cookieOf(login, 'kp_session') };
+    const staff = { Cookie: await staffLogin(base, 'bench@example.org', 'bench-passwort-2026') };
     const post = async (endpoint, fields) =>
       JSON.parse(
         expect(
