@@ -239,10 +239,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             let page: &'static str = Box::leak(
                 format!("<!DOCTYPE html>{}", "x".repeat(bytes.saturating_sub(15))).into(),
             );
-            let app = axum::Router::new().route(
-                "/",
-                axum::routing::get(move || async move { axum::response::Html(page) }),
-            );
+            // Every path answers the page: a handler and nothing else.
+            let app =
+                axum::Router::new().fallback(move || async move { axum::response::Html(page) });
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| e.to_string())?;

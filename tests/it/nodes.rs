@@ -329,13 +329,14 @@ async fn a_node_killed_mid_upload_leaves_the_rest_to_another() {
         ],
     )
     .await;
-    // … and continues the upload once A's lease has run out (at most 15 s).
+    // … and continues the upload once A's lease has run out (at most 15 s). Meanwhile an
+    // empty PATCH is refused with 409 (a tus client retries; an empty one because the server
+    // answers a refused body before reading it).
     let started = Instant::now();
     let offset = on_b.offset(&loc).await;
     assert!((10 * MIB..13 * MIB).contains(&offset), "{offset}");
     loop {
-        let end = (offset + 4 * MIB).min(content.len());
-        let r = on_b.patch(&loc, offset, &content[offset..end], None).await;
+        let r = on_b.patch(&loc, offset, &[], None).await;
         match r.status() {
             StatusCode::NO_CONTENT => break,
             StatusCode::CONFLICT if started.elapsed() < Duration::from_secs(30) => {
