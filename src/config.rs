@@ -236,12 +236,15 @@ impl Config {
         Ok(())
     }
 
+    /// The SQLite database's file in the data directory (when no URL is configured).
+    pub const DATABASE_FILE: &'static str = "kundenportal.db";
+
     /// The database URL in effect: the configured one, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
         if self.server.database_url.is_empty() {
             format!(
                 "sqlite://{}?mode=rwc",
-                self.server.data_dir.join("kundenportal.db").display()
+                self.server.data_dir.join(Self::DATABASE_FILE).display()
             )
         } else {
             self.server.database_url.clone()

@@ -24,7 +24,7 @@ pub struct Summary {
 }
 
 /// The database file's name in a data directory (see `Config::database_url`).
-pub const DATABASE_FILE: &str = "kundenportal.db";
+pub const DATABASE_FILE: &str = Config::DATABASE_FILE;
 
 /// Writes a backup into `dest`, which must not exist yet or be empty.
 pub async fn run(config: &Config, db: &Db, dest: &Path) -> Result<Summary, String> {

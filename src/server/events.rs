@@ -41,18 +41,25 @@ pub const CHANNEL: &str = "kp_events";
 pub struct Bus {
     tx: broadcast::Sender<Arc<OrgEvent>>,
     node: Arc<str>,
-}
-
-impl Default for Bus {
-    fn default() -> Self {
-        Bus {
-            tx: broadcast::channel(4096).0,
-            node: new_id().into(),
-        }
-    }
+    /// PostgreSQL: other nodes may share the database, so events are announced to them.
+    shared: bool,
 }
 
 impl Bus {
+    /// The bus of a node on the database at `database_url`.
+    pub fn new(database_url: &str) -> Bus {
+        Bus {
+            tx: broadcast::channel(4096).0,
+            node: new_id().into(),
+            shared: super::db::Backend::of_url(database_url) == super::db::Backend::Postgres,
+        }
+    }
+
+    /// Whether other nodes may share the database (and this node should [`follow`] them).
+    pub fn shared(&self) -> bool {
+        self.shared
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<OrgEvent>> {
         self.tx.subscribe()
     }
@@ -134,7 +141,7 @@ async fn try_emit(
         org_id: org_id.to_string(),
         event,
     });
-    if super::db::Backend::of_url(&st.config.database_url()) == super::db::Backend::Postgres {
+    if st.events.shared {
         // The other nodes' streams: they read the event by its id (the payload stays small).
         sqlx::query("SELECT 1 AS sent FROM (SELECT pg_notify($1, $2)) AS n")
             .bind(CHANNEL)

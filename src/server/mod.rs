@@ -91,6 +91,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         std::env::var("KUNDENPORTAL_MASTER_KEY").ok().as_deref(),
     )?;
     let master_key = keys::verify(&db, &config.server.data_dir, master_key).await?;
+    let events = events::Bus::new(&config.database_url());
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -99,7 +100,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         storage,
         master_key,
         uploads: Default::default(),
-        events: Default::default(),
+        events,
         dashboards: Default::default(),
         jobs_wake: Default::default(),
     })
@@ -141,7 +142,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     println!();
     tokio::spawn(housekeeping(state.clone()));
     tokio::spawn(jobs::worker(state.clone()));
-    if db::Backend::of_url(&state.config.database_url()) == db::Backend::Postgres {
+    if state.events.shared() {
         // Other nodes may share the database: their live events reach this node's streams.
         tokio::spawn(events::follow(state.clone()));
     }

@@ -38,6 +38,21 @@ async fn follow(node: &TestApp) {
     tokio::spawn(f.run());
 }
 
+/// An open server-sent-event stream at `path` of the caller's node, as its body.
+async fn stream(
+    c: &Caller,
+    path: &str,
+) -> impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin {
+    let r = c
+        .http
+        .get(format!("{}{path}", c.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.bytes_stream()
+}
+
 /// Reads a server-sent-event body until `wanted` appears in it; how long that took.
 async fn until_seen(
     body: &mut (impl futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
@@ -70,14 +85,7 @@ async fn two_nodes_share_one_postgres_database() {
     assert!(chat.is_object(), "{chat}");
 
     // An upload finished on A reaches a staff stream open on B, within a second.
-    let r = owner_b
-        .http
-        .get(format!("{}/api/events", b.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let mut staff_stream = r.bytes_stream();
+    let mut staff_stream = stream(&owner_b, "/api/events").await;
     let tus = Tus::new(&a.url, &token);
     crate::live::upload(&tus, "Quer über Knoten.pdf").await;
     let took = until_seen(&mut staff_stream, "Quer über Knoten.pdf").await;
@@ -89,14 +97,7 @@ async fn two_nodes_share_one_postgres_database() {
     let phone = Caller::at(&b.url);
     let out = ok(&phone, "open_magic_link", &[("token", &link)]).await;
     assert!(out["SignedIn"].is_string(), "{out}");
-    let r = phone
-        .http
-        .get(format!("{}/api/portal/events", b.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let mut portal_stream = r.bytes_stream();
+    let mut portal_stream = stream(&phone, "/api/portal/events").await;
     let sent = ok(
         &owner_a,
         "send_message",
