@@ -36,6 +36,8 @@ if grep -q "panicked" target/e2e-full.log; then
   exit 1
 fi
 e2e_passed=$(grep -oE '^ +[0-9]+ passed' target/e2e.log | awk '{s+=$1} END {print s+0}')
+# No token, password or key of the whole run may show up in the server's log.
+node scripts/scan-log-secrets.mjs target/e2e-full.log
 
 echo
 echo "cargo test: $cargo_passed passed, 0 failed"

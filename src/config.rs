@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub database_url: String,
     pub trust_proxy: bool,
     pub site_root: String,
+    pub header_timeout_secs: u64,
+    pub request_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -214,6 +216,14 @@ impl Config {
             ("uploads.expire_hours", self.uploads.expire_hours),
             ("uploads.clamd_max_mb", self.uploads.clamd_max_mb),
             ("inbound.max_mb", self.inbound.max_mb),
+            (
+                "server.header_timeout_secs",
+                self.server.header_timeout_secs as i64,
+            ),
+            (
+                "server.request_timeout_secs",
+                self.server.request_timeout_secs as i64,
+            ),
         ];
         for (k, v) in positive {
             if v <= 0 {

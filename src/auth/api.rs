@@ -94,16 +94,12 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
                 super::repo::throttle_window(db, &ip_key).await?,
             );
             if let Some((which, ms)) = account_lock.or(ip_lock) {
-                let minutes = super::domain::minutes_ceil(ms).to_string();
                 let template = if which == "account" {
                     t.login_locked
                 } else {
                     t.login_ip_locked
                 };
-                return Err(AppError::RateLimited(crate::i18n::fill(
-                    template,
-                    &[("minutes", &minutes)],
-                )));
+                return Err(req.too_many(template, ms));
             }
             // Password length is capped before hashing so huge inputs cannot burn CPU.
             let candidate = super::repo::find_login(db, &email).await?;

@@ -85,6 +85,65 @@ impl Req {
         }
     }
 
+    /// Too many attempts: a 429 whose message (`template` with `{minutes}`) and `Retry-After`
+    /// header both say how long to wait.
+    pub fn too_many(&self, template: &str, wait_ms: i64) -> AppError {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.insert_header(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs(wait_ms)),
+            );
+            // A page whose main content this is answers 429 itself (`finish` does it for
+            // direct calls; a plain form post keeps its redirect back to the form).
+            if !self.parts.uri.path().starts_with("/api/") {
+                res.set_status(StatusCode::TOO_MANY_REQUESTS);
+            }
+        }
+        let minutes = super::domain::minutes_ceil(wait_ms).to_string();
+        AppError::RateLimited(crate::i18n::fill(template, &[("minutes", &minutes)]))
+    }
+
+    /// Refuses (see `too_many`) while `key` has had `max` counted attempts within `window_ms`.
+    pub async fn throttle(
+        &self,
+        key: &str,
+        max: i64,
+        window_ms: i64,
+        template: &str,
+    ) -> Result<(), AppError> {
+        match repo::locked_for(&self.state.db, key, max, window_ms, now_ms()).await? {
+            Some(ms) => Err(self.too_many(template, ms)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts one attempt for `key` (a miss, or any use for a plain limit).
+    pub async fn count(&self, key: &str, window_ms: i64) -> Result<(), AppError> {
+        repo::record_failure(&self.state.db, key, now_ms(), window_ms).await?;
+        Ok(())
+    }
+
+    /// Refuses a caller who has missed too many secret tokens or link passwords lately.
+    pub async fn guard_tokens(&self) -> Result<(), AppError> {
+        match token_lock(&self.state, &self.ip).await? {
+            Some(ms) => Err(self.too_many(self.t().p_too_many, ms)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a miss: an unknown token or a wrong link password.
+    pub async fn token_missed(&self) -> Result<(), AppError> {
+        token_miss(&self.state, &self.ip).await?;
+        Ok(())
+    }
+
+    /// Counts one request for `key` and refuses when the window is already full.
+    pub async fn limit(&self, key: &str, max: i64, window_ms: i64) -> Result<(), AppError> {
+        self.throttle(key, max, window_ms, self.t().p_too_many)
+            .await?;
+        self.count(key, window_ms).await
+    }
+
     /// Records an action of a person who is not (yet) signed in: login, setup, joining.
     pub async fn audit_as(
         &self,
@@ -251,7 +310,36 @@ impl Staff {
 
 /// The session behind the request's cookie, if it is valid now. Touches `last_seen_at`.
 pub async fn session(req: &Req) -> Result<Option<SessionUser>, AppError> {
-    session_from_headers(&req.state, &req.parts.headers).await
+    match use_context::<RequestMemo>() {
+        Some(memo) => Ok(memo
+            .staff
+            .get_or_try_init(|| session_from_headers(&req.state, &req.parts.headers))
+            .await?
+            .clone()),
+        None => session_from_headers(&req.state, &req.parts.headers).await,
+    }
+}
+
+/// The sessions of one request, looked up once: a page render calls many server functions
+/// in-process, and each authorizes itself. Provided fresh for every request.
+#[derive(Clone, Default)]
+pub struct RequestMemo {
+    staff: std::sync::Arc<tokio::sync::OnceCell<Option<SessionUser>>>,
+    portal: std::sync::Arc<tokio::sync::OnceCell<Option<crate::portal::repo::Session>>>,
+}
+
+impl RequestMemo {
+    /// The portal session of this request, found by `lookup` the first time.
+    pub async fn portal<F, Fut>(
+        &self,
+        lookup: F,
+    ) -> Result<Option<crate::portal::repo::Session>, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<crate::portal::repo::Session>, AppError>>,
+    {
+        Ok(self.portal.get_or_try_init(lookup).await?.clone())
+    }
 }
 
 /// A cookie's value from the request headers.
@@ -402,15 +490,7 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(e) = &result {
         // Only for a direct call of the server function: during a page render (SSR calls the
         // function in-process) the page's own status must not change.
-        let api_call = use_context::<Parts>().is_some_and(|p| {
-            let html = p
-                .headers
-                .get(header::ACCEPT)
-                .and_then(|a| a.to_str().ok())
-                .is_some_and(|a| a.contains("text/html"));
-            p.uri.path().starts_with("/api/") && !html
-        });
-        if api_call {
+        if api_call() {
             if let (Some(res), Ok(status)) = (
                 use_context::<leptos_axum::ResponseOptions>(),
                 StatusCode::from_u16(e.status()),
@@ -420,4 +500,62 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// Whether this is a direct call of a server function by JavaScript or an API client (not a
+/// page render, not a plain HTML form post).
+fn api_call() -> bool {
+    use_context::<Parts>().is_some_and(|p| {
+        let html = p
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        p.uri.path().starts_with("/api/") && !html
+    })
+}
+
+/// `Some(ms)` to wait when the address `ip` has missed too many secret tokens lately.
+pub async fn token_lock(st: &AppState, ip: &str) -> Result<Option<i64>, sqlx::Error> {
+    let rule = super::domain::TOKEN_MISSES;
+    repo::locked_for(
+        &st.db,
+        &super::domain::token_miss_key(ip),
+        rule.max_failures,
+        rule.window_ms,
+        now_ms(),
+    )
+    .await
+}
+
+/// Counts one missed token or link password of the address `ip`.
+pub async fn token_miss(st: &AppState, ip: &str) -> Result<(), sqlx::Error> {
+    repo::record_failure(
+        &st.db,
+        &super::domain::token_miss_key(ip),
+        now_ms(),
+        super::domain::TOKEN_MISSES.window_ms,
+    )
+    .await
+}
+
+/// The caller's address in plain axum handlers, as `origin` tells it.
+pub struct Peer(pub String);
+
+impl<S> axum::extract::FromRequestParts<S> for Peer
+where
+    S: Send + Sync,
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let st = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        Ok(Peer(origin(&st, &parts.headers, &parts.extensions).0))
+    }
+}
+
+/// Whole seconds for a `Retry-After` header, rounded up (at least one).
+pub fn retry_after_secs(wait_ms: i64) -> u64 {
+    ((wait_ms.max(1) + 999) / 1000) as u64
 }

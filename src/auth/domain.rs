@@ -45,6 +45,21 @@ impl ThrottleRule {
     }
 }
 
+/// Guessing secrets — upload-link, magic-link and secret-link tokens, link passwords: misses
+/// from one address within a window. Real users miss rarely (a mistyped password, an old
+/// link); a guesser is stopped long before a 256-bit token could be found.
+pub const TOKEN_MISSES: ThrottleRule = ThrottleRule {
+    max_failures: 30,
+    window_ms: 10 * 60_000,
+};
+
+pub fn token_miss_key(ip: &str) -> String {
+    format!("token-miss:ip:{ip}")
+}
+
+/// Tickets a client may open within an hour.
+pub const TICKETS_PER_HOUR: i64 = 10;
+
 /// Rounds a wait up to whole minutes for messages ("in 3 Minuten").
 pub fn minutes_ceil(ms: i64) -> i64 {
     ((ms + 59_999) / 60_000).max(1)

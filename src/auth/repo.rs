@@ -324,6 +324,21 @@ pub async fn throttle_window(db: &Db, key: &str) -> Result<Option<Window>, sqlx:
     .transpose()
 }
 
+/// `Some(ms)` to wait while `key` has had `max` counted attempts in a window of `window_ms`.
+pub async fn locked_for(
+    db: &Db,
+    key: &str,
+    max: i64,
+    window_ms: i64,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let rule = super::domain::ThrottleRule {
+        max_failures: max,
+        window_ms,
+    };
+    Ok(rule.locked_for(throttle_window(db, key).await?, now))
+}
+
 /// Counts one failed login for `key` in a fixed window of `window_ms`: a new window starts
 /// when the old one has ended. One atomic upsert, so concurrent failures are all counted.
 /// (SET expressions see the old row on both SQLite and PostgreSQL.)

@@ -620,6 +620,19 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
                 _ => AppError::Conflict(t.case_wrong_state.into()),
             })?;
             let client_id = &l.summary.client_id;
+            // Closing tells the client in the case's conversation, in the same transaction.
+            let note = match event {
+                CaseEvent::Close => Some((
+                    crate::chat::domain::System::CaseClosed(l.summary.title.clone()),
+                    crate::chat::repo::key(db, &me.req.state.master_key, me.org_id(), client_id)
+                        .await
+                        .map_err(|e| {
+                            tracing::error!(error = %e, "message key");
+                            AppError::Internal
+                        })?,
+                )),
+                _ => None,
+            };
             let mut tx = db.begin().await?;
             if !super::repo::set_case_state(&mut tx, &id, from, next, now).await? {
                 return Err(AppError::Conflict(t.case_item_changed.into()));
@@ -647,15 +660,37 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
                 &l.summary.title,
             )
             .await?;
+            let written = match &note {
+                Some((what, key)) => Some(
+                    crate::chat::api::system_in(
+                        &mut tx,
+                        key,
+                        me.org_id(),
+                        client_id,
+                        Some(&id),
+                        what,
+                    )
+                    .await
+                    .map_err(|e| {
+                        tracing::error!(error = %e, "case closed message");
+                        AppError::Internal
+                    })?,
+                ),
+                None => None,
+            };
+            crate::server::crash::point("case.before_commit");
             tx.commit().await?;
+            crate::server::crash::point("case.after_commit");
             changed(&me, client_id, Some(&id), &l.summary.title).await;
-            if event == CaseEvent::Close {
-                crate::chat::api::system(
-                    &me.req.state,
+            if let (Some((what, _)), Some(message)) = (&note, written) {
+                let st = &me.req.state;
+                crate::chat::api::system_announced(
+                    st,
                     me.org_id(),
                     client_id,
                     Some(&id),
-                    crate::chat::domain::System::CaseClosed(l.summary.title.clone()),
+                    what,
+                    &message,
                 )
                 .await;
             }

@@ -539,22 +539,24 @@ pub async fn cases_of_client(
         .collect())
 }
 
-/// Files attached to the given items, by item.
+/// Files attached to the items matching `cond` (on the items `i`, bound to `$1` and `$2`),
+/// by item.
 async fn item_files(
     db: &Db,
+    cond: &str,
     org_id: &str,
-    case_id: &str,
+    scope_id: &str,
 ) -> Result<Vec<(String, ItemFile)>, sqlx::Error> {
-    let rows = sqlx::query(
-        // Scoped through the firm's item (a file carries the item it was uploaded for): a
+    let rows = sqlx::query(&format!(
+        // Scoped through the firm's items (a file carries the item it was uploaded for): a
         // condition on `f.org_id` would make SQLite walk all of the firm's files instead of
-        // the case's items.
+        // the items.
         "SELECT f.item_id, f.id, f.name, f.version, f.size, f.scan_state, f.created_at FROM files f \
          JOIN case_items i ON i.id = f.item_id AND f.client_id = i.client_id \
-         WHERE i.org_id = $1 AND i.case_id = $2 ORDER BY f.created_at, f.id",
-    )
+         WHERE {cond} ORDER BY f.created_at, f.id",
+    ))
     .bind(org_id)
-    .bind(case_id)
+    .bind(scope_id)
     .fetch_all(db)
     .await?;
     rows.iter()
@@ -621,7 +623,54 @@ pub async fn load(
         return Ok(None);
     };
     let items = items_where(db, "org_id = $1 AND case_id = $2", &[org_id, case_id]).await?;
-    let mut files = item_files(db, org_id, case_id).await?;
+    let files = item_files(db, "i.org_id = $1 AND i.case_id = $2", org_id, case_id).await?;
+    Ok(Some(assemble(c, items, files, now)))
+}
+
+/// Every case of one client with its items and files, open ones first, newest first (the
+/// portal's home): three queries, however many cases the client has.
+pub async fn load_all_of_client(
+    db: &Db,
+    org_id: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<Vec<Loaded>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {CASE_COLS} {CASE_FROM} WHERE c.org_id = $1 AND c.client_id = $2 \
+         ORDER BY CASE c.state WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, c.created_at DESC, c.id"
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .fetch_all(db)
+    .await?;
+    let cases = rows.iter().map(case_rec).collect::<Result<Vec<_>, _>>()?;
+    let mut items = items_where(db, "org_id = $1 AND client_id = $2", &[org_id, client_id]).await?;
+    let mut files = item_files(db, "i.org_id = $1 AND i.client_id = $2", org_id, client_id).await?;
+    Ok(cases
+        .into_iter()
+        .map(|c| {
+            let (mine, rest) = std::mem::take(&mut items)
+                .into_iter()
+                .partition(|i| i.case_id == c.id);
+            items = rest;
+            let ids: std::collections::HashSet<&str> =
+                mine.iter().map(|i: &ItemRec| i.id.as_str()).collect();
+            let (their, rest) = std::mem::take(&mut files)
+                .into_iter()
+                .partition(|(item, _)| ids.contains(item.as_str()));
+            files = rest;
+            assemble(c, mine, their, now)
+        })
+        .collect())
+}
+
+/// A case from its rows: items in order, each with its files.
+fn assemble(
+    c: CaseRec,
+    items: Vec<ItemRec>,
+    mut files: Vec<(String, ItemFile)>,
+    now: i64,
+) -> Loaded {
     let refs: Vec<&ItemRec> = items.iter().collect();
     let summary = summary(&c, &refs, now);
     let facts: Vec<ItemFacts> = items.iter().map(|i| i.facts()).collect();
@@ -650,14 +699,14 @@ pub async fn load(
             }
         })
         .collect();
-    Ok(Some(Loaded {
+    Loaded {
         summary,
         description: c.description,
         responsible_id: c.responsible_id,
         reminders_paused: c.reminders_paused,
         items,
         missing,
-    }))
+    }
 }
 
 /// The checklist of a case as the client sees it on the upload page (no staff names, no

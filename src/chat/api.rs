@@ -170,20 +170,24 @@ mod server {
             .idem_key
             .map(str::trim)
             .filter(|k| !k.is_empty() && k.len() <= 64);
-        let (id, new) = post(
-            st,
-            &repo::NewMessage {
-                text: &text,
-                idem_key: idem,
-                ..m
-            },
-        )
-        .await
-        .map_err(internal)?;
+        let m = repo::NewMessage {
+            text: &text,
+            idem_key: idem,
+            ..m
+        };
+        // The message and its audit entry are one transaction: a crash leaves both or
+        // neither, and a retry with the same key finds the message and adds nothing.
+        let key = repo::key(&st.db, &st.master_key, m.org_id, m.client_id)
+            .await
+            .map_err(internal)?;
+        let mut tx = st.db.begin().await?;
+        let (id, new) = repo::insert_sealed(&mut tx, &key, &m)
+            .await
+            .map_err(internal)?;
         if new {
             // The trail records that someone wrote, never what.
             crate::audit::repo::record(
-                &st.db,
+                &mut *tx,
                 m.org_id,
                 actor,
                 Some(m.client_id),
@@ -191,6 +195,11 @@ mod server {
                 "",
             )
             .await?;
+        }
+        tx.commit().await?;
+        crate::server::crash::point("chat.after_commit");
+        if new {
+            announce(st, &m, &id).await;
             use crate::notify::{prefs, Event};
             match m.author {
                 Author::Staff => {
@@ -211,19 +220,24 @@ mod server {
     pub async fn post(st: &AppState, m: &repo::NewMessage<'_>) -> Result<(String, bool), String> {
         let (id, new) = repo::insert(&st.db, &st.master_key, m).await?;
         if new {
-            crate::server::events::emit(
-                st,
-                m.org_id,
-                crate::server::events::About {
-                    client_id: Some(m.client_id),
-                    case_id: Some(m.conv),
-                },
-                crate::live::kind::MESSAGE,
-                &id,
-            )
-            .await;
+            announce(st, m, &id).await;
         }
         Ok((id, new))
+    }
+
+    /// A new message on the live streams of its conversation.
+    async fn announce(st: &AppState, m: &repo::NewMessage<'_>, id: &str) {
+        crate::server::events::emit(
+            st,
+            m.org_id,
+            crate::server::events::About {
+                client_id: Some(m.client_id),
+                case_id: Some(m.conv),
+            },
+            crate::live::kind::MESSAGE,
+            id,
+        )
+        .await;
     }
 }
 
@@ -242,23 +256,69 @@ pub async fn system(
     case_id: Option<&str>,
     what: super::domain::System,
 ) {
-    let r = server::post(
+    let written = async {
+        let key = super::repo::key(&st.db, &st.master_key, org_id, client_id).await?;
+        let mut conn = st.db.acquire().await.map_err(|e| e.to_string())?;
+        system_in(&mut conn, &key, org_id, client_id, case_id, &what).await
+    }
+    .await;
+    match written {
+        Ok(id) => system_announced(st, org_id, client_id, case_id, &what, &id).await,
+        Err(e) => tracing::warn!(error = %e, "system message not written"),
+    }
+}
+
+/// The system message of [`system`], written on the caller's connection — in the transaction
+/// of the change it reports, so both are there or neither. `key` is the client's message key
+/// (`repo::key`, fetched before the transaction). Announce it after the commit with
+/// [`system_announced`].
+#[cfg(feature = "ssr")]
+pub async fn system_in(
+    conn: &mut sqlx::AnyConnection,
+    key: &[u8; crate::crypto::KEY_LEN],
+    org_id: &str,
+    client_id: &str,
+    case_id: Option<&str>,
+    what: &super::domain::System,
+) -> Result<String, String> {
+    let text = what.encode();
+    let m = super::repo::NewMessage {
+        org_id,
+        client_id,
+        conv: case_id.unwrap_or(""),
+        author: what.author(),
+        author_id: None,
+        author_name: "",
+        text: &text,
+        file_id: None,
+        idem_key: None,
+        now: crate::server::db::now_ms(),
+    };
+    Ok(super::repo::insert_sealed(conn, key, &m).await?.0)
+}
+
+/// A written system message on the live streams, and the client told where it concerns them.
+#[cfg(feature = "ssr")]
+pub async fn system_announced(
+    st: &crate::server::AppState,
+    org_id: &str,
+    client_id: &str,
+    case_id: Option<&str>,
+    what: &super::domain::System,
+    id: &str,
+) {
+    crate::server::events::emit(
         st,
-        &super::repo::NewMessage {
-            org_id,
-            client_id,
-            conv: case_id.unwrap_or(""),
-            author: what.author(),
-            author_id: None,
-            author_name: "",
-            text: &what.encode(),
-            file_id: None,
-            idem_key: None,
-            now: crate::server::db::now_ms(),
+        org_id,
+        crate::server::events::About {
+            client_id: Some(client_id),
+            case_id: Some(case_id.unwrap_or("")),
         },
+        crate::live::kind::MESSAGE,
+        id,
     )
     .await;
-    let event = match &what {
+    let event = match what {
         super::domain::System::Requested(_) => Some(crate::notify::Event::Request),
         super::domain::System::Question(..) => Some(crate::notify::Event::Question),
         super::domain::System::CaseClosed(_) => Some(crate::notify::Event::CaseClosed),
@@ -267,10 +327,8 @@ pub async fn system(
         super::domain::System::Marked(_, _, false, _) => Some(crate::notify::Event::Message),
         _ => None,
     };
-    match (r, event) {
-        (Ok(_), Some(ev)) => crate::notify::prefs::tell_client(st, org_id, client_id, ev).await,
-        (Ok(_), None) => {}
-        (Err(e), _) => tracing::warn!(error = %e, "system message not written"),
+    if let Some(ev) = event {
+        crate::notify::prefs::tell_client(st, org_id, client_id, ev).await
     }
 }
 

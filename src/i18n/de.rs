@@ -911,6 +911,8 @@ pub static DE: T = T {
     mk_hint_keys: "Mit der Tastatur: die Seite fokussieren, mit den Pfeiltasten bewegen (Umschalt: große Schritte), Enter setzt die Markierung, Esc bricht ab.",
     mk_cursor_at: "Position {x} % von links, {y} % von oben",
     mk_corner_set: "Erste Ecke gesetzt: zur zweiten Ecke bewegen und Enter drücken.",
+    page_home_link: "Zur Startseite",
+    page_too_many_title: "Zu viele Anfragen",
     access_title: "Zugriff",
     team_hint: "Inhaber und Admins sehen jeden Kunden. Eingeschränkte Kunden sehen außerdem nur die hier gewählten Mitglieder – in Listen, Suche, Übersicht, Benachrichtigungen und Downloads.",
     team_restricted: "Nur für ausgewählte Teammitglieder sichtbar",

@@ -911,6 +911,8 @@ pub static EN: T = T {
     mk_hint_keys: "By keyboard: focus the page, move with the arrow keys (Shift: large steps), Enter places the mark, Esc cancels.",
     mk_cursor_at: "Position {x} % from the left, {y} % from the top",
     mk_corner_set: "First corner set: move to the second corner and press Enter.",
+    page_home_link: "To the start page",
+    page_too_many_title: "Too many requests",
     access_title: "Access",
     team_hint: "Owners and admins see every client. A restricted client is seen otherwise only by the members chosen here — in lists, search, overview, notifications and downloads.",
     team_restricted: "Visible only to chosen team members",

@@ -1044,6 +1044,8 @@ pub struct T {
     pub mk_hint_keys: &'static str,
     pub mk_cursor_at: &'static str,
     pub mk_corner_set: &'static str,
+    pub page_home_link: &'static str,
+    pub page_too_many_title: &'static str,
     pub access_title: &'static str,
     pub team_hint: &'static str,
     pub team_restricted: &'static str,

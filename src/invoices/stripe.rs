@@ -368,6 +368,10 @@ pub async fn handle_event(
             .execute(&mut *tx)
             .await
             .map_err(e)?;
+        let why = crate::notify::Kind::PaymentMismatch;
+        told(&mut tx, org, &invoice, &client, event_id, why, now)
+            .await
+            .map_err(e)?;
         tx.commit().await.map_err(e)?;
         return Ok(Outcome::Mismatch(invoice, client));
     }
@@ -390,8 +394,47 @@ pub async fn handle_event(
         .execute(&mut *tx)
         .await
         .map_err(e)?;
+    let paid = crate::notify::Kind::PaymentReceived;
+    told(&mut tx, org, &invoice, &client, event_id, paid, now)
+        .await
+        .map_err(e)?;
+    crate::server::crash::point("webhook.before_commit");
     tx.commit().await.map_err(e)?;
+    crate::server::crash::point("webhook.after_commit");
     Ok(Outcome::Paid(invoice, client))
+}
+
+/// The audit entry and the bell entries of a payment (or a mismatch), in its transaction: a
+/// crash after the commit cannot lose them, and a redelivered event — seen before — cannot
+/// repeat them.
+async fn told(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: &str,
+    invoice: &str,
+    client: &str,
+    event_id: &str,
+    kind: crate::notify::Kind,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let number: String = sqlx::query_scalar("SELECT number FROM invoices WHERE id = $1")
+        .bind(invoice)
+        .fetch_optional(&mut **tx)
+        .await?
+        .unwrap_or_default();
+    let actor = crate::audit::repo::Actor {
+        name: crate::i18n::Lang::default()
+            .t()
+            .inv_stripe_actor
+            .to_string(),
+        ..Default::default()
+    };
+    let action = match kind {
+        crate::notify::Kind::PaymentReceived => crate::audit::action::INVOICE_PAID,
+        _ => crate::audit::action::INVOICE_PAYMENT_MISMATCH,
+    };
+    let detail = format!("{number} (Stripe {event_id})");
+    crate::audit::repo::record(&mut **tx, org, &actor, Some(client), action, &detail).await?;
+    crate::notify::repo::note_members_in(&mut **tx, org, client, kind, &number, now).await
 }
 
 #[cfg(test)]
@@ -465,5 +508,46 @@ mod tests {
             verify_signature(&header, BODY, SECRET, now),
             Err(SignatureError::Mismatch)
         );
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const SECRET: &str = "whsec_test_geheim";
+        const NOW: i64 = 1_764_000_000;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            /// A made-up `Stripe-Signature` never verifies, whatever it looks like.
+            #[test]
+            fn made_up_signatures_never_verify(
+                header in "\\PC{0,200}|t=[0-9]{10},v1=[0-9a-f]{64}(,v1=[0-9a-f]{0,64})?",
+                payload in proptest::collection::vec(any::<u8>(), 0..512),
+            ) {
+                let header = header.replace("t=1", &format!("t={NOW}"));
+                prop_assert!(verify_signature(&header, &payload, SECRET, NOW).is_err());
+            }
+
+            /// What Stripe signs verifies; any changed byte, another secret or a stale
+            /// timestamp does not.
+            #[test]
+            fn signed_payloads_verify_and_changed_ones_do_not(
+                payload in proptest::collection::vec(any::<u8>(), 1..512),
+                at in any::<prop::sample::Index>(),
+                skew in -TOLERANCE_S..=TOLERANCE_S,
+            ) {
+                let header = sign(&payload, SECRET, NOW + skew);
+                prop_assert_eq!(verify_signature(&header, &payload, SECRET, NOW), Ok(()));
+                let mut changed = payload.clone();
+                let i = at.index(changed.len());
+                changed[i] ^= 0x01;
+                prop_assert_eq!(verify_signature(&header, &changed, SECRET, NOW), Err(SignatureError::Mismatch));
+                prop_assert_eq!(verify_signature(&header, &payload, "whsec_other", NOW), Err(SignatureError::Mismatch));
+                let stale = sign(&payload, SECRET, NOW - TOLERANCE_S - 1 - skew.abs());
+                prop_assert_eq!(verify_signature(&stale, &payload, SECRET, NOW), Err(SignatureError::Expired));
+            }
+        }
     }
 }

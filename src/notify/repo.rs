@@ -168,13 +168,27 @@ pub async fn note_members(
     subject: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    note_members_in(&mut conn, org_id, client_id, kind, subject, now).await
+}
+
+/// [`note_members`] on a connection — in the transaction of the change it is about, so the
+/// bell entries come with it or not at all.
+pub async fn note_members_in(
+    conn: &mut sqlx::AnyConnection,
+    org_id: &str,
+    client_id: &str,
+    kind: Kind,
+    subject: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let members: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {}",
         crate::clients::access::visible_to_member(2)
     ))
     .bind(org_id)
     .bind(client_id)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
     for m in members {
         sqlx::query(
@@ -188,7 +202,7 @@ pub async fn note_members(
         .bind(client_id)
         .bind(subject)
         .bind(now)
-        .execute(db)
+        .execute(&mut *conn)
         .await?;
     }
     Ok(())

@@ -17,6 +17,7 @@ mod server {
     use crate::auth::ctx::{cookie, request, Req};
     use crate::error::AppError;
     use crate::server::{db::now_ms, tokens, AppState};
+    use leptos::prelude::use_context;
 
     /// A signed-in client: the request and the one client its session is bound to.
     pub struct Portal {
@@ -73,9 +74,12 @@ mod server {
     /// Authorize first: a portal session bound to a client.
     pub async fn client() -> Result<Portal, AppError> {
         let req = request().await?;
-        let session = session_of(&req.state, &req.parts.headers)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let lookup = || session_of(&req.state, &req.parts.headers);
+        let session = match use_context::<crate::auth::ctx::RequestMemo>() {
+            Some(memo) => memo.portal(lookup).await?,
+            None => lookup().await?,
+        }
+        .ok_or(AppError::Unauthorized)?;
         let (org_id, client_id) = session.client.clone().ok_or(AppError::Unauthorized)?;
         Ok(Portal {
             req,
@@ -199,25 +203,6 @@ mod server {
         }
         Ok(())
     }
-
-    /// Counts one request for `key` and refuses when the window is full.
-    pub async fn limit(req: &Req, key: &str, max: i64, window_ms: i64) -> Result<(), AppError> {
-        let db = &req.state.db;
-        let now = now_ms();
-        let rule = crate::auth::domain::ThrottleRule {
-            max_failures: max,
-            window_ms,
-        };
-        if let Some(ms) = rule.locked_for(crate::auth::repo::throttle_window(db, key).await?, now) {
-            let minutes = crate::auth::domain::minutes_ceil(ms).to_string();
-            return Err(AppError::RateLimited(crate::i18n::fill(
-                req.t().p_too_many,
-                &[("minutes", &minutes)],
-            )));
-        }
-        crate::auth::repo::record_failure(db, key, now, window_ms).await?;
-        Ok(())
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -238,20 +223,14 @@ pub async fn request_portal_link(email: String) -> Result<(), AppError> {
                 .map_err(|p| AppError::invalid("email", crate::validate::problem_message(t, p)))?
                 .to_lowercase();
             let l = super::domain::LINK_LIMITS;
-            server::limit(
-                &req,
+            req.limit(
                 &format!("portal-link:addr:{email}"),
                 l.per_address,
                 l.window_ms,
             )
             .await?;
-            server::limit(
-                &req,
-                &format!("portal-link:ip:{}", req.ip),
-                l.per_ip,
-                l.window_ms,
-            )
-            .await?;
+            req.limit(&format!("portal-link:ip:{}", req.ip), l.per_ip, l.window_ms)
+                .await?;
             // The site matters: on a firm's own domain only that firm's clients are asked.
             let payload = format!("{}|{email}|{}", req.lang.code(), req.site_org());
             crate::server::jobs::enqueue(
@@ -354,16 +333,22 @@ pub async fn magic_link_state(token: String) -> Result<LinkState, AppError> {
     finish(
         async {
             let req = request().await?;
-            if !crate::server::tokens::looks_like_token(&token) {
-                return Ok(LinkState::Unknown);
-            }
+            req.guard_tokens().await?;
             let now = crate::server::db::now_ms();
-            Ok(super::repo::link_state(
-                &req.state.db,
-                &crate::server::tokens::hash_token(&token),
-                now,
-            )
-            .await?)
+            let state = if crate::server::tokens::looks_like_token(&token) {
+                super::repo::link_state(
+                    &req.state.db,
+                    &crate::server::tokens::hash_token(&token),
+                    now,
+                )
+                .await?
+            } else {
+                LinkState::Unknown
+            };
+            if state == LinkState::Unknown {
+                req.token_missed().await?;
+            }
+            Ok(state)
         }
         .await,
     )
@@ -377,7 +362,9 @@ pub async fn open_magic_link(token: String) -> Result<MagicOutcome, AppError> {
     finish(
         async {
             let req = request().await?;
+            req.guard_tokens().await?;
             if !crate::server::tokens::looks_like_token(&token) {
+                req.token_missed().await?;
                 return Ok(MagicOutcome::Expired);
             }
             let now = crate::server::db::now_ms();
@@ -390,6 +377,10 @@ pub async fn open_magic_link(token: String) -> Result<MagicOutcome, AppError> {
             let email = match used {
                 Ok(e) => e,
                 Err(LinkState::Used) => return Ok(MagicOutcome::Used),
+                Err(LinkState::Unknown) => {
+                    req.token_missed().await?;
+                    return Ok(MagicOutcome::Expired);
+                }
                 Err(_) => return Ok(MagicOutcome::Expired),
             };
             let candidates = server::link_candidates(&req.state, &email, req.site_org()).await?;
@@ -422,15 +413,13 @@ pub async fn portal_password_login(email: String, password: String) -> Result<()
             let email = credentials(t, &email, &password)?;
             let sec = &req.state.config.security;
             let window = sec.login_window_minutes * 60_000;
-            server::limit(
-                &req,
+            req.limit(
                 &format!("portal-pw:addr:{email}"),
                 sec.login_max_failures_per_account,
                 window,
             )
             .await?;
-            server::limit(
-                &req,
+            req.limit(
                 &format!("portal-pw:ip:{}", req.ip),
                 sec.login_max_failures_per_ip,
                 window,
@@ -665,14 +654,11 @@ pub async fn load_portal_home() -> Result<PortalHome, AppError> {
             let now = crate::server::db::now_ms();
             let mut open = Vec::new();
             let mut done = Vec::new();
-            for c in
-                crate::cases::repo::cases_of_client(db, &p.org_id, &p.client_id, "", now).await?
+            for l in
+                crate::cases::repo::load_all_of_client(db, &p.org_id, &p.client_id, now).await?
             {
-                let Some(l) = crate::cases::repo::load(db, &p.org_id, &c.id, now).await? else {
-                    continue;
-                };
                 let case = super::PortalCase {
-                    id: c.id,
+                    id: l.summary.id,
                     title: l.summary.title,
                     description: l.description,
                     state: l.summary.state,

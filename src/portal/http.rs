@@ -2,6 +2,7 @@
 //! portal. (A magic link, single use, is opened by a button on its page instead: mail
 //! scanners fetch links, and must not use them up.)
 
+use crate::auth::ctx::Peer;
 use crate::server::{tokens, AppState};
 use axum::{
     extract::{Path, State},
@@ -18,9 +19,21 @@ pub fn routes() -> Router<AppState> {
 async fn secret_link(
     State(st): State<AppState>,
     Path(token): Path<String>,
+    Peer(ip): Peer,
     headers: HeaderMap,
 ) -> Response {
-    match open(&st, &token, &headers).await {
+    let lang = crate::i18n::Lang::from_cookie_header(
+        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
+    );
+    match crate::auth::ctx::token_lock(&st, &ip).await {
+        Ok(Some(ms)) => return crate::server::http::too_many_page(lang, ms),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "secret link");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    match open(&st, &token, &headers, &ip).await {
         Ok(Some(cookie)) => {
             let mut r = Redirect::to("/portal").into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -40,15 +53,22 @@ async fn secret_link(
 }
 
 /// Starts a session for the link's client; `None` when the link is not valid.
-async fn open(st: &AppState, token: &str, headers: &HeaderMap) -> Result<Option<String>, String> {
-    if !tokens::looks_like_token(token) {
-        return Ok(None);
-    }
+async fn open(
+    st: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    ip: &str,
+) -> Result<Option<String>, String> {
     let e = |e: sqlx::Error| e.to_string();
-    let Some((c, email)) = super::repo::by_secret(&st.db, &tokens::hash_token(token))
-        .await
-        .map_err(e)?
-    else {
+    let found = if tokens::looks_like_token(token) {
+        super::repo::by_secret(&st.db, &tokens::hash_token(token))
+            .await
+            .map_err(e)?
+    } else {
+        None
+    };
+    let Some((c, email)) = found else {
+        crate::auth::ctx::token_miss(st, ip).await.map_err(e)?;
         return Ok(None);
     };
     let ua: String = headers
@@ -58,7 +78,7 @@ async fn open(st: &AppState, token: &str, headers: &HeaderMap) -> Result<Option<
         .chars()
         .take(300)
         .collect();
-    let session = super::api::open_session(&st.db, &email, "secret", Some(&c), &ua, "")
+    let session = super::api::open_session(&st.db, &email, "secret", Some(&c), &ua, ip)
         .await
         .map_err(e)?;
     Ok(Some(crate::auth::ctx::cookie_value(

@@ -110,6 +110,10 @@ pub fn MagicLinkPage() -> impl IntoView {
                             (Some(MagicOutcome::Used), _) => LinkState::Used,
                             (Some(MagicOutcome::Expired), _) => LinkState::Expired,
                             (None, Ok(s)) => s,
+                            (None, Err(crate::error::AppError::RateLimited(m))) => return view! {
+                                <h1>{t.page_too_many_title}</h1>
+                                <p class="form-error" role="alert" data-testid="magic-dead">{m}</p>
+                            }.into_any(),
                             (None, Err(_)) => LinkState::Unknown,
                         };
                         match now {

@@ -15,7 +15,7 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer,
+    compression::CompressionLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
 };
 
 /// Leptos' own options, derived from our config (and cargo-leptos' LEPTOS_* variables when it
@@ -56,15 +56,20 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(ctx_state.clone()),
+            move || {
+                provide_context(ctx_state.clone());
+                provide_context(crate::auth::ctx::RequestMemo::default());
+            },
             move || shell(shell_opts.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT));
+        .layer(middleware::from_fn(small_body));
+    // A stalled client (or one trickling its body) gets 408 instead of holding a task and a
+    // connection; uploads, which may take long, have their own idle timeout instead.
+    let timeout = std::time::Duration::from_secs(state.config.server.request_timeout_secs);
     // Uploads stream large bodies, bounded by their declared Upload-Length instead of the
     // small limit for server functions.
-    Router::new()
-        .merge(crate::uploads::http::routes())
+    let timed = Router::new()
         .merge(crate::portal::http::routes())
         .merge(crate::audit::http::routes())
         .merge(crate::clients::export::routes())
@@ -74,6 +79,13 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::inbound::http::routes())
         .merge(crate::annotations::http::routes())
         .merge(pages)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    Router::new()
+        .merge(crate::uploads::http::routes())
+        .merge(timed)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -105,6 +117,51 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
+}
+
+/// Pages and server functions take small bodies: read whole (at most `BODY_LIMIT`) before the
+/// handler runs, so an oversized body gets 413 whether its length is declared (refused before
+/// reading) or it is streamed without end (cut off at the limit); a broken one gets 400.
+async fn small_body(req: Request, next: Next) -> Response {
+    use futures::StreamExt;
+    let plain = |status: StatusCode, text: &'static str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            text,
+        )
+            .into_response()
+    };
+    let too_large = || {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Anfrage zu groß / request too large",
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "Anfrage abgebrochen / request broken off",
+            );
+        };
+        if bytes.len() + chunk.len() > BODY_LIMIT {
+            return too_large();
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Refuses state-changing requests sent by another site (CSRF): a browser always sends
@@ -151,4 +208,108 @@ mod tests {
         );
         assert_eq!(super::origin_host("null"), None);
     }
+}
+
+/// A small page of its own, for answers given outside the app's pages (too many attempts, a
+/// database that is not reachable): the title and text are the app's own sentences.
+pub fn message_page(
+    lang: crate::i18n::Lang,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+) -> Response {
+    let t = lang.t();
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/kundenportal.css\"></head>\
+         <body><main class=\"public-page\" id=\"main\"><div class=\"card stack\">\
+         <h1>{title}</h1><p role=\"alert\" data-testid=\"message\">{text}</p>\
+         <p><a href=\"/\">{home}</a></p></div></main></body></html>",
+        code = lang.code(),
+        home = t.page_home_link,
+    );
+    let mut r = (status, html).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// 429 with `Retry-After`, as a page.
+pub fn too_many_page(lang: crate::i18n::Lang, wait_ms: i64) -> Response {
+    let t = lang.t();
+    let minutes = crate::auth::domain::minutes_ceil(wait_ms).to_string();
+    let mut r = message_page(
+        lang,
+        StatusCode::TOO_MANY_REQUESTS,
+        t.page_too_many_title,
+        &crate::i18n::fill(t.p_too_many, &[("minutes", &minutes)]),
+    );
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::auth::ctx::retry_after_secs(wait_ms)),
+    );
+    r
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets running requests finish.
+/// Our own accept loop (instead of `axum::serve`) because slow clients must not hold
+/// connections forever: the request headers have to arrive within `header_timeout`, and a
+/// connection that sends nothing more is closed (slow-loris).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(header_timeout)
+        .keep_alive_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of file descriptors and the like: wait a moment, the server stays up.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone().map_request(
+            move |mut req: http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req.map(Body::new)
+            },
+        ));
+        let conn = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    // Running requests get a while to finish; open event streams are not waited for.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
 }

@@ -126,6 +126,7 @@ pub async fn run_due(st: &AppState, now: i64) -> Result<usize, sqlx::Error> {
             return Ok(ok);
         }
         for job in jobs {
+            crate::server::crash::point("job.before_run");
             match run(st, &job).await {
                 Ok(()) => {
                     complete(&st.db, &job.id, now_ms()).await?;

@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench_seed;
+pub mod crash;
 pub mod db;
 pub mod demo;
 pub mod events;
@@ -154,14 +155,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
         println!("  Replies by e-mail: SMTP on {smtp}");
         tokio::spawn(crate::inbound::smtp::serve(listener, state.clone()));
     }
+    let header_timeout = std::time::Duration::from_secs(state.config.server.header_timeout_secs);
     let app = http::router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    http::serve_on(listener, app, header_timeout, shutdown_signal()).await;
+    Ok(())
 }
 
 /// Removes expired unfinished uploads (their partial data too), sessions past their lifetime

@@ -345,6 +345,16 @@ pub async fn open_ticket(
             let p = crate::portal::api::client().await?;
             p.require(crate::portal::Right::Chat)?;
             let t = p.req.t();
+            // Counted once opened: a form with mistakes costs nothing.
+            let limit_key = format!("ticket:client:{}", p.client_id);
+            p.req
+                .throttle(
+                    &limit_key,
+                    crate::auth::domain::TICKETS_PER_HOUR,
+                    60 * 60_000,
+                    t.p_too_many,
+                )
+                .await?;
             let subject = crate::validate::text_field(
                 t,
                 "subject",
@@ -395,6 +405,7 @@ pub async fn open_ticket(
                 now,
             )
             .await?;
+            p.req.count(&limit_key, 60 * 60_000).await?;
             super::live(st, &p.org_id, &p.client_id, &id).await;
             Ok(id)
         }

@@ -255,15 +255,20 @@ pub async fn public_upload_link(
     finish(
         async {
             let req = request().await?;
-            if !crate::server::tokens::looks_like_token(&token) {
+            req.guard_tokens().await?;
+            let link = if crate::server::tokens::looks_like_token(&token) {
+                super::repo::link_by_token(
+                    &req.state.db,
+                    &crate::server::tokens::hash_token(&token),
+                )
+                .await?
+            } else {
+                None
+            };
+            let Some(link) = link else {
+                req.token_missed().await?;
                 return Err(AppError::NotFound);
-            }
-            let link = super::repo::link_by_token(
-                &req.state.db,
-                &crate::server::tokens::hash_token(&token),
-            )
-            .await?
-            .ok_or(AppError::NotFound)?;
+            };
             // On a firm's own domain, only that firm's links exist.
             if !req.site_org().is_empty() && req.site_org() != link.org_id {
                 return Err(AppError::NotFound);
@@ -283,8 +288,15 @@ pub async fn public_upload_link(
             let unlocked = match (&link.password_hash, password.as_deref()) {
                 (None, _) => true,
                 (Some(hash), Some(given)) if !given.is_empty() => {
-                    crate::server::passwords::verify_password(given.to_string(), Some(hash.clone()))
-                        .await
+                    let ok = crate::server::passwords::verify_password(
+                        given.to_string(),
+                        Some(hash.clone()),
+                    )
+                    .await;
+                    if !ok {
+                        req.token_missed().await?;
+                    }
+                    ok
                 }
                 _ => false,
             };

@@ -94,6 +94,15 @@ pub fn parse_metadata(header: &str) -> Option<Vec<(String, String)>> {
     Some(out)
 }
 
+/// Parses `Upload-Offset` / `Upload-Length`: plain decimal digits only (no sign, no spaces),
+/// at most `i64::MAX`.
+pub fn parse_offset(header: &str) -> Option<u64> {
+    if header.is_empty() || header.len() > 19 || !header.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    header.parse::<u64>().ok().filter(|v| *v <= i64::MAX as u64)
+}
+
 /// Parses `Upload-Checksum: sha256 <base64>`; `Err(())` for an unsupported algorithm.
 pub fn parse_checksum(header: &str) -> Result<[u8; 32], ChecksumError> {
     use base64::{engine::general_purpose::STANDARD, Engine};
@@ -565,6 +574,82 @@ mod tests {
         assert!(is_archive_bomb(1024 * 1024, 1024 * 1024 * 1024));
         assert!(!is_archive_bomb(500 * 1024 * 1024, 1024 * 1024 * 1024));
         assert!(!is_archive_bomb(10, 10_000));
+    }
+
+    mod properties {
+        use super::super::*;
+        use base64::{engine::general_purpose::STANDARD, Engine};
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever a client calls its file, what is stored is one plain name: no
+            /// directories, no control or direction characters, no leading dot, not empty,
+            /// at most 200 characters — and cleaning it again changes nothing.
+            #[test]
+            fn filenames_are_always_safe(raw in "\\PC{0,300}|[./\\\\\u{0}\u{202e}\u{200f}a-z:*?<>|\"]{0,40}") {
+                let name = sanitize_filename(&raw);
+                prop_assert!(!name.is_empty());
+                prop_assert!(name.chars().count() <= FILENAME_MAX);
+                prop_assert!(!name.contains('/') && !name.contains('\\'));
+                prop_assert!(!name.starts_with('.'));
+                let hidden = |c: char| c.is_control()
+                    || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{FEFF}');
+                prop_assert!(!name.chars().any(hidden), "hidden characters left in {:?}", name);
+                prop_assert_eq!(sanitize_filename(&name), name);
+            }
+
+            /// Path tricks end as their last part.
+            #[test]
+            fn traversal_keeps_only_the_last_part(dirs in proptest::collection::vec("(\\.\\.|[a-z]{1,5}|\\.)", 0..6), sep in "[/\\\\]", file in "[a-z]{1,8}\\.pdf") {
+                let raw = format!("{}{sep}{file}", dirs.join(&sep));
+                prop_assert_eq!(sanitize_filename(&raw), file);
+            }
+
+            /// `Upload-Metadata`: arbitrary text never panics; what a client encodes comes back.
+            #[test]
+            fn metadata_round_trips(pairs in proptest::collection::btree_map("[a-z_]{1,12}", "\\PC{0,60}", 0..6), noise in "\\PC{0,200}") {
+                let _ = parse_metadata(&noise);
+                let header = pairs
+                    .iter()
+                    .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k} {}", STANDARD.encode(v)) })
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let parsed = parse_metadata(&header).expect("well-formed metadata");
+                let expected: Vec<(String, String)> = pairs.into_iter().collect();
+                prop_assert_eq!(parsed, expected);
+            }
+
+            /// `Upload-Checksum`: arbitrary text never panics; a sha256 digest comes back.
+            #[test]
+            fn checksums_round_trip(digest in proptest::array::uniform32(any::<u8>()), noise in "\\PC{0,120}") {
+                let _ = parse_checksum(&noise);
+                prop_assert_eq!(parse_checksum(&format!("sha256 {}", STANDARD.encode(digest))), Ok(digest));
+                prop_assert_eq!(parse_checksum(&format!("md5 {}", STANDARD.encode(digest))), Err(ChecksumError::Unsupported));
+            }
+
+            /// Offsets and lengths: exactly the decimal numbers up to i64::MAX.
+            #[test]
+            fn offsets_are_plain_decimal_numbers(n in 0..=i64::MAX as u64, noise in "\\PC{0,25}") {
+                prop_assert_eq!(parse_offset(&n.to_string()), Some(n));
+                prop_assert_eq!(parse_offset(&format!("+{n}")), None);
+                prop_assert_eq!(parse_offset(&format!(" {n}")), None);
+                prop_assert_eq!(parse_offset(&format!("-{n}")), None);
+                if let Some(v) = parse_offset(&noise) {
+                    let digits = v.to_string();
+                    prop_assert_eq!(digits.trim_start_matches('0'), noise.trim_start_matches('0'));
+                }
+            }
+        }
+
+        #[test]
+        fn offsets_beyond_i64_are_refused() {
+            assert_eq!(parse_offset("9223372036854775807"), Some(i64::MAX as u64));
+            assert_eq!(parse_offset("9223372036854775808"), None);
+            assert_eq!(parse_offset("99999999999999999999"), None);
+            assert_eq!(parse_offset(""), None);
+        }
     }
 }
 

@@ -16,6 +16,7 @@
 use super::domain::{self, ChecksumError};
 use super::repo::{self, UploadRow};
 use super::LinkState;
+use crate::auth::ctx::Peer;
 use crate::crypto::{self, Header, SegmentCipher};
 use crate::i18n::Lang;
 use crate::orgs::domain::Permission;
@@ -264,6 +265,21 @@ fn fail(status: StatusCode, code: &'static str, message: String) -> Response {
     tus_headers(r)
 }
 
+/// 429 with `Retry-After`: too many missed tokens or link passwords from this address.
+fn too_many(t: &crate::i18n::T, wait_ms: i64) -> Response {
+    let minutes = crate::auth::domain::minutes_ceil(wait_ms).to_string();
+    let mut r = fail(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        crate::i18n::fill(t.p_too_many, &[("minutes", &minutes)]),
+    );
+    r.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::auth::ctx::retry_after_secs(wait_ms)),
+    );
+    r
+}
+
 fn lang(headers: &HeaderMap) -> Lang {
     Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()))
 }
@@ -307,9 +323,17 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Resolves the credential. `Err` carries the complete answer (unknown, expired, …).
-async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Response> {
+async fn uploader(st: &AppState, headers: &HeaderMap, ip: &str) -> Result<Uploader, Response> {
     let t = lang(headers).t();
     if let Some(token) = bearer(headers) {
+        // Guessing tokens or link passwords is cut short (a miss each is counted below).
+        if let Some(ms) = crate::auth::ctx::token_lock(st, ip)
+            .await
+            .map_err(internal)?
+        {
+            return Err(too_many(t, ms));
+        }
+        let missed = || async { crate::auth::ctx::token_miss(st, ip).await.map_err(internal) };
         let link = if tokens::looks_like_token(token) {
             repo::link_by_token(&st.db, &tokens::hash_token(token))
                 .await
@@ -318,6 +342,7 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
             None
         };
         let Some(link) = link else {
+            missed().await?;
             return Err(fail(
                 StatusCode::NOT_FOUND,
                 "link_unknown",
@@ -361,6 +386,7 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
                 .unwrap_or("")
                 .to_string();
             if !crate::server::passwords::verify_password(given, Some(hash.clone())).await {
+                missed().await?;
                 return Err(fail(
                     StatusCode::UNAUTHORIZED,
                     "link_password",
@@ -415,9 +441,10 @@ async fn uploader(st: &AppState, headers: &HeaderMap) -> Result<Uploader, Respon
 async fn authorized_upload(
     st: &AppState,
     headers: &HeaderMap,
+    ip: &str,
     id: &str,
 ) -> Result<UploadRow, Response> {
-    let who = uploader(st, headers).await?;
+    let who = uploader(st, headers, ip).await?;
     let t = lang(headers).t();
     let not_found = || fail(StatusCode::NOT_FOUND, "not_found", t.err_not_found.into());
     let up = repo::upload(&st.db, id)
@@ -469,13 +496,7 @@ fn check_version(headers: &HeaderMap) -> Result<(), Response> {
 
 /// A non-negative integer header (Upload-Length, Upload-Offset).
 fn int_header(headers: &HeaderMap, name: &str) -> Option<i64> {
-    headers
-        .get(name)?
-        .to_str()
-        .ok()?
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v >= 0)
+    domain::parse_offset(headers.get(name)?.to_str().ok()?).map(|v| v as i64)
 }
 
 fn http_date(ms: i64) -> String {
@@ -483,12 +504,12 @@ fn http_date(ms: i64) -> String {
     httpdate::fmt_http_date(t)
 }
 
-async fn create(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn create(State(st): State<AppState>, Peer(ip): Peer, headers: HeaderMap) -> Response {
     if let Err(r) = check_version(&headers) {
         return r;
     }
     let t = lang(&headers).t();
-    let who = match uploader(&st, &headers).await {
+    let who = match uploader(&st, &headers, &ip).await {
         Ok(w) => w,
         Err(r) => return r,
     };
@@ -756,11 +777,16 @@ pub fn format_size(bytes: i64) -> String {
     }
 }
 
-async fn head(State(st): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn head(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Peer(ip): Peer,
+    headers: HeaderMap,
+) -> Response {
     if let Err(r) = check_version(&headers) {
         return r;
     }
-    let mut up = match authorized_upload(&st, &headers, &id).await {
+    let mut up = match authorized_upload(&st, &headers, &ip, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -792,12 +818,13 @@ async fn head(State(st): State<AppState>, Path(id): Path<String>, headers: Heade
 async fn terminate(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    Peer(ip): Peer,
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = check_version(&headers) {
         return r;
     }
-    let up = match authorized_upload(&st, &headers, &id).await {
+    let up = match authorized_upload(&st, &headers, &ip, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -861,6 +888,7 @@ fn offset_answer(at: u64) -> Response {
 async fn patch(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    Peer(ip): Peer,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -908,7 +936,7 @@ async fn patch(
             )
         }
     };
-    let up = match authorized_upload(&st, &headers, &id).await {
+    let up = match authorized_upload(&st, &headers, &ip, &id).await {
         Ok(u) => u,
         Err(r) => return r,
     };

@@ -433,10 +433,13 @@ pub fn PublicUploadPage() -> impl IntoView {
                                 </div>
                             }.into_any()
                         }
-                        Err(_) => view! {
+                        Err(e) => view! {
                             <div class="card">
                                 <h1>{t.public_upload_title}</h1>
-                                <div class="form-error" role="alert" data-testid="link-blocked">{t.link_unknown}</div>
+                                <div class="form-error" role="alert" data-testid="link-blocked">{match e {
+                                    crate::error::AppError::RateLimited(m) => m,
+                                    _ => t.link_unknown.to_string(),
+                                }}</div>
                             </div>
                         }.into_any(),
                     }

@@ -169,14 +169,14 @@ impl TestApp {
         let config = Config::load_with(None, |k| env.get(k).cloned()).unwrap();
         let state = server::build_state(config).await.unwrap();
         let app = server::http::router(state.clone());
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .await
-            .unwrap();
-        });
+        let header_timeout =
+            std::time::Duration::from_secs(state.config.server.header_timeout_secs);
+        tokio::spawn(server::http::serve_on(
+            listener,
+            app,
+            header_timeout,
+            std::future::pending(),
+        ));
         TestApp {
             url: format!("http://{addr}"),
             state,

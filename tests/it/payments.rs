@@ -304,3 +304,124 @@ async fn invoices_are_paid_by_card_through_stripe_checkout(db: Db) {
 }
 
 on_both_databases!(invoices_are_paid_by_card_through_stripe_checkout);
+
+/// Property: whatever reaches the webhook — noise, unsigned or signed; events of any type,
+/// shape and size, for the real checkout session with a wrong amount, currency or status —
+/// is answered without a server error and never marks the invoice paid.
+async fn arbitrary_webhook_payloads_never_mark_an_invoice_paid(db: Db) {
+    use proptest::strategy::{Strategy, ValueTree};
+    let (stripe, _seen) = fake_stripe().await;
+    let app = TestApp::spawn_with(db, &[("KUNDENPORTAL_PAYMENTS_STRIPE_API", &stripe)]).await;
+    let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
+    let invoice = issued_invoice(&owner, &client, "100").await;
+    ok(
+        &owner,
+        "save_payments",
+        &[
+            ("secret_key", SECRET_KEY),
+            ("webhook_secret", WEBHOOK_SECRET),
+        ],
+    )
+    .await;
+    let phone = crate::portal::portal_browser(&app, "info@schmidt.de").await;
+    ok(&phone, "pay_invoice", &[("id", &invoice)]).await;
+    let org: String = sqlx::query_scalar("SELECT id FROM orgs")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let noise = proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..4096);
+    let text = "\\PC{0,40}";
+    let kinds = proptest::sample::select(vec![
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+        "checkout.session.expired",
+        "payment_intent.succeeded",
+        "",
+    ]);
+    let sessions = proptest::sample::select(vec!["cs_test_1", "cs_other", "", "cs_test_1\u{0}"]);
+    let amounts = proptest::num::i64::ANY.prop_filter("not the amount due", |a| *a != 11_900);
+    let currencies = proptest::sample::select(vec!["usd", "eu", "", "eur\u{202e}"]);
+    let mut statuses = Vec::new();
+    for n in 0..120 {
+        let event = {
+            let r = &mut runner;
+            let kind = kinds.new_tree(r).unwrap().current();
+            let session = sessions.new_tree(r).unwrap().current();
+            // The right amount comes only with a wrong currency, and the reverse.
+            let (amount, currency) = if n % 2 == 0 {
+                (json!(amounts.new_tree(r).unwrap().current()), json!("eur"))
+            } else {
+                (
+                    json!(11_900),
+                    json!(currencies.new_tree(r).unwrap().current()),
+                )
+            };
+            let filler = text.new_tree(r).unwrap().current();
+            match n % 4 {
+                // Well-formed, but not a payment of what is due.
+                0 | 1 => json!({
+                    "id": format!("evt_{n}_{filler}"),
+                    "type": kind,
+                    "data": {"object": {"id": session, "amount_total": amount,
+                        "currency": currency, "payment_status": "paid",
+                        "metadata": {"invoice_id": invoice}}},
+                }),
+                // Fields of the wrong type or missing.
+                2 => json!({
+                    "id": n, "type": [kind], "data": {"object": filler},
+                }),
+                _ => json!([filler, {"id": format!("evt_{n}"), "data": null}]),
+            }
+        };
+        let body = serde_json::to_vec(&event).unwrap();
+        let junk = noise.new_tree(&mut runner).unwrap().current();
+        for (payload, signature) in [
+            (body.clone(), Some(sign(&body, WEBHOOK_SECRET, now_s()))),
+            (junk.clone(), Some(sign(&junk, WEBHOOK_SECRET, now_s()))),
+            (junk.clone(), None),
+            // A made-up signature (what a header can carry).
+            (
+                body.clone(),
+                Some(
+                    junk.iter()
+                        .take(80)
+                        .map(|b| (b' ' + b % 95) as char)
+                        .collect(),
+                ),
+            ),
+        ] {
+            let status = deliver(&app, &org, &payload, signature).await;
+            assert!(
+                !status.is_server_error(),
+                "{status} for {}",
+                String::from_utf8_lossy(&payload)
+            );
+            statuses.push(status);
+        }
+    }
+    assert!(
+        statuses.iter().any(|s| s.is_success()),
+        "some deliveries were taken"
+    );
+    assert!(
+        statuses.contains(&StatusCode::BAD_REQUEST),
+        "forged ones were refused"
+    );
+    assert_ne!(state_of(&owner, &invoice).await, "Paid");
+    // The real payment still goes through afterwards.
+    let body = completed("evt_real", "cs_test_1", 11_900, "eur");
+    let status = deliver(
+        &app,
+        &org,
+        &body,
+        Some(sign(&body, WEBHOOK_SECRET, now_s())),
+    )
+    .await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(state_of(&owner, &invoice).await, "Paid");
+}
+
+on_both_databases!(arbitrary_webhook_payloads_never_mark_an_invoice_paid);
