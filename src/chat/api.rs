@@ -215,16 +215,6 @@ mod server {
         Ok(id)
     }
 
-    /// Stores a message (once per idempotency key) and announces a new one on the live
-    /// streams. Returns its id and whether it is new.
-    pub async fn post(st: &AppState, m: &repo::NewMessage<'_>) -> Result<(String, bool), String> {
-        let (id, new) = repo::insert(&st.db, &st.master_key, m).await?;
-        if new {
-            announce(st, m, &id).await;
-        }
-        Ok((id, new))
-    }
-
     /// A new message on the live streams of its conversation.
     async fn announce(st: &AppState, m: &repo::NewMessage<'_>, id: &str) {
         crate::server::events::emit(

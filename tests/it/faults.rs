@@ -304,7 +304,7 @@ async fn killed_while_taking_a_payment(db: Db) {
     let site = Site::new(db).await;
     let setup = site.serve(None).await;
     let owner = signed_in(&setup).await;
-    let client = owner.create_client("Schmidt AG", "").await;
+    let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
     let mut invoices = Vec::new();
     for _ in 0..2 {
         let invoice = ok(
