@@ -8,6 +8,7 @@
 //! - `Invalid`: bad input, with the form field it belongs to → 422.
 //! - `Conflict`: the request clashes with the current state (email taken, plan limit) → 409.
 //! - `RateLimited`: too many attempts → 429.
+//! - `Unavailable`: the database cannot be reached right now; try again in a moment → 503.
 //! - `Internal`: anything unexpected; details are logged on the server, never shown → 500.
 //!
 //! Messages are already in the caller's language (the server knows it from the request).
@@ -28,6 +29,8 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     RateLimited(String),
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal,
     /// The request did not reach the server function (network, decoding).
@@ -51,6 +54,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::RateLimited(_) => 429,
+            AppError::Unavailable(_) => 503,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -73,6 +77,7 @@ impl AppError {
             AppError::Forbidden(m)
             | AppError::Conflict(m)
             | AppError::RateLimited(m)
+            | AppError::Unavailable(m)
             | AppError::Invalid { message: m, .. } => m.clone(),
         }
     }
@@ -90,6 +95,22 @@ impl server_fn::error::FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         tracing::error!(error = %e, "database error");
+        // A database that cannot be reached is marked down: the next requests are answered
+        // at once (503) instead of each waiting for a connection, until it answers again.
+        if let Some(st) = leptos::prelude::use_context::<crate::server::AppState>() {
+            if st.db_health.failed(&st.db, &e) {
+                let lang = leptos::prelude::use_context::<http::request::Parts>()
+                    .map(|p| {
+                        crate::i18n::Lang::from_cookie_header(
+                            p.headers
+                                .get(http::header::COOKIE)
+                                .and_then(|v| v.to_str().ok()),
+                        )
+                    })
+                    .unwrap_or_default();
+                return AppError::Unavailable(lang.t().err_db_down.into());
+            }
+        }
         AppError::Internal
     }
 }

@@ -913,6 +913,8 @@ pub static DE: T = T {
     mk_corner_set: "Erste Ecke gesetzt: zur zweiten Ecke bewegen und Enter drücken.",
     page_home_link: "Zur Startseite",
     page_too_many_title: "Zu viele Anfragen",
+    err_db_down: "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Sekunden erneut.",
+    page_db_down_title: "Kurz nicht erreichbar",
     access_title: "Zugriff",
     team_hint: "Inhaber und Admins sehen jeden Kunden. Eingeschränkte Kunden sehen außerdem nur die hier gewählten Mitglieder – in Listen, Suche, Übersicht, Benachrichtigungen und Downloads.",
     team_restricted: "Nur für ausgewählte Teammitglieder sichtbar",

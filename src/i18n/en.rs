@@ -913,6 +913,8 @@ pub static EN: T = T {
     mk_corner_set: "First corner set: move to the second corner and press Enter.",
     page_home_link: "To the start page",
     page_too_many_title: "Too many requests",
+    err_db_down: "The database cannot be reached right now. Please try again in a few seconds.",
+    page_db_down_title: "Briefly unavailable",
     access_title: "Access",
     team_hint: "Owners and admins see every client. A restricted client is seen otherwise only by the members chosen here — in lists, search, overview, notifications and downloads.",
     team_restricted: "Visible only to chosen team members",

@@ -1046,6 +1046,8 @@ pub struct T {
     pub mk_corner_set: &'static str,
     pub page_home_link: &'static str,
     pub page_too_many_title: &'static str,
+    pub err_db_down: &'static str,
+    pub page_db_down_title: &'static str,
     pub access_title: &'static str,
     pub team_hint: &'static str,
     pub team_restricted: &'static str,

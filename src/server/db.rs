@@ -44,7 +44,7 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
             Backend::Sqlite => 8,
             Backend::Postgres => 16,
         })
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(3))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 if conn.backend_name() == "SQLite" {
@@ -118,5 +118,66 @@ mod tests {
             Some("data/x.db")
         );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}
+
+/// Whether the database answers, as requests see it. A failure to reach it marks it down;
+/// while it is down, pages and server functions are answered at once with 503 (instead of each
+/// waiting for a connection), and a probe asks the database every half second until it
+/// answers again — recovery needs nobody.
+#[derive(Clone, Default)]
+pub struct Health(std::sync::Arc<HealthState>);
+
+#[derive(Default)]
+struct HealthState {
+    down: std::sync::atomic::AtomicBool,
+    probing: std::sync::atomic::AtomicBool,
+}
+
+impl Health {
+    pub fn is_down(&self) -> bool {
+        self.0.down.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Takes note of a failed query; true if it means the database cannot be reached.
+    pub fn failed(&self, db: &Db, e: &sqlx::Error) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        if !unreachable(e) {
+            return false;
+        }
+        self.0.down.store(true, SeqCst);
+        if !self.0.probing.swap(true, SeqCst) {
+            tracing::warn!(error = %e, "database unreachable: answering 503 until it is back");
+            let (health, db) = (self.clone(), db.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    if ping(&db).await {
+                        health.0.down.store(false, SeqCst);
+                        health.0.probing.store(false, SeqCst);
+                        tracing::warn!("database reachable again");
+                        return;
+                    }
+                }
+            });
+        }
+        true
+    }
+}
+
+/// Errors that say the database is not there (rather than that a query was wrong): no
+/// connection, a broken one, a server shutting down or starting up.
+fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: admin/crash shutdown, cannot connect now, connection exceptions.
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
     }
 }

@@ -82,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
-        ));
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), db_gate));
     Router::new()
         .merge(crate::uploads::http::routes())
         .merge(timed)
@@ -117,6 +118,47 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
+}
+
+/// While the database cannot be reached (`db::Health`), pages and server functions are
+/// answered at once: 503 with `Retry-After`, a page that reloads itself, or the error for the
+/// app's own calls. The health check and static files pass.
+async fn db_gate(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !st.db_health.is_down() || path == "/healthz" || path.starts_with("/pkg/") {
+        return next.run(req).await;
+    }
+    let lang = crate::i18n::Lang::from_cookie_header(
+        req.headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let t = lang.t();
+    let html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let mut r = if path.starts_with("/api/") && !html {
+        let e = crate::error::AppError::Unavailable(t.err_db_down.into());
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&e).unwrap_or_default(),
+        )
+            .into_response()
+    } else {
+        message_page(
+            lang,
+            StatusCode::SERVICE_UNAVAILABLE,
+            t.page_db_down_title,
+            t.err_db_down,
+            Some(5),
+        )
+    };
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    r
 }
 
 /// Pages and server functions take small bodies: read whole (at most `BODY_LIMIT`) before the
@@ -217,10 +259,14 @@ pub fn message_page(
     status: StatusCode,
     title: &str,
     text: &str,
+    reload_secs: Option<u64>,
 ) -> Response {
     let t = lang.t();
+    let reload = reload_secs
+        .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
+        .unwrap_or_default();
     let html = format!(
-        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">{reload}\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/kundenportal.css\"></head>\
          <body><main class=\"public-page\" id=\"main\"><div class=\"card stack\">\
@@ -248,6 +294,7 @@ pub fn too_many_page(lang: crate::i18n::Lang, wait_ms: i64) -> Response {
         StatusCode::TOO_MANY_REQUESTS,
         t.page_too_many_title,
         &crate::i18n::fill(t.p_too_many, &[("minutes", &minutes)]),
+        None,
     );
     r.headers_mut().insert(
         header::RETRY_AFTER,

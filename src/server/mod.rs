@@ -33,6 +33,8 @@ pub struct AppState {
     pub dashboards: Arc<crate::dashboard::cache::Cache<crate::dashboard::Dashboard>>,
     /// Wakes the job worker at once (a magic link should not wait for its next round).
     pub jobs_wake: Arc<tokio::sync::Notify>,
+    /// Whether the database answers (see `db::Health`).
+    pub db_health: db::Health,
 }
 
 pub fn init_tracing() {
@@ -104,6 +106,7 @@ pub async fn build_state(config: Config) -> Result<AppState, String> {
         events,
         dashboards: Default::default(),
         jobs_wake: Default::default(),
+        db_health: Default::default(),
     })
 }
 

@@ -15,6 +15,7 @@ mod chat;
 mod clients;
 mod contacts;
 mod dashboard;
+mod db_outage;
 mod domains;
 mod faults;
 mod hours;
