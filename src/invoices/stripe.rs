@@ -434,7 +434,7 @@ async fn told(
     };
     let detail = format!("{number} (Stripe {event_id})");
     crate::audit::repo::record(&mut **tx, org, &actor, Some(client), action, &detail).await?;
-    crate::notify::repo::note_members_in(&mut **tx, org, client, kind, &number, now).await
+    crate::notify::repo::note_members_in(tx, org, client, kind, &number, now).await
 }
 
 #[cfg(test)]

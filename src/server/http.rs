@@ -240,18 +240,6 @@ fn origin_host(origin: &str) -> Option<&str> {
         .map(|(_, rest)| rest.trim_end_matches('/'))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn origin_host_strips_scheme() {
-        assert_eq!(
-            super::origin_host("http://127.0.0.1:3000"),
-            Some("127.0.0.1:3000")
-        );
-        assert_eq!(super::origin_host("null"), None);
-    }
-}
-
 /// A small page of its own, for answers given outside the app's pages (too many attempts, a
 /// database that is not reachable): the title and text are the app's own sentences.
 pub fn message_page(
@@ -359,4 +347,16 @@ pub async fn serve_on(
     }
     // Running requests get a while to finish; open event streams are not waited for.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), graceful.shutdown()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origin_host_strips_scheme() {
+        assert_eq!(
+            super::origin_host("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000")
+        );
+        assert_eq!(super::origin_host("null"), None);
+    }
 }
