@@ -80,3 +80,60 @@ export async function staffLogin(base, email, password) {
   if (!cookie) throw new Error(`login: no kp_session cookie (${login.headers['set-cookie']})`);
   return cookie;
 }
+
+/** The environment of a server on `port` with a fresh SQLite data directory `dir`. */
+export function sqliteEnv(port, dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return {
+    KUNDENPORTAL_SERVER_LISTEN: `127.0.0.1:${port}`,
+    KUNDENPORTAL_SERVER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    KUNDENPORTAL_SERVER_DATA_DIR: dir,
+    KUNDENPORTAL_SERVER_DATABASE_URL: '',
+    LEPTOS_SITE_ROOT: path.join(repo, 'target', 'site'),
+    KUNDENPORTAL_LOG: 'warn',
+  };
+}
+
+/** Calls server functions at `base` with the cookie `headers`; the JSON answer (200 only). */
+export function caller(base, headers) {
+  return async (endpoint, fields) =>
+    JSON.parse(
+      expect(
+        await request(`${base}/api/${endpoint}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', ...headers },
+          body: form(fields),
+        }),
+        200,
+        endpoint,
+      ).text || 'null',
+    );
+}
+
+/** Opens the portal of the firm's first client (secret links switched on); its cookie. */
+export async function portalCookie(base, post) {
+  await post('save_portal_settings', { magic: 'on', secret: 'on', grant: 'all', link_minutes: '15' });
+  const client = (await post('list_clients', {})).rows[0].id;
+  const secret = new URL(await post('new_secret_link', { client_id: client }));
+  const cookie = cookieOf(expect(await request(`${base}${secret.pathname}`), 303, 'secret link'), 'kp_portal');
+  return { client, cookie };
+}
+
+/** The demo firm (`seed-demo`) served on `port` from a fresh directory; signed in as its owner. */
+export async function demoServer(port, name) {
+  const env = sqliteEnv(port, path.join(repo, 'target', name));
+  const base = `http://127.0.0.1:${port}`;
+  const [seed, seedLog] = start(env, ['seed-demo']);
+  await new Promise((r) => seed.on('exit', r));
+  if (seed.exitCode !== 0) throw new Error(`seed-demo: ${seedLog.join('')}`);
+  const [server, log] = start(env);
+  try {
+    await waitFor(`${base}/healthz`, server, log);
+    const staff = { Cookie: await staffLogin(base, 'inhaberin@kanzlei-muster.de', 'demo-passwort-2026') };
+    return { base, server, staff, post: caller(base, staff) };
+  } catch (e) {
+    server.kill('SIGKILL');
+    throw e;
+  }
+}

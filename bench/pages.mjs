@@ -19,7 +19,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BIN, cookieOf, expect, form, memoryKb, repo, request, staffLogin, start as startBin, waitFor as waitForBin } from './lib.mjs';
+import { BIN, caller, expect, memoryKb, portalCookie as portalOf, repo, request, staffLogin, start as startBin, waitFor as waitForBin } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const work = path.join(repo, 'target', 'bench-pages');
@@ -132,22 +132,7 @@ async function run(name, env, nodes, ports) {
     const bases = ports.slice(0, nodes).map((p) => `http://127.0.0.1:${p}`);
     const base = bases[0];
     const staff = { Cookie: await staffLogin(base, 'bench@example.org', 'bench-passwort-2026') };
-    const post = async (endpoint, fields) =>
-      JSON.parse(
-        expect(
-          await request(`${base}/api/${endpoint}`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', ...staff },
-            body: form(fields),
-          }),
-          200,
-          endpoint,
-        ).text || 'null',
-      );
-    await post('save_portal_settings', { magic: 'on', secret: 'on', grant: 'all', link_minutes: '15' });
-    const firstClient = (await post('list_clients', {})).rows[0].id;
-    const secret = new URL(await post('new_secret_link', { client_id: firstClient }));
-    const portalCookie = cookieOf(expect(await request(`${base}${secret.pathname}`), 303, 'secret link'), 'kp_portal');
+    const { cookie: portalCookie } = await portalOf(base, caller(base, staff));
     const portal = { Cookie: portalCookie };
     const dashboard = expect(await request(`${base}/`, { headers: staff }), 200, 'dashboard');
     if (!dashboard.text.includes('kpi-open')) throw new Error('dashboard: not the overview');

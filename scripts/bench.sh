@@ -34,3 +34,9 @@ if [ -n "${BENCH_PG_URL:-}" ]; then
 else
   node bench/pages.mjs
 fi
+echo
+echo "== Soak: mixed traffic (BENCH_SOAK_SECONDS, default 600 s), memory and errors =="
+node bench/soak.mjs
+echo
+echo "== Lighthouse: portal home and upload page, mobile emulation =="
+node bench/lighthouse.mjs

@@ -7,7 +7,7 @@
 
 use crate::helpers::{Caller, Db, PASSWORD};
 use crate::on_both_databases;
-use crate::uploads_crash::{command, free_port, start_with, Server};
+use crate::uploads_crash::{create_admin, free_port, start_with, Server};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::time::Duration;
@@ -23,23 +23,12 @@ impl Site {
     async fn new(db: Db) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let db_url = crate::helpers::database_url(db, dir.path()).await;
-        let port = free_port();
-        let status = command(dir.path(), &db_url, port)
-            .args([
-                "create-admin",
-                "--firm",
-                "Kanzlei Absturz",
-                "--name",
-                "Olga",
-                "--email",
-                "o@absturz.de",
-                "--password",
-                PASSWORD,
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        Site { dir, db_url, port }
+        create_admin(dir.path(), &db_url, "Kanzlei Absturz", "o@absturz.de");
+        Site {
+            dir,
+            db_url,
+            port: free_port(),
+        }
     }
 
     /// The server, dying at `crash` when given.
@@ -101,14 +90,7 @@ async fn signed_in(server: &Server) -> Caller {
 
 /// A server function call whose connection may break (the server dies answering it).
 async fn try_call(c: &Caller, endpoint: &str, form: &[(&str, &str)]) -> Option<StatusCode> {
-    c.http
-        .post(format!("{}/api/{endpoint}", c.base))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .ok()
-        .map(|r| r.status())
+    c.send(endpoint, form).await.ok().map(|r| r.status())
 }
 
 /// A caller of the same browser (cookies) against the restarted server.
@@ -123,6 +105,24 @@ async fn ok(c: &Caller, endpoint: &str, form: &[(&str, &str)]) -> Value {
     let (s, v) = c.call(endpoint, form).await;
     assert_eq!(s, StatusCode::OK, "{endpoint}: {v}");
     v
+}
+
+/// An invoice draft of 100 € net (119 € gross) for `client`.
+async fn draft_invoice(owner: &Caller, client: &str) -> String {
+    let invoice = ok(
+        owner,
+        "create_invoice",
+        &[("client_id", client), ("kind", "invoice")],
+    )
+    .await;
+    let invoice = invoice.as_str().unwrap().to_string();
+    let line = [
+        ("id", invoice.as_str()),
+        ("description", "Beratung"),
+        ("unit_price", "100"),
+    ];
+    ok(owner, "add_invoice_line", &line).await;
+    invoice
 }
 
 fn messages(conv: &Value, author: &str) -> Vec<String> {
@@ -250,23 +250,7 @@ async fn killed_while_running_a_job(db: Db) {
     let setup = site.serve(None).await;
     let owner = signed_in(&setup).await;
     let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
-    let invoice = ok(
-        &owner,
-        "create_invoice",
-        &[("client_id", &client), ("kind", "invoice")],
-    )
-    .await;
-    let invoice = invoice.as_str().unwrap().to_string();
-    ok(
-        &owner,
-        "add_invoice_line",
-        &[
-            ("id", &invoice),
-            ("description", "Beratung"),
-            ("unit_price", "100"),
-        ],
-    )
-    .await;
+    let invoice = draft_invoice(&owner, &client).await;
     drop(setup);
 
     // Sending the invoice makes a mail job; the worker claims it and dies before sending.
@@ -307,23 +291,7 @@ async fn killed_while_taking_a_payment(db: Db) {
     let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
     let mut invoices = Vec::new();
     for _ in 0..2 {
-        let invoice = ok(
-            &owner,
-            "create_invoice",
-            &[("client_id", &client), ("kind", "invoice")],
-        )
-        .await;
-        let invoice = invoice.as_str().unwrap().to_string();
-        ok(
-            &owner,
-            "add_invoice_line",
-            &[
-                ("id", &invoice),
-                ("description", "Beratung"),
-                ("unit_price", "100"),
-            ],
-        )
-        .await;
+        let invoice = draft_invoice(&owner, &client).await;
         ok(&owner, "send_invoice", &[("id", &invoice)]).await;
         invoices.push(invoice);
     }

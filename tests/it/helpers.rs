@@ -323,18 +323,25 @@ impl Caller {
 
     /// Calls a server function the way the hydrated app does (form-encoded, JSON back).
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let res = self
-            .http
+        let res = self.send(endpoint, form).await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    /// The raw answer of a server function call (headers too), or why none came.
+    pub async fn send(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Result<reqwest::Response> {
+        self.http
             .post(format!("{}/api/{endpoint}", self.base))
             .header("Accept", "application/json")
             .form(form)
             .send()
             .await
-            .unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, value)
     }
 
     /// Loads a page the way a browser does.

@@ -94,11 +94,7 @@ async fn guessing_tokens_is_cut_short_with_retry_after(db: Db) {
 
     // Now every door says "later" — even with the right token and password.
     let r = guesser
-        .http
-        .post(format!("{}/api/public_upload_link", app.url))
-        .header("Accept", "application/json")
-        .form(&[("token", token.as_str())])
-        .send()
+        .send("public_upload_link", &[("token", token.as_str())])
         .await
         .unwrap();
     retry_after(&r, WINDOW_SECS);
@@ -181,11 +177,7 @@ async fn clients_may_open_a_bounded_number_of_tickets(db: Db) {
         assert_eq!(s, StatusCode::OK, "ticket {n}: {v}");
     }
     let r = phone
-        .http
-        .post(format!("{}/api/open_ticket", app.url))
-        .header("Accept", "application/json")
-        .form(&[("subject", "Noch eine"), ("text", "x")])
-        .send()
+        .send("open_ticket", &[("subject", "Noch eine"), ("text", "x")])
         .await
         .unwrap();
     let secs = retry_after(&r, 3600);
@@ -217,11 +209,10 @@ async fn refused_logins_and_link_requests_say_when_to_retry(db: Db) {
         .await;
     }
     let r = c
-        .http
-        .post(format!("{}/api/login", app.url))
-        .header("Accept", "application/json")
-        .form(&[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")])
-        .send()
+        .send(
+            "login",
+            &[("email", "a@kanzlei-a.de"), ("password", "falsch-falsch")],
+        )
         .await
         .unwrap();
     retry_after(&r, 900);
@@ -230,11 +221,7 @@ async fn refused_logins_and_link_requests_say_when_to_retry(db: Db) {
     let mut last = StatusCode::OK;
     for _ in 0..20 {
         let r = c
-            .http
-            .post(format!("{}/api/request_portal_link", app.url))
-            .header("Accept", "application/json")
-            .form(&[("email", "info@schmidt.de")])
-            .send()
+            .send("request_portal_link", &[("email", "info@schmidt.de")])
             .await
             .unwrap();
         last = r.status();

@@ -112,6 +112,15 @@ async fn issued_invoice(owner: &Caller, client: &str, price: &str) -> String {
     id
 }
 
+/// The firm's Stripe keys, saved.
+async fn save_keys(owner: &Caller) {
+    let keys = [
+        ("secret_key", SECRET_KEY),
+        ("webhook_secret", WEBHOOK_SECRET),
+    ];
+    ok(owner, "save_payments", &keys).await;
+}
+
 async fn state_of(owner: &Caller, id: &str) -> String {
     let d = ok(owner, "get_invoice", &[("id", id)]).await;
     d["summary"]["state"].as_str().unwrap().to_string()
@@ -142,15 +151,7 @@ async fn invoices_are_paid_by_card_through_stripe_checkout(db: Db) {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
         assert_eq!(e["Invalid"]["field"], field);
     }
-    ok(
-        &owner,
-        "save_payments",
-        &[
-            ("secret_key", SECRET_KEY),
-            ("webhook_secret", WEBHOOK_SECRET),
-        ],
-    )
-    .await;
+    save_keys(&owner).await;
     let settings = ok(&owner, "load_payments", &[]).await;
     assert_eq!(settings["secret_key_set"], true);
     assert_eq!(settings["webhook_secret_set"], true);
@@ -315,15 +316,7 @@ async fn arbitrary_webhook_payloads_never_mark_an_invoice_paid(db: Db) {
     let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
     let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
     let invoice = issued_invoice(&owner, &client, "100").await;
-    ok(
-        &owner,
-        "save_payments",
-        &[
-            ("secret_key", SECRET_KEY),
-            ("webhook_secret", WEBHOOK_SECRET),
-        ],
-    )
-    .await;
+    save_keys(&owner).await;
     let phone = crate::portal::portal_browser(&app, "info@schmidt.de").await;
     ok(&phone, "pay_invoice", &[("id", &invoice)]).await;
     let org: String = sqlx::query_scalar("SELECT id FROM orgs")

@@ -50,6 +50,25 @@ pub fn command(dir: &std::path::Path, db_url: &str, port: u16) -> Command {
     c
 }
 
+/// A firm and its owner (password `PASSWORD`), made by the binary's `create-admin`.
+pub fn create_admin(dir: &std::path::Path, db_url: &str, firm: &str, email: &str) {
+    let status = command(dir, db_url, free_port())
+        .args([
+            "create-admin",
+            "--firm",
+            firm,
+            "--name",
+            "Olga",
+            "--email",
+            email,
+            "--password",
+            PASSWORD,
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
 async fn start(dir: &std::path::Path, db_url: &str, port: u16) -> Server {
     start_with(dir, db_url, port, &[]).await
 }
@@ -126,21 +145,7 @@ async fn sigkill_mid_upload_then_resume(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let db_url = crate::helpers::database_url(db, dir.path()).await;
     let port = free_port();
-    let status = command(dir.path(), &db_url, port)
-        .args([
-            "create-admin",
-            "--firm",
-            "Kanzlei Crash",
-            "--name",
-            "Olga",
-            "--email",
-            "o@crash.de",
-            "--password",
-            PASSWORD,
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    create_admin(dir.path(), &db_url, "Kanzlei Crash", "o@crash.de");
     let mut server = start(dir.path(), &db_url, port).await;
     let owner = Caller::at(&server.url);
     let (s, b) = owner
