@@ -18,13 +18,7 @@ fn request_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .map(|p| {
-                Lang::from_cookie_header(
-                    p.headers
-                        .get(http::header::COOKIE)
-                        .and_then(|v| v.to_str().ok()),
-                )
-            })
+            .map(|p| Lang::of_headers(&p.headers))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

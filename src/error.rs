@@ -100,13 +100,7 @@ impl From<sqlx::Error> for AppError {
         if let Some(st) = leptos::prelude::use_context::<crate::server::AppState>() {
             if st.db_health.failed(&st.db, &e) {
                 let lang = leptos::prelude::use_context::<http::request::Parts>()
-                    .map(|p| {
-                        crate::i18n::Lang::from_cookie_header(
-                            p.headers
-                                .get(http::header::COOKIE)
-                                .and_then(|v| v.to_str().ok()),
-                        )
-                    })
+                    .map(|p| crate::i18n::Lang::of_headers(&p.headers))
                     .unwrap_or_default();
                 return AppError::Unavailable(lang.t().err_db_down.into());
             }

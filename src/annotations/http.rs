@@ -22,8 +22,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn lang(headers: &HeaderMap) -> &'static crate::i18n::T {
-    crate::i18n::Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()))
-        .t()
+    crate::i18n::Lang::of_headers(headers).t()
 }
 
 async fn staff_page(

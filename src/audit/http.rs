@@ -6,7 +6,7 @@ use crate::server::AppState;
 use axum::{
     body::Body,
     extract::{Query, Request, State},
-    http::{header, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -90,9 +90,7 @@ async fn export(
     req: Request,
 ) -> Response {
     let headers = req.headers();
-    let lang = crate::i18n::Lang::from_cookie_header(
-        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
-    );
+    let lang = crate::i18n::Lang::of_headers(headers);
     let t = lang.t();
     let user = match crate::auth::ctx::staff_http(
         &st,

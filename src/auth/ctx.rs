@@ -99,8 +99,7 @@ impl Req {
                 res.set_status(StatusCode::TOO_MANY_REQUESTS);
             }
         }
-        let minutes = super::domain::minutes_ceil(wait_ms).to_string();
-        AppError::RateLimited(crate::i18n::fill(template, &[("minutes", &minutes)]))
+        AppError::RateLimited(wait_text(template, wait_ms))
     }
 
     /// Refuses (see `too_many`) while `key` has had `max` counted attempts within `window_ms`.
@@ -216,12 +215,7 @@ pub fn credentials(t: &T, email: &str, password: &str) -> Result<String, AppErro
 pub async fn request() -> Result<Req, AppError> {
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     let parts = use_context::<Parts>().ok_or(AppError::Internal)?;
-    let lang = Lang::from_cookie_header(
-        parts
-            .headers
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let lang = Lang::of_headers(&parts.headers);
     let (ip, user_agent) = origin(&state, &parts.headers, &parts.extensions);
     Ok(Req {
         state,
@@ -505,14 +499,16 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// Whether this is a direct call of a server function by JavaScript or an API client (not a
 /// page render, not a plain HTML form post).
 fn api_call() -> bool {
-    use_context::<Parts>().is_some_and(|p| {
-        let html = p
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.contains("text/html"));
-        p.uri.path().starts_with("/api/") && !html
-    })
+    use_context::<Parts>().is_some_and(|p| is_api_call(p.uri.path(), &p.headers))
+}
+
+/// A request to a server function that wants data back (not a page, not an HTML form post).
+pub fn is_api_call(path: &str, headers: &http::HeaderMap) -> bool {
+    let html = headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    path.starts_with("/api/") && !html
 }
 
 /// `Some(ms)` to wait when the address `ip` has missed too many secret tokens lately.
@@ -553,6 +549,12 @@ where
         let st = <AppState as axum::extract::FromRef<S>>::from_ref(state);
         Ok(Peer(origin(&st, &parts.headers, &parts.extensions).0))
     }
+}
+
+/// A "try again in {minutes} minutes" sentence for a wait of `wait_ms`.
+pub fn wait_text(template: &str, wait_ms: i64) -> String {
+    let minutes = super::domain::minutes_ceil(wait_ms).to_string();
+    crate::i18n::fill(template, &[("minutes", &minutes)])
 }
 
 /// Whole seconds for a `Retry-After` header, rounded up (at least one).

@@ -58,7 +58,10 @@ pub fn token_miss_key(ip: &str) -> String {
 }
 
 /// Tickets a client may open within an hour.
-pub const TICKETS_PER_HOUR: i64 = 10;
+pub const TICKETS: ThrottleRule = ThrottleRule {
+    max_failures: 10,
+    window_ms: 60 * 60_000,
+};
 
 /// Rounds a wait up to whole minutes for messages ("in 3 Minuten").
 pub fn minutes_ceil(ms: i64) -> i64 {

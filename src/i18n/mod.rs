@@ -51,6 +51,16 @@ impl Lang {
             })
             .unwrap_or_default()
     }
+
+    /// The language of a request, from the `Cookie:` headers.
+    #[cfg(feature = "ssr")]
+    pub fn of_headers(headers: &http::HeaderMap) -> Lang {
+        Lang::from_cookie_header(
+            headers
+                .get(http::header::COOKIE)
+                .and_then(|v| v.to_str().ok()),
+        )
+    }
 }
 
 /// Replaces `{key}` placeholders.

@@ -83,10 +83,7 @@ async fn original(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let t = crate::i18n::Lang::from_cookie_header(
-        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
-    )
-    .t();
+    let t = crate::i18n::Lang::of_headers(&headers).t();
     let body = match super::parse::parse(&raw) {
         Some(p) => {
             let mut out = format!(

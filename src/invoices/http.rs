@@ -8,7 +8,7 @@ use crate::server::AppState;
 use axum::{
     body::Body,
     extract::{Path, RawQuery, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Router,
@@ -23,7 +23,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn lang(headers: &HeaderMap) -> Lang {
-    Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()))
+    Lang::of_headers(headers)
 }
 
 fn failed(e: impl std::fmt::Display) -> Response {

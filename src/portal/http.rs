@@ -22,9 +22,7 @@ async fn secret_link(
     Peer(ip): Peer,
     headers: HeaderMap,
 ) -> Response {
-    let lang = crate::i18n::Lang::from_cookie_header(
-        headers.get(header::COOKIE).and_then(|v| v.to_str().ok()),
-    );
+    let lang = crate::i18n::Lang::of_headers(&headers);
     match crate::auth::ctx::token_lock(&st, &ip).await {
         Ok(Some(ms)) => return crate::server::http::too_many_page(lang, ms),
         Ok(None) => {}

@@ -125,18 +125,13 @@ mod tests {
 /// while it is down, pages and server functions are answered at once with 503 (instead of each
 /// waiting for a connection), and a probe asks the database every half second until it
 /// answers again — recovery needs nobody.
+/// (Down is exactly while the probe runs: whoever marks it down starts the probe.)
 #[derive(Clone, Default)]
-pub struct Health(std::sync::Arc<HealthState>);
-
-#[derive(Default)]
-struct HealthState {
-    down: std::sync::atomic::AtomicBool,
-    probing: std::sync::atomic::AtomicBool,
-}
+pub struct Health(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
 impl Health {
     pub fn is_down(&self) -> bool {
-        self.0.down.load(std::sync::atomic::Ordering::Relaxed)
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Takes note of a failed query; true if it means the database cannot be reached.
@@ -145,16 +140,14 @@ impl Health {
         if !unreachable(e) {
             return false;
         }
-        self.0.down.store(true, SeqCst);
-        if !self.0.probing.swap(true, SeqCst) {
+        if !self.0.swap(true, SeqCst) {
             tracing::warn!(error = %e, "database unreachable: answering 503 until it is back");
             let (health, db) = (self.clone(), db.clone());
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     if ping(&db).await {
-                        health.0.down.store(false, SeqCst);
-                        health.0.probing.store(false, SeqCst);
+                        health.0.store(false, SeqCst);
                         tracing::warn!("database reachable again");
                         return;
                     }

@@ -128,18 +128,9 @@ async fn db_gate(State(st): State<AppState>, req: Request, next: Next) -> Respon
     if !st.db_health.is_down() || path == "/healthz" || path.starts_with("/pkg/") {
         return next.run(req).await;
     }
-    let lang = crate::i18n::Lang::from_cookie_header(
-        req.headers()
-            .get(header::COOKIE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let lang = crate::i18n::Lang::of_headers(req.headers());
     let t = lang.t();
-    let html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    let mut r = if path.starts_with("/api/") && !html {
+    let mut r = if crate::auth::ctx::is_api_call(path, req.headers()) {
         let e = crate::error::AppError::Unavailable(t.err_db_down.into());
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -276,12 +267,11 @@ pub fn message_page(
 /// 429 with `Retry-After`, as a page.
 pub fn too_many_page(lang: crate::i18n::Lang, wait_ms: i64) -> Response {
     let t = lang.t();
-    let minutes = crate::auth::domain::minutes_ceil(wait_ms).to_string();
     let mut r = message_page(
         lang,
         StatusCode::TOO_MANY_REQUESTS,
         t.page_too_many_title,
-        &crate::i18n::fill(t.p_too_many, &[("minutes", &minutes)]),
+        &crate::auth::ctx::wait_text(t.p_too_many, wait_ms),
         None,
     );
     r.headers_mut().insert(

@@ -347,13 +347,9 @@ pub async fn open_ticket(
             let t = p.req.t();
             // Counted once opened: a form with mistakes costs nothing.
             let limit_key = format!("ticket:client:{}", p.client_id);
+            let rule = crate::auth::domain::TICKETS;
             p.req
-                .throttle(
-                    &limit_key,
-                    crate::auth::domain::TICKETS_PER_HOUR,
-                    60 * 60_000,
-                    t.p_too_many,
-                )
+                .throttle(&limit_key, rule.max_failures, rule.window_ms, t.p_too_many)
                 .await?;
             let subject = crate::validate::text_field(
                 t,
@@ -405,7 +401,7 @@ pub async fn open_ticket(
                 now,
             )
             .await?;
-            p.req.count(&limit_key, 60 * 60_000).await?;
+            p.req.count(&limit_key, rule.window_ms).await?;
             super::live(st, &p.org_id, &p.client_id, &id).await;
             Ok(id)
         }

@@ -267,11 +267,10 @@ fn fail(status: StatusCode, code: &'static str, message: String) -> Response {
 
 /// 429 with `Retry-After`: too many missed tokens or link passwords from this address.
 fn too_many(t: &crate::i18n::T, wait_ms: i64) -> Response {
-    let minutes = crate::auth::domain::minutes_ceil(wait_ms).to_string();
     let mut r = fail(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
-        crate::i18n::fill(t.p_too_many, &[("minutes", &minutes)]),
+        crate::auth::ctx::wait_text(t.p_too_many, wait_ms),
     );
     r.headers_mut().insert(
         header::RETRY_AFTER,
@@ -281,7 +280,7 @@ fn too_many(t: &crate::i18n::T, wait_ms: i64) -> Response {
 }
 
 fn lang(headers: &HeaderMap) -> Lang {
-    Lang::from_cookie_header(headers.get(header::COOKIE).and_then(|v| v.to_str().ok()))
+    Lang::of_headers(headers)
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
