@@ -60,11 +60,17 @@ test('script payloads in every field stay text; disguised and oversized input is
     expect((await res.json()).Invalid.field).toBe('name');
   }
   // 10 MB in a field: refused whole (413), never stored.
-  const huge = await page.request.post('/api/create_client', {
-    form: { name: 'x'.repeat(10 * 1024 * 1024), allow_duplicate: '1' },
-    headers: { Accept: 'application/json' },
-  });
-  expect(huge.status()).toBe(413);
+  // (The server answers 413 before reading the body; the client may still be writing it and
+  // see the connection closed instead.)
+  const huge = await page.request
+    .post('/api/create_client', {
+      form: { name: 'x'.repeat(10 * 1024 * 1024), allow_duplicate: '1' },
+      headers: { Accept: 'application/json' },
+    })
+    .then((r) => String(r.status()), (e) => String(e.message).match(/EPIPE|ECONNRESET/)?.[0] ?? String(e));
+  expect(['413', 'EPIPE', 'ECONNRESET']).toContain(huge);
+  const listed = await api(page, 'list_clients', { q: 'xxxxxxxx' });
+  expect(listed.rows).toEqual([]);
 
   // Every payload in a client's fields, a note, a chat message, a case and a file name.
   const email = 'hostile@kundin.de';
