@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench setup build lint fmt
+.PHONY: run test bench audit setup build lint fmt
 
 ## make run [DEMO=1]: install what is missing, build, start on SQLite in ./data at http://127.0.0.1:3000
 run: setup
@@ -18,6 +18,10 @@ test: setup
 ## make bench: release build, then benchmarks that print figures and ratios (see docs/benchmarks.md)
 bench: setup
 	bash scripts/bench.sh
+
+## make audit: cargo-deny on the dependency tree (licenses, bans, sources; advisories where reachable)
+audit:
+	bash scripts/audit.sh
 
 setup:
 	bash scripts/setup-toolchain.sh

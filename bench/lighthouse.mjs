@@ -47,6 +47,8 @@ async function main() {
           .map((x) => x.id);
         if (lost.length && score(k) < 100) console.log(`  ${k}: not full marks on ${lost.slice(0, 8).join(', ')}`);
       }
+      const lcp = a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
+      if (lcp) console.log(`  largest contentful paint: ${lcp.nodeLabel} (${lcp.selector})`);
     }
   } finally {
     if (chrome) await chrome.kill();

@@ -8,7 +8,8 @@
 //! - `Invalid`: bad input, with the form field it belongs to → 422.
 //! - `Conflict`: the request clashes with the current state (email taken, plan limit) → 409.
 //! - `RateLimited`: too many attempts → 429.
-//! - `Unavailable`: the database cannot be reached right now; try again in a moment → 503.
+//! - `Unavailable`: the database cannot be reached, or the disk is full or read-only, right
+//!   now; try again in a moment → 503.
 //! - `Internal`: anything unexpected; details are logged on the server, never shown → 500.
 //!
 //! Messages are already in the caller's language (the server knows it from the request).
@@ -95,16 +96,53 @@ impl server_fn::error::FromServerFnError for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         tracing::error!(error = %e, "database error");
+        let lang = || {
+            leptos::prelude::use_context::<http::request::Parts>()
+                .map(|p| crate::i18n::Lang::of_headers(&p.headers))
+                .unwrap_or_default()
+        };
+        if out_of_space(&e) {
+            return AppError::Unavailable(lang().t().err_storage_full.into());
+        }
         // A database that cannot be reached is marked down: the next requests are answered
         // at once (503) instead of each waiting for a connection, until it answers again.
         if let Some(st) = leptos::prelude::use_context::<crate::server::AppState>() {
             if st.db_health.failed(&st.db, &e) {
-                let lang = leptos::prelude::use_context::<http::request::Parts>()
-                    .map(|p| crate::i18n::Lang::of_headers(&p.headers))
-                    .unwrap_or_default();
-                return AppError::Unavailable(lang.t().err_db_down.into());
+                return AppError::Unavailable(lang().t().err_db_down.into());
             }
         }
         AppError::Internal
     }
+}
+
+/// Whether an error (or one of its causes) means the disk under the data directory or the
+/// database is full or read-only: the request can succeed once an operator made room, and
+/// nothing written before is harmed (SQLite and PostgreSQL roll back, an upload keeps its last
+/// durable offset).
+#[cfg(feature = "ssr")]
+pub fn out_of_space(e: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind;
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                ErrorKind::StorageFull | ErrorKind::ReadOnlyFilesystem | ErrorKind::QuotaExceeded
+            ) {
+                return true;
+            }
+        }
+        if let Some(sqlx::Error::Database(db)) = e.downcast_ref::<sqlx::Error>() {
+            let code = db.code().unwrap_or_default();
+            // SQLite's result codes come extended: the primary code is the low byte. 13 is
+            // SQLITE_FULL, 8 SQLITE_READONLY; PostgreSQL: 53100 disk_full, 25006
+            // read_only_sql_transaction.
+            let sqlite = code.parse::<i32>().ok().map(|c| c & 0xff);
+            if matches!(sqlite, Some(13 | 8)) || code == "53100" || code == "25006" {
+                return true;
+            }
+        }
+        next = e.source();
+    }
+    false
 }

@@ -915,6 +915,7 @@ pub static DE: T = T {
     page_too_many_title: "Zu viele Anfragen",
     err_db_down: "Die Datenbank ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Sekunden erneut.",
     page_db_down_title: "Kurz nicht erreichbar",
+    err_storage_full: "Der Speicher des Servers ist gerade voll oder schreibgeschützt. Es ist nichts verloren gegangen – bitte versuchen Sie es etwas später erneut.",
     access_title: "Zugriff",
     team_hint: "Inhaber und Admins sehen jeden Kunden. Eingeschränkte Kunden sehen außerdem nur die hier gewählten Mitglieder – in Listen, Suche, Übersicht, Benachrichtigungen und Downloads.",
     team_restricted: "Nur für ausgewählte Teammitglieder sichtbar",

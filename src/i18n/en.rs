@@ -915,6 +915,7 @@ pub static EN: T = T {
     page_too_many_title: "Too many requests",
     err_db_down: "The database cannot be reached right now. Please try again in a few seconds.",
     page_db_down_title: "Briefly unavailable",
+    err_storage_full: "The server's storage is full or read-only right now. Nothing was lost – please try again a little later.",
     access_title: "Access",
     team_hint: "Owners and admins see every client. A restricted client is seen otherwise only by the members chosen here — in lists, search, overview, notifications and downloads.",
     team_restricted: "Visible only to chosen team members",

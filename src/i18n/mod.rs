@@ -1058,6 +1058,7 @@ pub struct T {
     pub page_too_many_title: &'static str,
     pub err_db_down: &'static str,
     pub page_db_down_title: &'static str,
+    pub err_storage_full: &'static str,
     pub access_title: &'static str,
     pub team_hint: &'static str,
     pub team_restricted: &'static str,

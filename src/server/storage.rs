@@ -163,18 +163,28 @@ impl Storage {
     pub async fn create(&self, org_id: &str, blob_id: &str, header: &[u8]) -> std::io::Result<()> {
         match &self.backend {
             Backend::Local(root) => {
-                use tokio::io::AsyncWriteExt;
+                // std::fs on a blocking thread: tokio's File reports a failed buffered write
+                // only to a later flush, and `sync_all` does not flush.
                 let path = Self::path(root, org_id, blob_id)?;
-                if let Some(dir) = path.parent() {
-                    tokio::fs::create_dir_all(dir).await?;
-                }
-                let mut f = tokio::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&path)
-                    .await?;
-                f.write_all(header).await?;
-                f.sync_all().await
+                let header = header.to_vec();
+                tokio::task::spawn_blocking(move || {
+                    use std::io::Write;
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    let mut f = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(&path)?;
+                    let written = f.write_all(&header).and_then(|()| f.sync_all());
+                    if written.is_err() {
+                        // A full disk: no empty blob is left behind.
+                        let _ = std::fs::remove_file(&path);
+                    }
+                    written
+                })
+                .await
+                .map_err(std::io::Error::other)?
             }
             Backend::Bucket(store) => {
                 let key = piece_key(&Self::dir(org_id, blob_id)?, 0);

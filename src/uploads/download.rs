@@ -3,6 +3,7 @@
 
 use super::repo::StoredFile;
 use crate::crypto::{self, SegmentCipher, HEADER_LEN};
+use crate::i18n::Lang;
 use crate::orgs::domain::Permission;
 use crate::server::AppState;
 use axum::{
@@ -148,7 +149,7 @@ pub async fn download(
             return s.into_response();
         }
     }
-    serve(&st, file, &actor).await
+    serve(&st, file, &actor, Lang::of_headers(req.headers())).await
 }
 
 /// GET /api/portal/files/{id} — the signed-in client's own files (sent to them or from them);
@@ -179,7 +180,10 @@ pub async fn portal_download(
         user_agent,
     };
     match super::repo::stored_file(&st.db, &org_id, &id).await {
-        Ok(file) => serve(&st, file.filter(|f| f.client_id == client_id), &actor).await,
+        Ok(file) => {
+            let lang = Lang::of_headers(req.headers());
+            serve(&st, file.filter(|f| f.client_id == client_id), &actor, lang).await
+        }
         Err(e) => lookup_failed(e),
     }
 }
@@ -194,6 +198,7 @@ async fn serve(
     st: &AppState,
     file: Option<super::repo::StoredFile>,
     actor: &crate::audit::repo::Actor,
+    lang: Lang,
 ) -> Response {
     let Some(file) = file else {
         return StatusCode::NOT_FOUND.into_response();
@@ -212,6 +217,11 @@ async fn serve(
     .await
     {
         tracing::error!(error = %e, "audit failed");
+        // No download goes unrecorded: with the database's disk full, none goes out.
+        if crate::error::out_of_space(&e) {
+            let t = lang.t();
+            return (StatusCode::SERVICE_UNAVAILABLE, t.err_storage_full).into_response();
+        }
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     // The first batch is checked before any header goes out, so a damaged file is reported

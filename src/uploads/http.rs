@@ -244,6 +244,7 @@ pub fn routes() -> Router<AppState> {
             "/api/uploads/{id}",
             options(preflight).head(head).patch(patch).delete(terminate),
         )
+        .layer(axum::middleware::from_fn(in_lang))
 }
 
 fn tus_headers(mut r: Response) -> Response {
@@ -283,7 +284,29 @@ fn lang(headers: &HeaderMap) -> Lang {
     Lang::of_headers(headers)
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
+tokio::task_local! {
+    /// The language of the request being answered, for sentences from deep in the upload path.
+    static LANG: Lang;
+}
+
+async fn in_lang(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = Lang::of_headers(req.headers());
+    LANG.scope(lang, next.run(req)).await
+}
+
+/// 500 for anything unexpected — except a full or read-only disk: 507 with a sentence that
+/// says so. Either way the upload keeps its last durable offset, and the client may resume.
+fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Response {
+    let e = e.into();
+    if crate::error::out_of_space(&*e) {
+        tracing::error!(error = %e, "upload failed: the disk is full or read-only");
+        let t = LANG.try_with(|l| *l).unwrap_or_default().t();
+        return fail(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "storage_full",
+            t.err_storage_full.into(),
+        );
+    }
     tracing::error!(error = %e, "upload failed");
     fail(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -1069,9 +1092,31 @@ async fn write(
             offset_answer(written)
         }
         Err(r) => {
+            trim(&st, &up, &header).await;
             st.uploads.release(&id, None, None);
             r
         }
+    }
+}
+
+/// After a failed request, cuts the blob back to the durable offset at once: a full disk gets
+/// the space of the refused bytes back now, not at the next PATCH. (A bucket holds nothing
+/// that was not synced.)
+async fn trim(st: &AppState, up: &UploadRow, header: &Header) {
+    if st.storage.shared() {
+        return;
+    }
+    let committed = match repo::upload(&st.db, &up.id).await {
+        Ok(Some(u)) => u.committed,
+        _ => return,
+    };
+    let len = domain::blob_len_for(header, committed as u64, up.length as u64);
+    let cut = match st.storage.writer_at(&up.org_id, &up.id, len).await {
+        Ok(w) => w.abandon().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = cut {
+        tracing::warn!(upload = %up.id, error = %e, "cutting a failed upload back failed");
     }
 }
 

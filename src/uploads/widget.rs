@@ -285,6 +285,18 @@ fn next_try(answer: Option<Answer>, attempt: &mut u32, t: &T) -> Result<u32, Str
     }
 }
 
+/// What to show while a request is retried: the server's sentence for a full disk (it says
+/// nothing was lost), a lost connection for no answer at all.
+fn retry_note(answer: Option<&Answer>, t: &T) -> Option<String> {
+    match answer {
+        Some(a) if a.status == 507 && !a.text.trim().is_empty() && a.text.len() < 500 => {
+            Some(a.text.trim().to_string())
+        }
+        None => Some(t.up_connection_lost.to_string()),
+        Some(_) => None,
+    }
+}
+
 /// A message for a refused request: the server's own sentence (already in the user's
 /// language) when it sent one, else a generic one.
 fn refusal(t: &T, a: &Answer) -> String {
@@ -372,13 +384,19 @@ async fn run(
                     offset = Some(0);
                     attempt = 0;
                 }
-                other => match next_try(other, &mut attempt, t) {
-                    Ok(delay) => {
-                        update(items, key, |i| i.phase = Phase::Retrying);
-                        sleep(delay).await;
+                other => {
+                    let note = retry_note(other.as_ref(), t);
+                    match next_try(other, &mut attempt, t) {
+                        Ok(delay) => {
+                            update(items, key, |i| {
+                                i.phase = Phase::Retrying;
+                                i.message = note;
+                            });
+                            sleep(delay).await;
+                        }
+                        Err(message) => return fail(message),
                     }
-                    Err(message) => return fail(message),
-                },
+                }
             }
             continue;
         };
@@ -405,13 +423,19 @@ async fn run(
                     }
                     location = None;
                 }
-                other => match next_try(other, &mut attempt, t) {
-                    Ok(delay) => {
-                        update(items, key, |i| i.phase = Phase::Retrying);
-                        sleep(delay).await;
+                other => {
+                    let note = retry_note(other.as_ref(), t);
+                    match next_try(other, &mut attempt, t) {
+                        Ok(delay) => {
+                            update(items, key, |i| {
+                                i.phase = Phase::Retrying;
+                                i.message = note;
+                            });
+                            sleep(delay).await;
+                        }
+                        Err(message) => return fail(message),
                     }
-                    Err(message) => return fail(message),
-                },
+                }
             }
             continue;
         };
@@ -466,11 +490,13 @@ async fn run(
             }
             other => {
                 offset = None;
+                let note = retry_note(other.as_ref(), t)
+                    .unwrap_or_else(|| t.up_connection_lost.to_string());
                 match next_try(other, &mut attempt, t) {
                     Ok(delay) => {
                         update(items, key, |i| {
                             i.phase = Phase::Retrying;
-                            i.message = Some(t.up_connection_lost.to_string());
+                            i.message = Some(note);
                         });
                         sleep(delay).await;
                     }

@@ -16,6 +16,7 @@ mod clients;
 mod contacts;
 mod dashboard;
 mod db_outage;
+mod disk;
 mod domains;
 mod faults;
 mod hours;
