@@ -1,6 +1,6 @@
 import { expect, Page, Browser } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { api, createClientApi, hydrated, login, portalLogin } from './helpers';
+import { api, createClientApi, hydrated, login, pdfPages, portalLogin, sendFile } from './helpers';
 
 /** axe-core (WCAG 2.1 A and AA rules) on the page as it is now: serious and critical
  * violations are listed by rule and element, and there must be none. */
@@ -27,10 +27,12 @@ export async function auditEverything(browser: Browser, viewport: { width: numbe
     pages.push(path);
   };
 
-  // Signed out: the sign-in pages, an unknown magic link.
+  // Signed out: the sign-in pages, an unknown magic link, invitation and notification link.
   await visit('/login', 'staff sign-in');
   await visit('/portal/login', 'portal sign-in');
   await visit('/portal/m/' + 'x'.repeat(43), 'magic link page (unknown)');
+  await visit('/invite/' + 'x'.repeat(43), 'invitation page (unknown)');
+  await visit('/notify/' + 'x'.repeat(43), 'notification settings by link (unknown)');
 
   // Staff with real data: a client with a case, an upload link, an invoice.
   await login(page);
@@ -42,6 +44,8 @@ export async function auditEverything(browser: Browser, viewport: { width: numbe
   const invoice = await api(page, 'create_invoice', { client_id: clientId, kind: 'invoice' });
   await api(page, 'add_invoice_line', { id: invoice, description: 'Beratung', unit_price: '100' });
   await api(page, 'send_invoice', { id: invoice });
+  const file = await sendFile(page, clientId, `Entwurf-${tag}.pdf`, pdfPages(1));
+  await api(page, 'request_approval', { client_id: clientId, file_id: file, message: 'Bitte freigeben.' });
   for (const [path, what] of [
     ['/', 'dashboard'],
     ['/clients', 'client list'],
@@ -56,6 +60,7 @@ export async function auditEverything(browser: Browser, viewport: { width: numbe
     ['/settings', 'settings'],
     ['/notifications', 'notifications'],
     ['/audit', 'audit trail'],
+    [`/files/${file}/review`, 'file review (marks)'],
   ]) {
     await visit(path, what);
   }
@@ -72,17 +77,24 @@ export async function auditEverything(browser: Browser, viewport: { width: numbe
   const phone = await browser.newContext({ viewport, locale: 'de-DE' });
   const client = await phone.newPage();
   await portalLogin(client, email);
+  const ticket = await api(client, 'open_ticket', { subject: 'Frage zur Rechnung', text: 'Wann ist sie fällig?' });
   for (const [path, what] of [
     ['/portal', 'portal home'],
     ['/portal/invoices', 'portal invoices'],
     [`/portal/invoices/${invoice}`, 'portal invoice'],
     ['/portal/tickets', 'portal tickets'],
+    [`/portal/tickets/${ticket}`, 'portal ticket'],
+    ['/portal/hours', 'portal hours'],
+    [`/portal/files/${file}/review`, 'portal file review (approval)'],
   ]) {
     await client.goto(path);
     await audit(client, what);
     pages.push(path);
   }
   await phone.close();
+
+  // The ticket as staff see it.
+  await visit(`/tickets/${ticket}`, 'ticket');
   await context.close();
   return pages;
 }

@@ -682,17 +682,10 @@ pub async fn change_case_state(id: String, to: String) -> Result<(), AppError> {
             tx.commit().await?;
             crate::server::crash::point("case.after_commit");
             changed(&me, client_id, Some(&id), &l.summary.title).await;
-            if let (Some((what, _)), Some(message)) = (&note, written) {
+            if let Some(written) = written {
                 let st = &me.req.state;
-                crate::chat::api::system_announced(
-                    st,
-                    me.org_id(),
-                    client_id,
-                    Some(&id),
-                    what,
-                    &message,
-                )
-                .await;
+                crate::chat::api::system_announced(st, me.org_id(), client_id, Some(&id), &written)
+                    .await;
             }
             Ok(())
         }

@@ -21,6 +21,7 @@ mod server {
     use super::super::{Author, Conversation, Message};
     use crate::error::AppError;
     use crate::i18n::T;
+    use crate::notify::prefs::Tell;
     use crate::server::AppState;
 
     /// Messages shown at most (the newest).
@@ -184,6 +185,7 @@ mod server {
         let (id, new) = repo::insert_sealed(&mut tx, &key, &m)
             .await
             .map_err(internal)?;
+        let mut tell = None;
         if new {
             // The trail records that someone wrote, never what.
             crate::audit::repo::record(
@@ -195,24 +197,41 @@ mod server {
                 "",
             )
             .await?;
+            // The other side is told for sure: the job commits with the message.
+            if let Some(t) = tell_of(&m, &id) {
+                tell = Some(t.later(&mut tx).await?);
+            }
         }
         tx.commit().await?;
         crate::server::crash::point("chat.after_commit");
         if new {
             announce(st, &m, &id).await;
-            use crate::notify::{prefs, Event};
-            match m.author {
-                Author::Staff => {
-                    prefs::tell_client(st, m.org_id, m.client_id, Event::Message).await
-                }
-                Author::Client => {
-                    let case = Some(m.conv);
-                    prefs::tell_members(st, m.org_id, m.client_id, case, Event::Message, &id).await
-                }
-                _ => {}
-            }
+        }
+        if let Some(job) = tell {
+            crate::notify::prefs::told(st, &job).await;
         }
         Ok(id)
+    }
+
+    /// Whom a new message is news for: the client when the firm wrote, the members who see
+    /// the conversation when the client did.
+    pub fn tell_of<'a>(m: &'a repo::NewMessage<'_>, id: &'a str) -> Option<Tell<'a>> {
+        use crate::notify::Event::Message;
+        match m.author {
+            Author::Staff => Some(Tell::Client {
+                org_id: m.org_id,
+                client_id: m.client_id,
+                event: Message,
+            }),
+            Author::Client => Some(Tell::Members {
+                org_id: m.org_id,
+                client_id: m.client_id,
+                case_id: Some(m.conv),
+                event: Message,
+                subject: id,
+            }),
+            _ => None,
+        }
     }
 
     /// A new message on the live streams of its conversation.
@@ -235,6 +254,8 @@ mod server {
 pub use server::conv_of;
 #[cfg(feature = "ssr")]
 pub use server::send as post_message;
+#[cfg(feature = "ssr")]
+pub use server::tell_of;
 
 /// Writes a system message into a client's conversation (the case's, or the general one) and
 /// announces it. Failures are logged: the action that caused it has happened anyway.
@@ -248,20 +269,30 @@ pub async fn system(
 ) {
     let written = async {
         let key = super::repo::key(&st.db, &st.master_key, org_id, client_id).await?;
-        let mut conn = st.db.acquire().await.map_err(|e| e.to_string())?;
-        system_in(&mut conn, &key, org_id, client_id, case_id, &what).await
+        let mut tx = st.db.begin().await.map_err(|e| e.to_string())?;
+        let w = system_in(&mut tx, &key, org_id, client_id, case_id, &what).await?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(w)
     }
     .await;
     match written {
-        Ok(id) => system_announced(st, org_id, client_id, case_id, &what, &id).await,
+        Ok(w) => system_announced(st, org_id, client_id, case_id, &w).await,
         Err(e) => tracing::warn!(error = %e, "system message not written"),
     }
 }
 
+/// A system message written by [`system_in`], to announce after the commit.
+#[cfg(feature = "ssr")]
+pub struct SystemWritten {
+    pub id: String,
+    /// The job telling the client, when the message is news for them.
+    tell: Option<String>,
+}
+
 /// The system message of [`system`], written on the caller's connection — in the transaction
-/// of the change it reports, so both are there or neither. `key` is the client's message key
-/// (`repo::key`, fetched before the transaction). Announce it after the commit with
-/// [`system_announced`].
+/// of the change it reports, so both are there or neither — with the job that tells the
+/// client where it concerns them. `key` is the client's message key (`repo::key`, fetched
+/// before the transaction). Announce it after the commit with [`system_announced`].
 #[cfg(feature = "ssr")]
 pub async fn system_in(
     conn: &mut sqlx::AnyConnection,
@@ -270,7 +301,7 @@ pub async fn system_in(
     client_id: &str,
     case_id: Option<&str>,
     what: &super::domain::System,
-) -> Result<String, String> {
+) -> Result<SystemWritten, String> {
     let text = what.encode();
     let m = super::repo::NewMessage {
         org_id,
@@ -284,7 +315,35 @@ pub async fn system_in(
         idem_key: None,
         now: crate::server::db::now_ms(),
     };
-    Ok(super::repo::insert_sealed(conn, key, &m).await?.0)
+    let id = super::repo::insert_sealed(&mut *conn, key, &m).await?.0;
+    let tell = match client_event(what) {
+        Some(event) => {
+            let tell = crate::notify::prefs::Tell::Client {
+                org_id,
+                client_id,
+                event,
+            };
+            Some(tell.later(conn).await.map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    Ok(SystemWritten { id, tell })
+}
+
+/// What a system message is for the client, if it is news to them.
+#[cfg(feature = "ssr")]
+fn client_event(what: &super::domain::System) -> Option<crate::notify::Event> {
+    use super::domain::System;
+    use crate::notify::Event;
+    match what {
+        System::Requested(_) => Some(Event::Request),
+        System::Question(..) => Some(Event::Question),
+        System::CaseClosed(_) => Some(Event::CaseClosed),
+        // The firm marked, answered on or resolved a mark: the client hears of it like of a
+        // message (a burst of them is one mail).
+        System::Marked(_, _, false, _) => Some(Event::Message),
+        _ => None,
+    }
 }
 
 /// A written system message on the live streams, and the client told where it concerns them.
@@ -294,8 +353,7 @@ pub async fn system_announced(
     org_id: &str,
     client_id: &str,
     case_id: Option<&str>,
-    what: &super::domain::System,
-    id: &str,
+    written: &SystemWritten,
 ) {
     crate::server::events::emit(
         st,
@@ -305,20 +363,11 @@ pub async fn system_announced(
             case_id: Some(case_id.unwrap_or("")),
         },
         crate::live::kind::MESSAGE,
-        id,
+        &written.id,
     )
     .await;
-    let event = match what {
-        super::domain::System::Requested(_) => Some(crate::notify::Event::Request),
-        super::domain::System::Question(..) => Some(crate::notify::Event::Question),
-        super::domain::System::CaseClosed(_) => Some(crate::notify::Event::CaseClosed),
-        // The firm marked, answered on or resolved a mark: the client hears of it like of a
-        // message (a burst of them is one mail).
-        super::domain::System::Marked(_, _, false, _) => Some(crate::notify::Event::Message),
-        _ => None,
-    };
-    if let Some(ev) = event {
-        crate::notify::prefs::tell_client(st, org_id, client_id, ev).await
+    if let Some(job) = &written.tell {
+        crate::notify::prefs::told(st, job).await
     }
 }
 

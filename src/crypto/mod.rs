@@ -227,6 +227,14 @@ impl SegmentCipher {
 
     /// Authenticates and decrypts one sealed segment in place (the tag is removed).
     pub fn open(&self, index: u64, last: bool, buf: &mut Vec<u8>) -> Result<(), CryptoError> {
+        let len = self.open_slice(index, last, buf)?;
+        buf.truncate(len);
+        Ok(())
+    }
+
+    /// Authenticates and decrypts one sealed segment in place; the plaintext is the first
+    /// returned number of bytes (the tag's bytes after it are left as they were).
+    pub fn open_slice(&self, index: u64, last: bool, buf: &mut [u8]) -> Result<usize, CryptoError> {
         if buf.len() < TAG_LEN || buf.len() > self.header.sealed_segment_len() {
             return Err(CryptoError::Integrity);
         }
@@ -234,9 +242,8 @@ impl SegmentCipher {
         let split = buf.len() - TAG_LEN;
         let mut tag = [0u8; TAG_LEN];
         tag.copy_from_slice(&buf[split..]);
-        buf.truncate(split);
-        if self.cipher.open(nonce, &self.aad, buf, tag) {
-            Ok(())
+        if self.cipher.open(nonce, &self.aad, &mut buf[..split], tag) {
+            Ok(split)
         } else {
             Err(CryptoError::Integrity)
         }

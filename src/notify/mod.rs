@@ -20,6 +20,8 @@ pub const UPLOAD_MAIL: &str = "upload_mail";
 pub const NOTIFY_MAIL: &str = "notify_mail";
 /// Job kind of a person's daily digest.
 pub const DIGEST_MAIL: &str = "digest_mail";
+/// Job kind of telling someone of a change (bell entries, mails by choice): see `prefs::Tell`.
+pub const TELL: &str = "tell";
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

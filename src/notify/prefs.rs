@@ -4,7 +4,7 @@
 //! content (no file contents, no message text); every mail carries a one-click link to change
 //! the choices (`/notify/<token>`, no sign-in needed).
 
-use super::{Event, MailPref, DIGEST_MAIL, NOTIFY_MAIL};
+use super::{Event, MailPref, DIGEST_MAIL, NOTIFY_MAIL, TELL};
 use crate::i18n::{fill, Lang, T};
 use crate::server::db::{new_id, now_ms, Db};
 use crate::server::AppState;
@@ -199,16 +199,96 @@ async fn line_of(
     ))
 }
 
+/// Whom to tell of a change, as a durable job (kind [`TELL`]): written in the transaction of
+/// the change (`later`), so the two commit together; run right after the commit by the
+/// request itself ([`told`]); should the process die in between, any node's worker runs it
+/// once `TELL_GRACE_MS` have passed.
+pub enum Tell<'a> {
+    Client {
+        org_id: &'a str,
+        client_id: &'a str,
+        event: Event,
+    },
+    /// Every member who sees the client and the case; `subject`: the message's id.
+    Members {
+        org_id: &'a str,
+        client_id: &'a str,
+        case_id: Option<&'a str>,
+        event: Event,
+        subject: &'a str,
+    },
+}
+
+/// How long a tell job waits for the request that wrote it before a worker may run it.
+const TELL_GRACE_MS: i64 = 10_000;
+
+impl Tell<'_> {
+    fn payload(&self) -> String {
+        match self {
+            Tell::Client {
+                org_id,
+                client_id,
+                event,
+            } => format!("client|{org_id}|{client_id}|{}", event.as_str()),
+            Tell::Members {
+                org_id,
+                client_id,
+                case_id,
+                event,
+                subject,
+            } => format!(
+                "members|{org_id}|{client_id}|{}|{}|{subject}",
+                case_id.unwrap_or(""),
+                event.as_str()
+            ),
+        }
+    }
+
+    /// Writes the job on the caller's connection (in its transaction); returns the job's id
+    /// for [`told`].
+    pub async fn later(&self, conn: &mut sqlx::AnyConnection) -> Result<String, sqlx::Error> {
+        let run_at = now_ms() + TELL_GRACE_MS;
+        crate::server::jobs::enqueue(conn, TELL, &self.payload(), None, run_at).await
+    }
+}
+
+/// After the commit: tells now what job `id` says (unless a worker has taken it over).
+pub async fn told(st: &AppState, id: &str) {
+    if let Err(e) = crate::server::jobs::run_now(st, id).await {
+        tracing::warn!(job = %id, error = %e, "notification failed");
+    }
+}
+
+/// Runs a tell job (for [`told`] or the worker).
+pub async fn run_tell(st: &AppState, payload: &str) -> Result<(), String> {
+    let parts: Vec<&str> = payload.splitn(6, '|').collect();
+    let event = |s: &str| Event::parse(s).ok_or_else(|| format!("unknown event {s:?}"));
+    match parts.as_slice() {
+        ["client", org, client, ev] => client_told(st, org, client, event(ev)?).await,
+        ["members", org, client, case, ev, subject] => {
+            let case = Some(*case).filter(|c| !c.is_empty());
+            members_told(st, org, client, case, event(ev)?, subject).await
+        }
+        _ => return Err(format!("malformed tell job {payload:?}")),
+    }
+    .map_err(|e| e.to_string())
+}
+
 /// Tells the client about `event` by their choice.
 pub async fn tell_client(st: &AppState, org_id: &str, client_id: &str, event: Event) {
-    let r = async {
-        let line = line_of(st, org_id, client_id, event, false).await?;
-        tell(st, org_id, client_id, To::Client(client_id), event, &line).await
-    }
-    .await;
-    if let Err(e) = r {
+    if let Err(e) = client_told(st, org_id, client_id, event).await {
         tracing::warn!(error = %e, "client notification failed");
     }
+}
+
+async fn client_told(
+    st: &AppState,
+    org_id: &str,
+    client_id: &str,
+    event: Event,
+) -> Result<(), sqlx::Error> {
+    let line = line_of(st, org_id, client_id, event, false).await?;
+    tell(st, org_id, client_id, To::Client(client_id), event, &line).await
 }
 
 /// Tells every active member of the firm who sees the client and the case (a client wrote in
@@ -221,45 +301,52 @@ pub async fn tell_members(
     event: Event,
     subject: &str,
 ) {
-    let case_id = case_id.filter(|c| !c.is_empty());
-    let r = async {
-        let line = line_of(st, org_id, client_id, event, true).await?;
-        // Only those who see the client and the case (a restricted one's team, owners and
-        // admins).
-        let members: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {} AND {}",
-            crate::clients::access::visible_to_member(2),
-            crate::clients::access::case_visible_to_member("$3")
-        ))
-        .bind(org_id)
-        .bind(client_id)
-        .bind(case_id)
-        .fetch_all(&st.db)
-        .await?;
-        for m in members {
-            if event == Event::Message {
-                sqlx::query(
-                    "INSERT INTO notifications (id, org_id, user_id, kind, client_id, case_id, subject_id, text, created_at) \
-                     VALUES ($1, $2, $3, 'message', $4, $5, $6, '', $7)",
-                )
-                .bind(new_id())
-                .bind(org_id)
-                .bind(&m)
-                .bind(client_id)
-                .bind(case_id)
-                .bind(subject)
-                .bind(now_ms())
-                .execute(&st.db)
-                .await?;
-            }
-            tell(st, org_id, client_id, To::Member(&m), event, &line).await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    }
-    .await;
-    if let Err(e) = r {
+    if let Err(e) = members_told(st, org_id, client_id, case_id, event, subject).await {
         tracing::warn!(error = %e, "staff notification failed");
     }
+}
+
+async fn members_told(
+    st: &AppState,
+    org_id: &str,
+    client_id: &str,
+    case_id: Option<&str>,
+    event: Event,
+    subject: &str,
+) -> Result<(), sqlx::Error> {
+    let case_id = case_id.filter(|c| !c.is_empty());
+    let line = line_of(st, org_id, client_id, event, true).await?;
+    // Only those who see the client and the case (a restricted one's team, owners and
+    // admins).
+    let members: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT u.id FROM users u WHERE u.org_id = $1 AND u.active = 1 AND {} AND {}",
+        crate::clients::access::visible_to_member(2),
+        crate::clients::access::case_visible_to_member("$3")
+    ))
+    .bind(org_id)
+    .bind(client_id)
+    .bind(case_id)
+    .fetch_all(&st.db)
+    .await?;
+    for m in members {
+        if event == Event::Message {
+            sqlx::query(
+                "INSERT INTO notifications (id, org_id, user_id, kind, client_id, case_id, subject_id, text, created_at) \
+                 VALUES ($1, $2, $3, 'message', $4, $5, $6, '', $7)",
+            )
+            .bind(new_id())
+            .bind(org_id)
+            .bind(&m)
+            .bind(client_id)
+            .bind(case_id)
+            .bind(subject)
+            .bind(now_ms())
+            .execute(&st.db)
+            .await?;
+        }
+        tell(st, org_id, client_id, To::Member(&m), event, &line).await?;
+    }
+    Ok(())
 }
 
 /// The most recent digest time (07:00 Berlin) at or before `now`.

@@ -21,23 +21,24 @@ pub struct Job {
     pub attempts: i64,
 }
 
-/// Adds a job. With a `dedup_key`, a job with the same key that has not run yet makes this a
-/// no-op (its run will cover what this one was for).
+/// Adds a job and returns its id. With a `dedup_key`, a job with the same key that has not
+/// run yet makes this a no-op (its run will cover what this one was for).
 pub async fn enqueue<'e, E>(
     ex: E,
     kind: &str,
     payload: &str,
     dedup_key: Option<&str>,
     run_at: i64,
-) -> Result<(), sqlx::Error>
+) -> Result<String, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = Any>,
 {
+    let id = new_id();
     sqlx::query(
         "INSERT INTO jobs (id, kind, payload, dedup_key, run_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
-    .bind(new_id())
+    .bind(&id)
     .bind(kind)
     .bind(payload)
     .bind(dedup_key.map(str::to_string))
@@ -45,7 +46,7 @@ where
     .bind(now_ms())
     .execute(ex)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Claims up to `limit` jobs due at `now`. A job is claimed by the conditional update that
@@ -62,19 +63,7 @@ pub async fn claim_due(db: &Db, now: i64, limit: i64) -> Result<Vec<Job>, sqlx::
     let mut claimed = Vec::new();
     for row in rows {
         let id: String = row.try_get("id")?;
-        let n = sqlx::query(
-            // A running job no longer absorbs new ones: what happens from now on gets a job
-            // (and a mail) of its own rather than being missed.
-            "UPDATE jobs SET locked_until = $2, attempts = attempts + 1, dedup_key = NULL \
-             WHERE id = $1 AND done_at IS NULL AND locked_until <= $3",
-        )
-        .bind(&id)
-        .bind(now + LEASE_MS)
-        .bind(now)
-        .execute(db)
-        .await?
-        .rows_affected();
-        if n == 1 {
+        if claim(db, &id, now).await? {
             claimed.push(Job {
                 id,
                 kind: row.try_get("kind")?,
@@ -84,6 +73,58 @@ pub async fn claim_due(db: &Db, now: i64, limit: i64) -> Result<Vec<Job>, sqlx::
         }
     }
     Ok(claimed)
+}
+
+/// Takes the lease of job `id` if nobody holds it (whether due or not); `false` when another
+/// run has it or it is done.
+async fn claim(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        // A running job no longer absorbs new ones: what happens from now on gets a job
+        // (and a mail) of its own rather than being missed.
+        "UPDATE jobs SET locked_until = $2, attempts = attempts + 1, dedup_key = NULL \
+         WHERE id = $1 AND done_at IS NULL AND locked_until <= $3",
+    )
+    .bind(id)
+    .bind(now + LEASE_MS)
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Runs job `id` right away — the request that wrote it, after its commit — unless a worker
+/// has it already. A failure leaves it to the worker's retries, like any job.
+pub async fn run_now(st: &AppState, id: &str) -> Result<(), sqlx::Error> {
+    if !claim(&st.db, id, now_ms()).await? {
+        return Ok(());
+    }
+    let row = sqlx::query("SELECT kind, payload, attempts FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(&st.db)
+        .await?;
+    let job = Job {
+        id: id.to_string(),
+        kind: row.try_get("kind")?,
+        payload: row.try_get("payload")?,
+        attempts: row.try_get("attempts")?,
+    };
+    finish_run(st, &job).await.map(|_| ())
+}
+
+/// Runs a claimed job and records the outcome; `true` when it succeeded.
+async fn finish_run(st: &AppState, job: &Job) -> Result<bool, sqlx::Error> {
+    match run(st, job).await {
+        Ok(()) => {
+            complete(&st.db, &job.id, now_ms()).await?;
+            Ok(true)
+        }
+        Err(e) => {
+            tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
+            fail(&st.db, job, now_ms(), &e).await?;
+            Ok(false)
+        }
+    }
 }
 
 pub async fn complete(db: &Db, id: &str, now: i64) -> Result<(), sqlx::Error> {
@@ -127,15 +168,8 @@ pub async fn run_due(st: &AppState, now: i64) -> Result<usize, sqlx::Error> {
         }
         for job in jobs {
             crate::server::crash::point("job.before_run");
-            match run(st, &job).await {
-                Ok(()) => {
-                    complete(&st.db, &job.id, now_ms()).await?;
-                    ok += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                    fail(&st.db, &job, now_ms(), &e).await?;
-                }
+            if finish_run(st, &job).await? {
+                ok += 1;
             }
         }
     }
@@ -152,6 +186,7 @@ async fn run(st: &AppState, job: &Job) -> Result<(), String> {
         crate::tickets::mail::TICKET_MAIL => crate::tickets::mail::send(st, &job.payload).await,
         crate::notify::NOTIFY_MAIL => crate::notify::prefs::send_event_mail(st, &job.payload).await,
         crate::notify::DIGEST_MAIL => crate::notify::prefs::send_digest(st, &job.payload).await,
+        crate::notify::TELL => crate::notify::prefs::run_tell(st, &job.payload).await,
         crate::cases::retention::RETENTION_MAIL => {
             crate::cases::retention::send_retention_mail(st, &job.payload).await
         }

@@ -365,8 +365,22 @@ impl BlobReader {
 /// a file, plus the piece being filled for a bucket).
 pub struct BlobWriter {
     batch: Vec<u8>,
+    spare: Spare,
     ops: Option<tokio::sync::mpsc::Sender<Op>>,
     thread: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Batches the thread has written, emptied, to be filled again: an upload cycles through a
+/// few buffers instead of allocating (and the allocator faulting in) 1 MiB per batch.
+type Spare = Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
+fn give_back(spare: &Spare, mut bytes: Vec<u8>) {
+    bytes.clear();
+    if let Ok(mut s) = spare.lock() {
+        if s.len() <= IN_FLIGHT {
+            s.push(bytes);
+        }
+    }
 }
 
 enum Op {
@@ -394,11 +408,16 @@ impl BlobWriter {
     fn to_file(mut file: std::fs::File, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
         use std::io::Write;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
+        let spare = Spare::default();
+        let back = spare.clone();
         let thread = tokio::task::spawn_blocking(move || {
             let _writing = guard;
             while let Some(op) = rx.blocking_recv() {
                 match op {
-                    Op::Write(bytes) => file.write_all(&bytes)?,
+                    Op::Write(bytes) => {
+                        file.write_all(&bytes)?;
+                        give_back(&back, bytes);
+                    }
                     Op::Sync(tag, done) => {
                         file.sync_data()?;
                         let _ = done.send(tag);
@@ -407,7 +426,7 @@ impl BlobWriter {
             }
             Ok(())
         });
-        BlobWriter::with(tx, thread)
+        BlobWriter::with(tx, thread, spare)
     }
 
     /// Appends pieces to a blob in a bucket from `at` on: a piece is put when it is full and
@@ -419,6 +438,8 @@ impl BlobWriter {
         guard: tokio::sync::OwnedMutexGuard<()>,
     ) -> BlobWriter {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
+        let spare = Spare::default();
+        let back = spare.clone();
         let thread = tokio::spawn(async move {
             let _writing = guard;
             let mut piece: Vec<u8> = Vec::new();
@@ -436,6 +457,7 @@ impl BlobWriter {
                 match op {
                     Op::Write(bytes) => {
                         piece.extend_from_slice(&bytes);
+                        give_back(&back, bytes);
                         while piece.len() >= PIECE {
                             let rest = piece.split_off(PIECE);
                             let full = std::mem::replace(&mut piece, rest);
@@ -458,15 +480,17 @@ impl BlobWriter {
             // of a file, they lie beyond the committed offset).
             Ok(())
         });
-        BlobWriter::with(tx, thread)
+        BlobWriter::with(tx, thread, spare)
     }
 
     fn with(
         tx: tokio::sync::mpsc::Sender<Op>,
         thread: tokio::task::JoinHandle<std::io::Result<()>>,
+        spare: Spare,
     ) -> BlobWriter {
         BlobWriter {
             batch: Vec::with_capacity(BATCH),
+            spare,
             ops: Some(tx),
             thread: Some(thread),
         }
@@ -475,7 +499,9 @@ impl BlobWriter {
     pub async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.batch.extend_from_slice(bytes);
         if self.batch.len() >= BATCH {
-            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            let next = self.spare.lock().ok().and_then(|mut s| s.pop());
+            let next = next.unwrap_or_else(|| Vec::with_capacity(BATCH));
+            let full = std::mem::replace(&mut self.batch, next);
             self.send(Op::Write(full)).await?;
         }
         Ok(())

@@ -80,24 +80,27 @@ pub fn sealed_plaintext(
             let end = (index + BATCH_SEGMENTS).min(count);
             let from = HEADER_LEN as u64 + index * sealed;
             let want = (HEADER_LEN as u64 + end * sealed).min(blob_len) - from;
-            let raw = reader.read_at(from, want).await?;
+            let mut raw = reader.read_at(from, want).await?;
             if raw.len() as u64 != want {
                 // Truncated: the segments that should follow never open.
                 tracing::error!(blob = %blob_id, "stored file is shorter than its size");
                 return Err(std::io::Error::other(crypto::CryptoError::Integrity));
             }
-            let mut plain = Vec::with_capacity(raw.len());
-            let mut seg = Vec::with_capacity(sealed as usize);
-            for (i, chunk) in (index..end).zip(raw.chunks(sealed as usize)) {
-                seg.clear();
-                seg.extend_from_slice(chunk);
-                cipher.open(i, i + 1 == count, &mut seg).map_err(|e| {
+            // Decrypted in place, the plaintexts moved together over the tags: one buffer
+            // per batch.
+            let mut plain_end = 0;
+            for (n, i) in (index..end).enumerate() {
+                let at = n * sealed as usize;
+                let chunk = &mut raw[at..(at + sealed as usize).min(want as usize)];
+                let len = cipher.open_slice(i, i + 1 == count, chunk).map_err(|e| {
                     tracing::error!(blob = %blob_id, segment = i, "stored file failed its integrity check");
                     std::io::Error::other(e)
                 })?;
-                plain.extend_from_slice(&seg);
+                raw.copy_within(at..at + len, plain_end);
+                plain_end += len;
             }
-            Ok(Some((bytes::Bytes::from(plain), (Some(reader), end))))
+            raw.truncate(plain_end);
+            Ok(Some((bytes::Bytes::from(raw), (Some(reader), end))))
         }
     })
 }

@@ -316,24 +316,26 @@ pub async fn finish(
             } else {
                 crate::chat::Author::Client
             };
-            let (id, _) = crate::chat::repo::insert_sealed(
-                &mut tx,
-                key,
-                &crate::chat::repo::NewMessage {
-                    org_id: &up.org_id,
-                    client_id: &up.client_id,
-                    conv,
-                    author,
-                    author_id: up.uploaded_by.as_deref(),
-                    author_name: &name,
-                    text: "",
-                    file_id: Some(&up.id),
-                    idem_key: Some(&format!("file:{}", up.id)),
-                    now,
-                },
-            )
-            .await?;
-            Some((id, author))
+            let idem = format!("file:{}", up.id);
+            let m = crate::chat::repo::NewMessage {
+                org_id: &up.org_id,
+                client_id: &up.client_id,
+                conv,
+                author,
+                author_id: up.uploaded_by.as_deref(),
+                author_name: &name,
+                text: "",
+                file_id: Some(&up.id),
+                idem_key: Some(&idem),
+                now,
+            };
+            let (id, new) = crate::chat::repo::insert_sealed(&mut tx, key, &m).await?;
+            // The other side is told for sure: the job commits with the message.
+            let tell = match crate::chat::api::tell_of(&m, &id).filter(|_| new) {
+                Some(t) => Some(t.later(&mut tx).await.map_err(|e| e.to_string())?),
+                None => None,
+            };
+            Some((id, tell))
         }
         _ => None,
     };
@@ -394,16 +396,10 @@ pub async fn finish(
         case_id: case.as_deref(),
     };
     crate::server::events::emit(st, &up.org_id, about, kind, &up.filename).await;
-    if let Some((id, author)) = &message {
-        use crate::notify::{prefs, Event};
-        let (org, client) = (&up.org_id, &up.client_id);
-        crate::server::events::emit(st, org, about, crate::live::kind::MESSAGE, id).await;
-        match author {
-            crate::chat::Author::Staff => prefs::tell_client(st, org, client, Event::Message).await,
-            _ => {
-                let case = case.as_deref();
-                prefs::tell_members(st, org, client, case, Event::Message, id).await
-            }
+    if let Some((id, tell)) = &message {
+        crate::server::events::emit(st, &up.org_id, about, crate::live::kind::MESSAGE, id).await;
+        if let Some(job) = tell {
+            crate::notify::prefs::told(st, job).await;
         }
     }
     if let Some(ticket) = &up.ticket_id {

@@ -135,11 +135,28 @@ fn messages(conv: &Value, author: &str) -> Vec<String> {
         .collect()
 }
 
+/// Waits (up to 30 s: a job left by a dead process waits out its grace period, then the next
+/// round of the worker) until `n` mails went to `to`; returns them.
+async fn mails_to(site: &Site, to: &str, n: usize) -> Vec<String> {
+    for _ in 0..150 {
+        let mails: Vec<String> = site
+            .outbox()
+            .into_iter()
+            .filter(|m| m.contains(to))
+            .collect();
+        if mails.len() >= n {
+            return mails;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("fewer than {n} mails to {to}: {:?}", site.outbox());
+}
+
 async fn killed_while_sending_a_message(db: Db) {
     let site = Site::new(db).await;
     let setup = site.serve(None).await;
     let owner = signed_in(&setup).await;
-    let client = owner.create_client("Schmidt AG", "").await;
+    let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
     drop(setup);
 
     let mut server = site.serve(Some("chat.after_commit")).await;
@@ -163,13 +180,20 @@ async fn killed_while_sending_a_message(db: Db) {
     );
     let sent = "SELECT CAST(COUNT(*) AS BIGINT) FROM audit_events WHERE action = $1";
     assert_eq!(site.count(sent, "chat.message_sent").await, 1);
+    // The client is told all the same: the job that does it committed with the message, and
+    // the restarted server's worker runs it — once.
+    let mails = mails_to(&site, "info@schmidt.de", 1).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(site.outbox().len(), 1, "one mail: {mails:?}");
+    let told = "SELECT CAST(COUNT(*) AS BIGINT) FROM jobs WHERE kind = $1 AND done_at IS NOT NULL";
+    assert_eq!(site.count(told, "tell").await, 1);
 }
 
 async fn killed_while_closing_a_case(db: Db) {
     let site = Site::new(db).await;
     let setup = site.serve(None).await;
     let owner = signed_in(&setup).await;
-    let client = owner.create_client("Schmidt AG", "").await;
+    let client = owner.create_client("Schmidt AG", "info@schmidt.de").await;
     let case_a = ok(
         &owner,
         "create_case",
@@ -243,6 +267,10 @@ async fn killed_while_closing_a_case(db: Db) {
     let status =
         "SELECT CAST(COUNT(*) AS BIGINT) FROM clients WHERE status = 'vollstaendig' AND id = $1";
     assert_eq!(site.count(status, &client).await, 1);
+    // Told of both closes — the second by the job that committed with it — once each.
+    mails_to(&site, "info@schmidt.de", 2).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(site.outbox().len(), 2, "{:?}", site.outbox());
 }
 
 async fn killed_while_running_a_job(db: Db) {
