@@ -101,8 +101,9 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 fn main() -> std::process::ExitCode {
     // Freed memory goes back to the system at once: an argon2 sign-in alone would otherwise
-    // keep ~20 MB resident in an idle server (no loss of throughput measured) — unless the
-    // operator chose a delay (MIMALLOC_PURGE_DELAY).
+    // keep ~20 MB resident in an idle server — unless the operator chose a delay
+    // (MIMALLOC_PURGE_DELAY). The price is a page fault per page of every fresh large
+    // allocation, so hot paths reuse their big buffers (uploads, downloads).
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one integer option; mimalloc reads it on its next purge.
         unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };

@@ -1,11 +1,12 @@
 import { test, expect } from '@playwright/test';
-import { OWNER, hydrated } from './helpers';
+import { OWNER } from './helpers';
+import { audit } from './a11y';
 
 test('first run: an empty database leads to the setup page, which creates the firm and its owner', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
   await expect(page.getByRole('heading', { name: 'Kundenportal einrichten' })).toBeVisible();
-  await hydrated(page);
+  await audit(page, 'setup page');
 
   await page.locator('#f-firm').fill(OWNER.firm);
   await page.locator('#f-name').fill(OWNER.name);

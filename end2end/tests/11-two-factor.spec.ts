@@ -1,6 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
 import { hydrated, login, OWNER } from './helpers';
+import { audit } from './a11y';
 
 /** RFC 4648 base32 (the key as the settings page shows it, spaces allowed). */
 function base32(text: string): Buffer {
@@ -64,6 +65,7 @@ test('a member switches on two-factor sign-in; then the password alone no longer
   await signIn(phone, email);
   await expect(phone).toHaveURL(/\/login\/code$/);
   await hydrated(phone);
+  await audit(phone, 'two-factor code page');
   await phone.locator('#f-code').fill('123456');
   await phone.getByTestId('login-code-submit').click();
   await expect(phone.locator('#f-code-error')).toContainText('Der Code stimmt nicht');

@@ -275,12 +275,6 @@ pub async fn run_tell(st: &AppState, payload: &str) -> Result<(), String> {
 }
 
 /// Tells the client about `event` by their choice.
-pub async fn tell_client(st: &AppState, org_id: &str, client_id: &str, event: Event) {
-    if let Err(e) = client_told(st, org_id, client_id, event).await {
-        tracing::warn!(error = %e, "client notification failed");
-    }
-}
-
 async fn client_told(
     st: &AppState,
     org_id: &str,
@@ -293,19 +287,6 @@ async fn client_told(
 
 /// Tells every active member of the firm who sees the client and the case (a client wrote in
 /// its conversation): a bell entry each, and a mail or digest line by each one's choice.
-pub async fn tell_members(
-    st: &AppState,
-    org_id: &str,
-    client_id: &str,
-    case_id: Option<&str>,
-    event: Event,
-    subject: &str,
-) {
-    if let Err(e) = members_told(st, org_id, client_id, case_id, event, subject).await {
-        tracing::warn!(error = %e, "staff notification failed");
-    }
-}
-
 async fn members_told(
     st: &AppState,
     org_id: &str,

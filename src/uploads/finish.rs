@@ -385,6 +385,21 @@ pub async fn finish(
     )
     .await
     .map_err(|e| e.to_string())?;
+    // The firm sent the client a file (not in a chat or ticket): the client is told for sure.
+    let sent = up.ticket_id.is_none()
+        && up.direction != "received"
+        && scan_state == "clean"
+        && message.is_none();
+    let told = if sent {
+        let tell = crate::notify::prefs::Tell::Client {
+            org_id: &up.org_id,
+            client_id: &up.client_id,
+            event: crate::notify::Event::Upload,
+        };
+        Some(tell.later(&mut tx).await.map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     tx.commit().await.map_err(|e| e.to_string())?;
     let kind = if scan_state == "clean" {
         crate::live::kind::UPLOAD
@@ -431,15 +446,9 @@ pub async fn finish(
             System::Quarantined(name.clone())
         };
         crate::chat::api::system(st, org, client, case.as_deref(), verdict).await;
-    } else if scan_state == "clean" && message.is_none() {
-        // The firm sent the client a file.
-        crate::notify::prefs::tell_client(
-            st,
-            &up.org_id,
-            &up.client_id,
-            crate::notify::Event::Upload,
-        )
-        .await;
+    }
+    if let Some(job) = told {
+        crate::notify::prefs::told(st, &job).await;
     }
     Ok(())
 }

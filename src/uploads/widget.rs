@@ -297,6 +297,25 @@ fn retry_note(answer: Option<&Answer>, t: &T) -> Option<String> {
     }
 }
 
+/// After a failed request: shows the file as being retried (and why, when that is known) and
+/// waits out the back-off — or returns the message to stop with.
+async fn retry_later(
+    answer: Option<Answer>,
+    attempt: &mut u32,
+    t: &'static T,
+    items: RwSignal<Vec<Item>>,
+    key: u32,
+) -> Result<(), String> {
+    let note = retry_note(answer.as_ref(), t);
+    let delay = next_try(answer, attempt, t)?;
+    update(items, key, |i| {
+        i.phase = Phase::Retrying;
+        i.message = note;
+    });
+    sleep(delay).await;
+    Ok(())
+}
+
 /// A message for a refused request: the server's own sentence (already in the user's
 /// language) when it sent one, else a generic one.
 fn refusal(t: &T, a: &Answer) -> String {
@@ -385,16 +404,8 @@ async fn run(
                     attempt = 0;
                 }
                 other => {
-                    let note = retry_note(other.as_ref(), t);
-                    match next_try(other, &mut attempt, t) {
-                        Ok(delay) => {
-                            update(items, key, |i| {
-                                i.phase = Phase::Retrying;
-                                i.message = note;
-                            });
-                            sleep(delay).await;
-                        }
-                        Err(message) => return fail(message),
+                    if let Err(message) = retry_later(other, &mut attempt, t, items, key).await {
+                        return fail(message);
                     }
                 }
             }
@@ -424,16 +435,8 @@ async fn run(
                     location = None;
                 }
                 other => {
-                    let note = retry_note(other.as_ref(), t);
-                    match next_try(other, &mut attempt, t) {
-                        Ok(delay) => {
-                            update(items, key, |i| {
-                                i.phase = Phase::Retrying;
-                                i.message = note;
-                            });
-                            sleep(delay).await;
-                        }
-                        Err(message) => return fail(message),
+                    if let Err(message) = retry_later(other, &mut attempt, t, items, key).await {
+                        return fail(message);
                     }
                 }
             }
@@ -490,17 +493,8 @@ async fn run(
             }
             other => {
                 offset = None;
-                let note = retry_note(other.as_ref(), t)
-                    .unwrap_or_else(|| t.up_connection_lost.to_string());
-                match next_try(other, &mut attempt, t) {
-                    Ok(delay) => {
-                        update(items, key, |i| {
-                            i.phase = Phase::Retrying;
-                            i.message = Some(note);
-                        });
-                        sleep(delay).await;
-                    }
-                    Err(message) => return fail(message),
+                if let Err(message) = retry_later(other, &mut attempt, t, items, key).await {
+                    return fail(message);
                 }
             }
         }
