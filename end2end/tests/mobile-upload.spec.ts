@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClientApi, hydrated, login } from './helpers';
+import { api, createClientApi, hydrated, login } from './helpers';
 
 test('a phone uploads 50 MB through a link, survives a cut connection, and staff get identical bytes', async ({ page, browser }) => {
   test.setTimeout(180_000);
@@ -74,4 +74,46 @@ test('an unknown or revoked link says so clearly', async ({ page }) => {
   await page.goto('/u/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
   await expect(page.getByTestId('link-blocked')).toContainText('nicht gültig');
   await expect(page.getByTestId('file-input')).toHaveCount(0);
+});
+
+test('a full server disk is explained while the upload waits, and the upload completes once there is room', async ({ page, browser }) => {
+  test.setTimeout(60_000);
+  const staff = await (await browser.newContext({ locale: 'de-DE' })).newPage();
+  await login(staff);
+  const clientId = await (await createClientApi(staff, 'Speicher voll GmbH', 'voll@kunde.de')).json();
+  const link = await api(staff, 'create_upload_link', { client_id: clientId, title: 'Belege' });
+
+  await page.goto(new URL(link.url).pathname);
+  await hydrated(page);
+  // The server's answer on a full disk (tests/it/disk.rs checks the server gives it) for
+  // every PATCH until the test has seen the widget explain it.
+  const sentence = 'Der Speicher des Servers ist gerade voll oder schreibgeschützt. Es ist nichts verloren gegangen – bitte versuchen Sie es etwas später erneut.';
+  let full = true;
+  let refused = 0;
+  await page.route('**/api/uploads/**', async (route) => {
+    if (full && route.request().method() === 'PATCH') {
+      refused++;
+      return route.fulfill({
+        status: 507,
+        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Error': 'storage_full', 'Content-Type': 'text/plain; charset=utf-8' },
+        body: sentence,
+      });
+    }
+    return route.continue();
+  });
+  const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(3 * 1024 * 1024)]);
+  await page.getByTestId('file-input').setInputFiles({ name: 'Belege.pdf', mimeType: 'application/pdf', buffer: content });
+  const item = page.getByTestId('upload-item');
+  await expect(item.getByRole('alert')).toHaveText(sentence);
+  await expect(item.getByTestId('upload-status')).toContainText('neuer Versuch');
+  expect(refused).toBeGreaterThan(0);
+  // Room again: the next attempt goes through and the file arrives whole.
+  full = false;
+  await expect(item.getByTestId('upload-status')).toHaveText('Hochgeladen ✓', { timeout: 30_000 });
+  await expect(item.getByRole('alert')).toHaveCount(0);
+  const files = await api(staff, 'list_client_files', { client_id: clientId });
+  const file = files.find((f: { name: string }) => f.name === 'Belege.pdf');
+  expect(file.size).toBe(content.length);
+  const download = await staff.request.get(`/api/files/${file.id}/download`);
+  expect(createHash('sha256').update(await download.body()).digest('hex')).toBe(createHash('sha256').update(content).digest('hex'));
 });

@@ -22,7 +22,8 @@ pub struct Job {
 }
 
 /// Adds a job and returns its id. With a `dedup_key`, a job with the same key that has not
-/// run yet makes this a no-op (its run will cover what this one was for).
+/// run yet makes this a no-op (its run will cover what this one was for; no job has the id
+/// returned then).
 pub async fn enqueue<'e, E>(
     ex: E,
     kind: &str,
@@ -136,6 +137,19 @@ pub async fn complete(db: &Db, id: &str, now: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Done (or given-up) jobs are kept this long — a failed one's error can be looked at — and
+/// then deleted by the worker.
+const KEEP_DONE_MS: i64 = 30 * 24 * 3_600_000;
+
+/// Deletes the jobs done more than `KEEP_DONE_MS` before `now`; returns how many.
+pub async fn prune(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < $1")
+        .bind(now - KEEP_DONE_MS)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected())
+}
+
 /// Pause before attempt `attempts + 1`: 1, 2, 4, … minutes, at most 2 hours.
 pub fn retry_delay_ms(attempts: i64) -> i64 {
     60_000 * (1i64 << (attempts - 1).clamp(0, 7)).min(120)
@@ -216,6 +230,9 @@ pub async fn worker(st: AppState) {
             }
             if let Err(e) = crate::invoices::overdue_scan(&st, now_ms()).await {
                 tracing::warn!(error = %e, "overdue scan");
+            }
+            if let Err(e) = prune(&st.db, now_ms()).await {
+                tracing::warn!(error = %e, "pruning done jobs");
             }
         }
         n += 1;

@@ -174,3 +174,40 @@ async fn uploads_notify_staff_in_app_and_by_mail(db: Db) {
     assert_eq!(outbox(&app).len(), 2);
 }
 on_both_databases!(uploads_notify_staff_in_app_and_by_mail);
+
+/// Every message and mail leaves a done job behind; after 30 days the worker deletes it, and
+/// never a pending one.
+async fn done_jobs_are_pruned_after_thirty_days(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let day = 24 * 3_600_000;
+    let now = now_ms();
+    // Not due, so the app's own worker leaves them alone.
+    let later = now + day;
+    let old = jobs::enqueue(&app.state.db, "tell", "old", None, later)
+        .await
+        .unwrap();
+    let recent = jobs::enqueue(&app.state.db, "tell", "recent", None, later)
+        .await
+        .unwrap();
+    jobs::enqueue(&app.state.db, "tell", "pending", None, later)
+        .await
+        .unwrap();
+    for (id, done) in [(&old, now - 31 * day), (&recent, now - 29 * day)] {
+        sqlx::query("UPDATE jobs SET done_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(done)
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+    }
+    assert_eq!(jobs::prune(&app.state.db, now).await.unwrap(), 1);
+    let left: Vec<String> = sqlx::query_scalar(
+        "SELECT payload FROM jobs WHERE payload IN ('old', 'recent', 'pending') ORDER BY payload",
+    )
+    .fetch_all(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(left, vec!["pending", "recent"]);
+}
+
+on_both_databases!(done_jobs_are_pruned_after_thirty_days);
