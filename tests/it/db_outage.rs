@@ -2,8 +2,9 @@
 //! fail fast with a clear answer — 503, a page that says so and reloads itself — instead of
 //! hanging, and the app recovers on its own once the database answers again.
 //!
-//! The cut is made by a TCP proxy between the app and the real PostgreSQL server: it drops
-//! every open connection and refuses new ones, exactly what the app sees of a restart.
+//! Two ways: a TCP proxy between the app and the shared PostgreSQL server drops every open
+//! connection and refuses new ones for as long as the test likes; and a PostgreSQL cluster of
+//! the test's own is really restarted and stopped under a stream of requests.
 
 use crate::helpers::{Db, TestApp};
 use reqwest::StatusCode;
@@ -118,4 +119,191 @@ async fn postgres_outage_fails_fast_and_recovers_on_its_own() {
     }
     println!("recovered {:?} after the database came back", t.elapsed());
     assert_eq!(owner.get("/clients").await.status(), StatusCode::OK);
+}
+
+/// A PostgreSQL cluster of this test's own (initdb in a temporary directory, run as the
+/// `postgres` user), so it can be restarted without disturbing the tests beside it.
+struct Cluster {
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Cluster {
+    fn pg(tool: &str, args: &[&str]) {
+        let out = std::process::Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(format!("/usr/lib/postgresql/15/bin/{tool}"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{tool} {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn start() -> Cluster {
+        // The directory (data and socket) belongs to the postgres user.
+        let dir = tempfile::tempdir().unwrap();
+        let id = |flag: &str| {
+            let out = std::process::Command::new("id")
+                .args([flag, "postgres"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse::<u32>()
+                .unwrap()
+        };
+        std::os::unix::fs::chown(dir.path(), Some(id("-u")), Some(id("-g"))).unwrap();
+        let data = dir.path().join("data");
+        Cluster::pg(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "kp",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+        );
+        let port = crate::uploads_crash::free_port();
+        let cluster = Cluster { dir, port };
+        cluster.ctl("start");
+        cluster
+    }
+
+    fn ctl(&self, what: &str) {
+        let dir = self.dir.path();
+        let opts = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={}",
+            self.port,
+            dir.display()
+        );
+        let data = dir.join("data");
+        let log = dir.join("log");
+        Cluster::pg(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &opts,
+                "-l",
+                log.to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                what,
+            ],
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://kp@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = std::process::Command::new("runuser")
+            .args([
+                "-u",
+                "postgres",
+                "--",
+                "/usr/lib/postgresql/15/bin/pg_ctl",
+                "-D",
+            ])
+            .arg(data)
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+/// PostgreSQL itself restarted (fast shutdown: every session terminated, then connections
+/// refused until it is up), then stopped for five seconds, while a client keeps sending
+/// requests: each one is answered — 200, or 503 with the sentence, never a 500 or a hang —
+/// and the answers are 200 again without anyone touching the app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_restarted_during_a_request_stream() {
+    let cluster = Cluster::start();
+    let app = TestApp::start(tempfile::tempdir().unwrap(), cluster.url(), &[]).await;
+    let owner = app.firm("Kanzlei A", "a@kanzlei-a.de").await;
+    owner.create_client("Schmidt AG", "").await;
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stream = {
+        let stop = stop.clone();
+        let owner = crate::helpers::Caller {
+            http: owner.http.clone(),
+            base: owner.base.clone(),
+        };
+        tokio::spawn(async move {
+            let mut seen: Vec<(StatusCode, Duration)> = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let t = Instant::now();
+                let (s, v) = owner.call("list_clients", &[]).await;
+                assert!(
+                    s == StatusCode::OK || s == StatusCode::SERVICE_UNAVAILABLE,
+                    "{s}: {v}"
+                );
+                if s == StatusCode::SERVICE_UNAVAILABLE {
+                    assert!(v.to_string().contains("nicht erreichbar"), "{v}");
+                }
+                seen.push((s, t.elapsed()));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            seen
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A quick restart (the pool's wait for a connection bridges it), then PostgreSQL down for
+    // longer than that wait.
+    let c = tokio::task::spawn_blocking(move || {
+        cluster.ctl("restart");
+        std::thread::sleep(Duration::from_millis(500));
+        cluster.ctl("stop");
+        std::thread::sleep(Duration::from_secs(5));
+        cluster.ctl("start");
+        cluster
+    })
+    .await
+    .unwrap();
+    // Back up: within a few seconds the stream is answered 200 again.
+    let t = Instant::now();
+    loop {
+        let (s, _) = owner.call("list_clients", &[]).await;
+        if s == StatusCode::OK {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(15), "not recovered: {s}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = stream.await.unwrap();
+    let unavailable = seen
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    let slowest = seen.iter().map(|(_, d)| *d).max().unwrap();
+    println!(
+        "{} requests during the restart and the stop: {unavailable} answered 503, slowest {slowest:?}",
+        seen.len()
+    );
+    assert!(unavailable > 0, "the outage was noticed");
+    assert!(
+        slowest < Duration::from_secs(6),
+        "no request hung: {slowest:?}"
+    );
+    assert_eq!(seen.last().unwrap().0, StatusCode::OK);
+    drop(c);
 }
