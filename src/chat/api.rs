@@ -197,10 +197,7 @@ mod server {
                 "",
             )
             .await?;
-            // The other side is told for sure: the job commits with the message.
-            if let Some(t) = tell_of(&m, &id) {
-                tell = Some(t.later(&mut tx).await?);
-            }
+            tell = tell_of_message(&mut tx, &m, &id).await?;
         }
         tx.commit().await?;
         crate::server::crash::point("chat.after_commit");
@@ -213,25 +210,31 @@ mod server {
         Ok(id)
     }
 
-    /// Whom a new message is news for: the client when the firm wrote, the members who see
-    /// the conversation when the client did.
-    pub fn tell_of<'a>(m: &'a repo::NewMessage<'_>, id: &'a str) -> Option<Tell<'a>> {
+    /// Writes, in the transaction of a new message, the job that tells the other side of it
+    /// (so it is told for sure): the client when the firm wrote, the members who see the
+    /// conversation when the client did. Returns the job's id for `prefs::told`.
+    pub async fn tell_of_message(
+        conn: &mut sqlx::AnyConnection,
+        m: &repo::NewMessage<'_>,
+        id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
         use crate::notify::Event::Message;
-        match m.author {
-            Author::Staff => Some(Tell::Client {
+        let tell = match m.author {
+            Author::Staff => Tell::Client {
                 org_id: m.org_id,
                 client_id: m.client_id,
                 event: Message,
-            }),
-            Author::Client => Some(Tell::Members {
+            },
+            Author::Client => Tell::Members {
                 org_id: m.org_id,
                 client_id: m.client_id,
                 case_id: Some(m.conv),
                 event: Message,
                 subject: id,
-            }),
-            _ => None,
-        }
+            },
+            _ => return Ok(None),
+        };
+        tell.later(conn).await.map(Some)
     }
 
     /// A new message on the live streams of its conversation.
@@ -255,7 +258,7 @@ pub use server::conv_of;
 #[cfg(feature = "ssr")]
 pub use server::send as post_message;
 #[cfg(feature = "ssr")]
-pub use server::tell_of;
+pub use server::tell_of_message;
 
 /// Writes a system message into a client's conversation (the case's, or the general one) and
 /// announces it. Failures are logged: the action that caused it has happened anyway.

@@ -53,8 +53,8 @@ where
 /// Claims up to `limit` jobs due at `now`. A job is claimed by the conditional update that
 /// sets its lease; whoever loses that race skips it.
 pub async fn claim_due(db: &Db, now: i64, limit: i64) -> Result<Vec<Job>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, kind, payload, attempts FROM jobs \
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM jobs \
          WHERE done_at IS NULL AND run_at <= $1 AND locked_until <= $1 ORDER BY run_at LIMIT $2",
     )
     .bind(now)
@@ -62,55 +62,45 @@ pub async fn claim_due(db: &Db, now: i64, limit: i64) -> Result<Vec<Job>, sqlx::
     .fetch_all(db)
     .await?;
     let mut claimed = Vec::new();
-    for row in rows {
-        let id: String = row.try_get("id")?;
-        if claim(db, &id, now).await? {
-            claimed.push(Job {
-                id,
-                kind: row.try_get("kind")?,
-                payload: row.try_get("payload")?,
-                attempts: row.try_get::<i64, _>("attempts")? + 1,
-            });
-        }
+    for id in ids {
+        claimed.extend(claim(db, &id, now).await?);
     }
     Ok(claimed)
 }
 
-/// Takes the lease of job `id` if nobody holds it (whether due or not); `false` when another
-/// run has it or it is done.
-async fn claim(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
+/// Takes the lease of job `id` if nobody holds it (whether due or not) and returns the job;
+/// `None` when another run has it or it is done.
+async fn claim(db: &Db, id: &str, now: i64) -> Result<Option<Job>, sqlx::Error> {
+    let row = sqlx::query(
         // A running job no longer absorbs new ones: what happens from now on gets a job
         // (and a mail) of its own rather than being missed.
         "UPDATE jobs SET locked_until = $2, attempts = attempts + 1, dedup_key = NULL \
-         WHERE id = $1 AND done_at IS NULL AND locked_until <= $3",
+         WHERE id = $1 AND done_at IS NULL AND locked_until <= $3 \
+         RETURNING kind, payload, attempts",
     )
     .bind(id)
     .bind(now + LEASE_MS)
     .bind(now)
-    .execute(db)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(Job {
+            id: id.to_string(),
+            kind: r.try_get("kind")?,
+            payload: r.try_get("payload")?,
+            attempts: r.try_get("attempts")?,
+        })
+    })
+    .transpose()
 }
 
 /// Runs job `id` right away — the request that wrote it, after its commit — unless a worker
 /// has it already. A failure leaves it to the worker's retries, like any job.
 pub async fn run_now(st: &AppState, id: &str) -> Result<(), sqlx::Error> {
-    if !claim(&st.db, id, now_ms()).await? {
-        return Ok(());
+    match claim(&st.db, id, now_ms()).await? {
+        Some(job) => finish_run(st, &job).await.map(|_| ()),
+        None => Ok(()),
     }
-    let row = sqlx::query("SELECT kind, payload, attempts FROM jobs WHERE id = $1")
-        .bind(id)
-        .fetch_one(&st.db)
-        .await?;
-    let job = Job {
-        id: id.to_string(),
-        kind: row.try_get("kind")?,
-        payload: row.try_get("payload")?,
-        attempts: row.try_get("attempts")?,
-    };
-    finish_run(st, &job).await.map(|_| ())
 }
 
 /// Runs a claimed job and records the outcome; `true` when it succeeded.

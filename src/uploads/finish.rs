@@ -330,10 +330,12 @@ pub async fn finish(
                 now,
             };
             let (id, new) = crate::chat::repo::insert_sealed(&mut tx, key, &m).await?;
-            // The other side is told for sure: the job commits with the message.
-            let tell = match crate::chat::api::tell_of(&m, &id).filter(|_| new) {
-                Some(t) => Some(t.later(&mut tx).await.map_err(|e| e.to_string())?),
-                None => None,
+            let tell = if new {
+                crate::chat::api::tell_of_message(&mut tx, &m, &id)
+                    .await
+                    .map_err(|e| e.to_string())?
+            } else {
+                None
             };
             Some((id, tell))
         }

@@ -289,12 +289,16 @@ fn next_try(answer: Option<Answer>, attempt: &mut u32, t: &T) -> Result<u32, Str
 /// nothing was lost), a lost connection for no answer at all.
 fn retry_note(answer: Option<&Answer>, t: &T) -> Option<String> {
     match answer {
-        Some(a) if a.status == 507 && !a.text.trim().is_empty() && a.text.len() < 500 => {
-            Some(a.text.trim().to_string())
-        }
+        Some(a) if a.status == 507 => server_sentence(a),
         None => Some(t.up_connection_lost.to_string()),
         Some(_) => None,
     }
+}
+
+/// The sentence the server sent with an answer (already in the user's language), if any.
+fn server_sentence(a: &Answer) -> Option<String> {
+    let text = a.text.trim();
+    (!text.is_empty() && a.text.len() < 500).then(|| text.to_string())
 }
 
 /// After a failed request: shows the file as being retried (and why, when that is known) and
@@ -319,13 +323,13 @@ async fn retry_later(
 /// A message for a refused request: the server's own sentence (already in the user's
 /// language) when it sent one, else a generic one.
 fn refusal(t: &T, a: &Answer) -> String {
-    if !a.text.trim().is_empty() && a.text.len() < 500 {
-        a.text.trim().to_string()
-    } else if a.status == 413 {
-        t.up_too_large.to_string()
-    } else {
-        t.err_internal.to_string()
-    }
+    server_sentence(a).unwrap_or_else(|| {
+        if a.status == 413 {
+            t.up_too_large.to_string()
+        } else {
+            t.err_internal.to_string()
+        }
+    })
 }
 
 async fn run(
