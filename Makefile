@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ## make run [DEMO=1]: install what is missing, build, start on SQLite in ./data at http://127.0.0.1:3000
 run: setup
-	cargo leptos build --release
+	cargo leptos build --release --split
 	@if [ "$(DEMO)" = "1" ]; then ./target/release/kundenportal seed-demo || true; fi
 	LEPTOS_SITE_ROOT=target/site ./target/release/kundenportal serve
 
@@ -28,7 +28,7 @@ setup:
 	bash scripts/setup-e2e.sh
 
 build:
-	cargo leptos build
+	cargo leptos build --split
 
 lint:
 	cargo fmt --check

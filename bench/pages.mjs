@@ -169,15 +169,28 @@ async function run(name, env, nodes, ports) {
   }
 }
 
-function bundle() {
+/** Raw, gzip -9 and brotli -11 sizes of files in the site's pkg directory, in bytes. */
+function sizes(files) {
   const pkg = path.join(SITE, 'pkg');
-  const wasm = fs.readdirSync(pkg).filter((f) => f.endsWith('.wasm'));
-  for (const f of wasm) {
+  const sum = { raw: 0, gz: 0, br: 0 };
+  for (const f of files) {
     const raw = fs.readFileSync(path.join(pkg, f));
-    const gz = zlib.gzipSync(raw, { level: 9 }).length;
-    const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-    console.log(`WASM ${f}: ${(raw.length / 1024).toFixed(0)} kB raw, ${(gz / 1024).toFixed(0)} kB gzip, ${(br / 1024).toFixed(0)} kB brotli`);
+    sum.raw += raw.length;
+    sum.gz += zlib.gzipSync(raw, { level: 9 }).length;
+    sum.br += zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   }
+  return sum;
+}
+
+const kB = (n) => `${(n / 1024).toFixed(0)} kB`;
+const sizeLine = (s) => `${kB(s.raw)} raw, ${kB(s.gz)} gzip, ${kB(s.br)} brotli`;
+
+/** The whole WASM client: built with --split it is a main module and lazily loaded chunks. */
+function bundle() {
+  const wasm = fs.readdirSync(path.join(SITE, 'pkg')).filter((f) => f.endsWith('.wasm'));
+  const main = wasm.filter((f) => f.startsWith('kundenportal'));
+  console.log(`WASM, all ${wasm.length} files: ${sizeLine(sizes(wasm))}`);
+  console.log(`WASM main module ${main.join(', ')}: ${sizeLine(sizes(main))}`);
 }
 
 /** Portal home on a simulated mid-range phone: navigation start → hydrated, 5 loads. */
@@ -192,6 +205,12 @@ async function interactive(base, portalCookie) {
     const [k, v] = portalCookie.split('=');
     await context.addCookies([{ name: k, value: v, url: base }]);
     const page = await context.newPage();
+    // What the portal home really downloads: the main module and the chunks it loads.
+    const loaded = new Set();
+    page.on('response', (r) => {
+      const file = new URL(r.url()).pathname.split('/').pop();
+      if (file.endsWith('.wasm')) loaded.add(file);
+    });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     const times = [];
@@ -210,6 +229,7 @@ async function interactive(base, portalCookie) {
     await p2.goto(`${base}/portal`, { waitUntil: 'commit' });
     await p2.locator('#app[data-hydrated="true"]').waitFor({ timeout: 60_000 });
     const first = await p2.evaluate(() => performance.now());
+    console.log(`WASM the portal home loads (${[...loaded].join(', ')}): ${sizeLine(sizes([...loaded]))}`);
     times.sort((a, b) => a - b);
     console.log(
       `portal interactive on a phone (4x CPU throttling): first visit ${(first / 1000).toFixed(2)} s, ` +
@@ -221,7 +241,7 @@ async function interactive(base, portalCookie) {
 }
 
 async function main() {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release`);
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split`);
   fs.mkdirSync(work, { recursive: true });
   bundle();
   const sqlite = await run('SQLite', { KUNDENPORTAL_SERVER_DATABASE_URL: '' }, 1, [3241]);

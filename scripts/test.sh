@@ -17,8 +17,8 @@ source scripts/s3.sh
 s3_start
 export KP_TEST_S3_URL="$S3_URL"
 
-echo "==> build (cargo leptos build: server + WASM, debug)"
-cargo leptos build
+echo "==> build (cargo leptos build --split: server + WASM chunks, debug)"
+cargo leptos build --split
 
 echo "==> unit + integration tests (SQLite and PostgreSQL)"
 # Same RUSTFLAGS as cargo-leptos' debug server build, so no dependency is compiled twice, and

@@ -1,15 +1,12 @@
 //! `<App/>`: the HTML shell, the router and the layouts (setup/login pages, staff area).
 
-use crate::auth::ui::{LoginPage, SetupPage};
-use crate::clients::ui::{ClientDetailPage, ClientListPage, NewClientPage};
 use crate::i18n::Lang;
-use crate::orgs::ui::{AcceptInvitePage, TeamPage};
 use crate::ui::{use_t, ToastHost, Toasts};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 /// The language of the current request: the `kp_lang` cookie on the server; on the client the
@@ -88,48 +85,46 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     Toasts::provide();
     let t = lang.t();
-    // Tests (and curious people) can see when the page became interactive.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     view! {
         <Stylesheet id="leptos" href="/pkg/kundenportal.css"/>
         <Title text=t.app_name/>
         <Router>
-            <div id="app" data-hydrated=move || hydrated.get().to_string()>
+            // `data-hydrated="true"` is set once the page is interactive (lib.rs, `hydrate`).
+            <div id="app">
                 <a class="skip-link" href="#main">{t.skip_to_content}</a>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login/code") view=crate::auth::ui::LoginCodePage ssr=SsrMode::Async/>
-                    <Route path=path!("/invite/:token") view=AcceptInvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view={Lazy::<Setup>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/login/code") view={Lazy::<LoginCode>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/invite/:token") view={Lazy::<AcceptInvite>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/u/:token") view=crate::uploads::ui::PublicUploadPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/login") view=crate::portal::ui::PortalLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/m/:token") view=crate::portal::ui::MagicLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("/portal/choose") view=crate::portal::ui::ChoosePage ssr=SsrMode::Async/>
                     <Route path=path!("/portal") view=crate::portal::ui::PortalHomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/portal/invoices") view=crate::invoices::portal::PortalInvoicesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/portal/invoices/:id") view=crate::invoices::portal::PortalInvoicePage ssr=SsrMode::Async/>
-                    <Route path=path!("/portal/hours") view=crate::hours::ui::PortalHoursPage ssr=SsrMode::Async/>
-                    <Route path=path!("/portal/tickets") view=crate::tickets::ui::PortalTicketsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/portal/tickets/:id") view=crate::tickets::ui::PortalTicketPage ssr=SsrMode::Async/>
-                    <Route path=path!("/portal/files/:id/review") view=crate::annotations::ui::PortalReviewPage ssr=SsrMode::Async/>
-                    <Route path=path!("/notify/:token") view=crate::notify::ui::NotifyPrefsPage ssr=SsrMode::Async/>
-                    <ParentRoute path=path!("") view=StaffLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=crate::dashboard::ui::DashboardPage/>
-                        <Route path=path!("clients") view=ClientListPage/>
-                        <Route path=path!("clients/new") view=NewClientPage/>
-                        <Route path=path!("clients/:id") view=ClientDetailPage/>
-                        <Route path=path!("cases/:id") view=crate::cases::ui::CasePage/>
-                        <Route path=path!("templates") view=crate::cases::ui::TemplatesPage/>
-                        <Route path=path!("invoices") view=crate::invoices::ui::InvoicesPage/>
-                        <Route path=path!("invoices/:id") view=crate::invoices::ui::InvoicePage/>
-                        <Route path=path!("tickets") view=crate::tickets::ui::TicketsPage/>
-                        <Route path=path!("tickets/:id") view=crate::tickets::ui::TicketPage/>
-                        <Route path=path!("files/:id/review") view=crate::annotations::ui::StaffReviewPage/>
-                        <Route path=path!("team") view=TeamPage/>
-                        <Route path=path!("settings") view=crate::settings::ui::SettingsPage/>
-                        <Route path=path!("notifications") view=crate::notify::ui::NotificationsPage/>
-                        <Route path=path!("audit") view=crate::audit::ui::AuditPage/>
+                    <Route path=path!("/portal/invoices") view={Lazy::<PortalInvoices>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/invoices/:id") view={Lazy::<PortalInvoice>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/hours") view={Lazy::<PortalHours>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/tickets") view={Lazy::<PortalTickets>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/tickets/:id") view={Lazy::<PortalTicket>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/portal/files/:id/review") view={Lazy::<PortalReview>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/notify/:token") view={Lazy::<NotifyPrefs>::new()} ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("") view={Lazy::<Staff>::new()} ssr=SsrMode::Async>
+                        <Route path=path!("") view={Lazy::<Dashboard>::new()}/>
+                        <Route path=path!("clients") view={Lazy::<ClientList>::new()}/>
+                        <Route path=path!("clients/new") view={Lazy::<NewClient>::new()}/>
+                        <Route path=path!("clients/:id") view={Lazy::<ClientDetail>::new()}/>
+                        <Route path=path!("cases/:id") view={Lazy::<Case>::new()}/>
+                        <Route path=path!("templates") view={Lazy::<Templates>::new()}/>
+                        <Route path=path!("invoices") view={Lazy::<Invoices>::new()}/>
+                        <Route path=path!("invoices/:id") view={Lazy::<Invoice>::new()}/>
+                        <Route path=path!("tickets") view={Lazy::<Tickets>::new()}/>
+                        <Route path=path!("tickets/:id") view={Lazy::<Ticket>::new()}/>
+                        <Route path=path!("files/:id/review") view={Lazy::<StaffReview>::new()}/>
+                        <Route path=path!("team") view={Lazy::<Team>::new()}/>
+                        <Route path=path!("settings") view={Lazy::<Settings>::new()}/>
+                        <Route path=path!("notifications") view={Lazy::<Notifications>::new()}/>
+                        <Route path=path!("audit") view={Lazy::<Audit>::new()}/>
                     </ParentRoute>
                 </Routes>
                 <ToastHost/>
@@ -138,11 +133,95 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Pages whose code the browser loads only when they are opened: with `cargo leptos build
+/// --split` each becomes a WASM chunk of its own (fetched in parallel with the page's data, and
+/// preloaded by the server-rendered HTML of that page), so a client's phone opening the portal
+/// never downloads the staff app. Without `--split` they are ordinary routes.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Setup => crate::auth::ui::SetupPage,
+    Login => crate::auth::ui::LoginPage,
+    LoginCode => crate::auth::ui::LoginCodePage,
+    AcceptInvite => crate::orgs::ui::AcceptInvitePage,
+    PortalInvoices => crate::invoices::portal::PortalInvoicesPage,
+    PortalInvoice => crate::invoices::portal::PortalInvoicePage,
+    PortalHours => crate::hours::ui::PortalHoursPage,
+    PortalTickets => crate::tickets::ui::PortalTicketsPage,
+    PortalTicket => crate::tickets::ui::PortalTicketPage,
+    PortalReview => crate::annotations::ui::PortalReviewPage,
+    NotifyPrefs => crate::notify::ui::NotifyPrefsPage,
+    Dashboard => crate::dashboard::ui::DashboardPage,
+    ClientList => crate::clients::ui::ClientListPage,
+    NewClient => crate::clients::ui::NewClientPage,
+    ClientDetail => crate::clients::ui::ClientDetailPage,
+    Case => crate::cases::ui::CasePage,
+    Templates => crate::cases::ui::TemplatesPage,
+    Invoices => crate::invoices::ui::InvoicesPage,
+    Invoice => crate::invoices::ui::InvoicePage,
+    Tickets => crate::tickets::ui::TicketsPage,
+    Ticket => crate::tickets::ui::TicketPage,
+    StaffReview => crate::annotations::ui::StaffReviewPage,
+    Team => crate::orgs::ui::TeamPage,
+    Settings => crate::settings::ui::SettingsPage,
+    Notifications => crate::notify::ui::NotificationsPage,
+    Audit => crate::audit::ui::AuditPage,
+}
+
+/// The staff area, itself lazy. Its resource is made in `data()`, which runs in route order
+/// on both sides: the staff layout's chunk and the page's chunk may arrive in either order,
+/// and a resource made in a view body would then be numbered differently in the browser than
+/// on the server (hydration matches resources by the order they are made).
+struct Staff {
+    me: Resource<Result<crate::auth::CurrentUser, crate::error::AppError>>,
+}
+
+#[lazy_route]
+impl LazyRoute for Staff {
+    fn data() -> Self {
+        Self {
+            me: Resource::new_blocking(|| (), |_| crate::auth::api::whoami()),
+        }
+    }
+
+    fn view(this: Self) -> AnyView {
+        view! { <StaffLayout me=this.me/> }.into_any()
+    }
+}
+
 /// The staff area: top bar with navigation, user and language; the page below. Anonymous
 /// visitors are sent to the login page (or to the first-run setup on an empty database).
 #[component]
-fn StaffLayout() -> impl IntoView {
-    let me = Resource::new_blocking(|| (), |_| crate::auth::api::whoami());
+fn StaffLayout(
+    me: Resource<Result<crate::auth::CurrentUser, crate::error::AppError>>,
+) -> impl IntoView {
+    // The top bar's counts are made here, once: the server renders the Suspense's children
+    // more than once, and counts made in there could differ between those renderings (a page
+    // marks what it shows as read) — the browser would then hydrate with numbers the HTML does
+    // not show.
+    let bell = crate::notify::ui::BellRefresh(RwSignal::new(0));
+    provide_context(bell);
+    crate::live::Live::provide();
+    let badges = Badges {
+        chat: crate::chat::ui::unread_resource(),
+        tickets: crate::tickets::ui::unread_resource(),
+        bell: crate::notify::ui::count_resource(),
+    };
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -155,9 +234,7 @@ fn StaffLayout() -> impl IntoView {
                     }
                     Ok(user) => {
                         provide_context(user.clone());
-                        provide_context(crate::notify::ui::BellRefresh(RwSignal::new(0)));
-                        crate::live::Live::provide();
-                        view! { <TopBar user/> <main class="main" id="main"><Outlet/></main> }.into_any()
+                        view! { <TopBar user badges/> <main class="main" id="main"><Outlet/></main> }.into_any()
                     }
                     Err(_) => view! { <Redirect path="/login"/> }.into_any(),
                 }
@@ -166,15 +243,19 @@ fn StaffLayout() -> impl IntoView {
     }
 }
 
+/// The unread counts in the top bar (see `StaffLayout`).
+#[derive(Clone, Copy)]
+struct Badges {
+    chat: Resource<Result<crate::chat::api::Unread, crate::error::AppError>>,
+    tickets: Resource<Result<i64, crate::error::AppError>>,
+    bell: Resource<Result<i64, crate::error::AppError>>,
+}
+
 /// Unread chat messages of the signed-in member, in the navigation.
 #[component]
-fn ChatBadge() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let live = crate::live::counter(crate::chat::ui::is_message);
-    let unread = Resource::new(
-        move || (location.pathname.get(), live.get()),
-        |_| crate::chat::api::chat_unread(),
-    );
+fn ChatBadge(
+    unread: Resource<Result<crate::chat::api::Unread, crate::error::AppError>>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -186,7 +267,7 @@ fn ChatBadge() -> impl IntoView {
 }
 
 #[component]
-fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
+fn TopBar(user: crate::auth::CurrentUser, badges: Badges) -> impl IntoView {
     let t = use_t();
     let logout = ServerAction::<crate::auth::api::Logout>::new();
     let role = crate::orgs::ui::role_label(t, user.role);
@@ -196,8 +277,8 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                 <a class="brand" href="/">{user.org_name.clone()}</a>
                 <nav class="nav" aria-label=t.main_navigation>
                     <A href="/" exact=true>{t.nav_dashboard}</A>
-                    <A href="/clients">{t.nav_clients}" "<ChatBadge/></A>
-                    <A href="/tickets">{t.nav_tickets}" "<crate::tickets::ui::TicketBadge/></A>
+                    <A href="/clients">{t.nav_clients}" "<ChatBadge unread=badges.chat/></A>
+                    <A href="/tickets">{t.nav_tickets}" "<crate::tickets::ui::TicketBadge unread=badges.tickets/></A>
                     <A href="/invoices">{t.nav_invoices}</A>
                     <A href="/templates">{t.nav_templates}</A>
                     <A href="/team">{t.nav_team}</A>
@@ -207,7 +288,7 @@ fn TopBar(user: crate::auth::CurrentUser) -> impl IntoView {
                     })}
                 </nav>
                 <div class="userbox">
-                    <crate::notify::ui::NotificationBell/>
+                    <crate::notify::ui::NotificationBell count=badges.bell/>
                     <span data-testid="current-user">{user.name.clone()}</span>
                     <span class="badge badge-role">{role}</span>
                     <LanguageSwitch/>

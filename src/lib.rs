@@ -39,5 +39,18 @@ pub mod validate;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Lazy routes (app.rs) hydrate once their chunk is loaded: hydration is asynchronous, and
+    // the page is interactive only when all of it has run.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        // Tests (and curious people) can see when the page became interactive.
+        if let Some(app) = leptos::prelude::document().get_element_by_id("app") {
+            let _ = app.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { api, createClientApi, hydrated, login, mailsTo, waitForMail } from './helpers';
+import { api, createClientApi, hydrated, login, mailsTo, portalLogin, waitForMail } from './helpers';
 
 test('a client signs in on a phone with a magic link from a real mail and sends a requested document', async ({ page, browser }) => {
   test.setTimeout(90_000);
@@ -137,4 +137,40 @@ test('a client signs in on a phone with a magic link from a real mail and sends 
   await page.reload();
   await expect(page).toHaveURL(/\/portal\/login$/);
   await staffContext.close();
+});
+
+test('a phone opening the portal downloads the portal code only; staff pages load theirs when opened', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const wasmOf = (p: import('@playwright/test').Page) => {
+    const files: string[] = [];
+    p.on('response', (r) => {
+      const file = new URL(r.url()).pathname.split('/').pop() ?? '';
+      if (file.endsWith('.wasm')) files.push(file);
+    });
+    return files;
+  };
+  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const staff = await staffContext.newPage();
+  const staffWasm = wasmOf(staff);
+  await login(staff);
+  await createClientApi(staff, 'Bündel Kundin', 'buendel@kundin.de');
+
+  // The phone: the sign-in pages and the portal home are in the main module, nothing else.
+  const phoneWasm = wasmOf(page);
+  await portalLogin(page, 'buendel@kundin.de');
+  await expect(page.getByTestId('portal-client')).toHaveText('Bündel Kundin');
+  expect(phoneWasm).toEqual(['kundenportal.wasm']);
+
+  // A secondary portal page is a chunk of its own, fetched when it is opened.
+  await page.getByTestId('portal-invoices-link').click();
+  await expect(page).toHaveURL(/\/portal\/invoices$/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect.poll(() => phoneWasm.length).toBeGreaterThan(1);
+
+  // Staff pages came as chunks besides the main module, and the server-rendered staff page
+  // preloads the chunk it hydrates with.
+  expect(staffWasm).toContain('kundenportal.wasm');
+  expect(staffWasm.length).toBeGreaterThan(1);
+  const html = await (await staff.request.get('/clients')).text();
+  expect(html).toMatch(/<link rel="modulepreload" href="\/pkg\/[^"]+\.wasm"|__wasm_split/);
 });

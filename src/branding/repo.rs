@@ -14,22 +14,23 @@ pub async fn brand(db: &Db, org_id: &str) -> Result<Option<Brand>, sqlx::Error> 
     .bind(org_id)
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        let logo_at: Option<i64> = r.try_get("logo_at")?;
-        let (primary, accent): (String, String) =
-            (r.try_get("brand_primary")?, r.try_get("brand_accent")?);
-        // The version is the colours themselves: new colours, new URL.
-        let version = format!("{primary}{accent}").replace('#', "");
-        Ok(Brand {
-            theme_url: (!version.is_empty())
-                .then(|| format!("/brand/{org_id}/theme.css?v={version}")),
-            primary,
-            accent,
-            welcome: r.try_get("welcome_text")?,
-            logo_url: logo_at.map(|at| format!("/brand/{org_id}/logo?v={at}")),
-        })
+    row.map(|r| brand_of(org_id, &r)).transpose()
+}
+
+/// The brand in a row of `orgs` with `org_logos.updated_at AS logo_at` joined.
+pub fn brand_of(org_id: &str, r: &sqlx::any::AnyRow) -> Result<Brand, sqlx::Error> {
+    let logo_at: Option<i64> = r.try_get("logo_at")?;
+    let (primary, accent): (String, String) =
+        (r.try_get("brand_primary")?, r.try_get("brand_accent")?);
+    // The version is the colours themselves: new colours, new URL.
+    let version = format!("{primary}{accent}").replace('#', "");
+    Ok(Brand {
+        theme_url: (!version.is_empty()).then(|| format!("/brand/{org_id}/theme.css?v={version}")),
+        primary,
+        accent,
+        welcome: r.try_get("welcome_text")?,
+        logo_url: logo_at.map(|at| format!("/brand/{org_id}/logo?v={at}")),
     })
-    .transpose()
 }
 
 pub async fn save(

@@ -328,6 +328,16 @@ pub fn UnreadBadge(n: i64) -> impl IntoView {
     })
 }
 
+/// The signed-in member's unread messages, refetched on every navigation and message.
+pub fn unread_resource() -> Resource<Result<crate::chat::api::Unread, crate::error::AppError>> {
+    let location = leptos_router::hooks::use_location();
+    let live = crate::live::counter(is_message);
+    Resource::new(
+        move || (location.pathname.get(), live.get()),
+        |_| crate::chat::api::chat_unread(),
+    )
+}
+
 /// Whether an event concerns the chat.
 pub fn is_message(e: &crate::live::LiveEvent) -> bool {
     e.kind == crate::live::kind::MESSAGE

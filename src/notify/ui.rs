@@ -12,23 +12,8 @@ pub struct BellRefresh(pub RwSignal<u32>);
 
 /// The bell with the unread count, refreshed on every navigation.
 #[component]
-pub fn NotificationBell() -> impl IntoView {
+pub fn NotificationBell(count: Resource<Result<i64, crate::error::AppError>>) -> impl IntoView {
     let t = use_t();
-    let location = leptos_router::hooks::use_location();
-    let refresh = use_context::<BellRefresh>().map(|r| r.0);
-    let live = crate::live::counter(|e| {
-        e.kind == crate::live::kind::UPLOAD || e.kind == crate::live::kind::QUARANTINE
-    });
-    let count = Resource::new(
-        move || {
-            (
-                location.pathname.get(),
-                refresh.map(|r| r.get()),
-                live.get(),
-            )
-        },
-        |_| super::api::notification_count(),
-    );
     view! {
         <A href="/notifications" attr:class="bell" attr:data-testid="bell">
             <span aria-hidden="true">"🔔"</span>
@@ -43,6 +28,26 @@ pub fn NotificationBell() -> impl IntoView {
             </Transition>
         </A>
     }
+}
+
+/// The member's unread notifications, refetched on navigation, on a page's nudge and on
+/// upload events.
+pub fn count_resource() -> Resource<Result<i64, crate::error::AppError>> {
+    let location = leptos_router::hooks::use_location();
+    let refresh = use_context::<BellRefresh>().map(|r| r.0);
+    let live = crate::live::counter(|e| {
+        e.kind == crate::live::kind::UPLOAD || e.kind == crate::live::kind::QUARANTINE
+    });
+    Resource::new(
+        move || {
+            (
+                location.pathname.get(),
+                refresh.map(|r| r.get()),
+                live.get(),
+            )
+        },
+        |_| super::api::notification_count(),
+    )
 }
 
 pub fn notification_text(t: &crate::i18n::T, n: &NotificationView) -> String {

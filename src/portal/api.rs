@@ -71,15 +71,20 @@ mod server {
         Ok(Some(s))
     }
 
+    /// The request's portal session, looked up once per request (a page render calls several
+    /// server functions in-process).
+    pub async fn current(req: &Req) -> Result<Option<Session>, AppError> {
+        let lookup = || session_of(&req.state, &req.parts.headers);
+        match use_context::<crate::auth::ctx::RequestMemo>() {
+            Some(memo) => memo.portal(lookup).await,
+            None => lookup().await,
+        }
+    }
+
     /// Authorize first: a portal session bound to a client.
     pub async fn client() -> Result<Portal, AppError> {
         let req = request().await?;
-        let lookup = || session_of(&req.state, &req.parts.headers);
-        let session = match use_context::<crate::auth::ctx::RequestMemo>() {
-            Some(memo) => memo.portal(lookup).await?,
-            None => lookup().await?,
-        }
-        .ok_or(AppError::Unauthorized)?;
+        let session = current(&req).await?.ok_or(AppError::Unauthorized)?;
         let (org_id, client_id) = session.client.clone().ok_or(AppError::Unauthorized)?;
         Ok(Portal {
             req,
@@ -467,7 +472,7 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
     finish(
         async {
             let req = request().await?;
-            let Some(s) = server::session_of(&req.state, &req.parts.headers).await? else {
+            let Some(s) = server::current(&req).await? else {
                 return Ok(PortalState::SignedOut);
             };
             let Some((org_id, client_id)) = &s.client else {
@@ -477,30 +482,26 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
                     PortalState::SignedOut
                 });
             };
-            let settings = super::repo::settings(&req.state.db, org_id).await?;
+            let frame = super::repo::frame(&req.state.db, org_id).await?;
             let can_switch = s.method == "magic"
                 && server::link_candidates(&req.state, &s.email, req.site_org())
                     .await?
                     .len()
                     > 1;
             let access = super::repo::client_access(&req.state.db, org_id, client_id, 0).await?;
-            let brand = crate::branding::repo::brand(&req.state.db, org_id)
-                .await?
-                .unwrap_or_default();
             Ok(PortalState::In(super::PortalMe {
-                brand,
+                brand: frame.brand,
                 client_name: s.client_name.clone(),
                 firm_name: s.firm_name.clone(),
                 email: s.email.clone(),
                 can_switch,
-                password_method: settings.methods.password,
+                password_method: frame.settings.methods.password,
                 has_password: match &s.contact_id {
                     None => access.is_some_and(|a| a.has_password),
                     Some(c) => super::repo::contact_has_password(&req.state.db, c).await?,
                 },
                 rights: s.rights.clone(),
-                hours: s.rights.has(super::Right::Invoices)
-                    && crate::hours::repo::in_portal(&req.state.db, org_id).await?,
+                hours: s.rights.has(super::Right::Invoices) && frame.hours_in_portal,
             }))
         }
         .await,

@@ -13,12 +13,40 @@ pub async fn settings(db: &Db, org_id: &str) -> Result<PortalSettings, sqlx::Err
     .bind(org_id)
     .fetch_one(db)
     .await?;
+    settings_of(&r)
+}
+
+fn settings_of(r: &sqlx::any::AnyRow) -> Result<PortalSettings, sqlx::Error> {
     Ok(PortalSettings {
         methods: Methods::from_db(&r.try_get::<String, _>("portal_methods")?),
         grant: Grant::parse(&r.try_get::<String, _>("portal_grant")?).unwrap_or_default(),
         link_minutes: r.try_get("magic_link_minutes")?,
         mail_footer: r.try_get("client_mail_footer")?,
         message_text: r.try_get::<i64, _>("mail_message_text")? != 0,
+    })
+}
+
+/// What every portal page shows of the firm, in one query: its portal settings, its brand and
+/// whether it shows hours in the portal.
+pub struct PortalFrame {
+    pub settings: PortalSettings,
+    pub brand: crate::branding::Brand,
+    pub hours_in_portal: bool,
+}
+
+pub async fn frame(db: &Db, org_id: &str) -> Result<PortalFrame, sqlx::Error> {
+    let r = sqlx::query(
+        "SELECT o.portal_methods, o.portal_grant, o.magic_link_minutes, o.client_mail_footer, \
+         o.mail_message_text, o.hours_in_portal, o.brand_primary, o.brand_accent, o.welcome_text, \
+         l.updated_at AS logo_at FROM orgs o LEFT JOIN org_logos l ON l.org_id = o.id WHERE o.id = $1",
+    )
+    .bind(org_id)
+    .fetch_one(db)
+    .await?;
+    Ok(PortalFrame {
+        settings: settings_of(&r)?,
+        brand: crate::branding::repo::brand_of(org_id, &r)?,
+        hours_in_portal: r.try_get::<i64, _>("hours_in_portal")? == 1,
     })
 }
 

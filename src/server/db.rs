@@ -38,7 +38,11 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
             }
         }
     }
-    let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+    // Statements are logged at debug level (`KUNDENPORTAL_LOG=warn,sqlx::query=debug` shows
+    // every query a request runs); sqlx's slow-statement warnings stay off.
+    let options = AnyConnectOptions::from_str(url)?
+        .log_statements(log::LevelFilter::Debug)
+        .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(1));
     AnyPoolOptions::new()
         .max_connections(match backend {
             Backend::Sqlite => 8,

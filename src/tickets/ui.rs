@@ -136,13 +136,7 @@ fn opened_line(t: &T, k: &TicketSummary, lang: crate::i18n::Lang) -> String {
 
 /// The navigation's badge: tickets with news from clients.
 #[component]
-pub fn TicketBadge() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let live = crate::live::counter(|e| e.kind == crate::live::kind::TICKET);
-    let unread = Resource::new(
-        move || (location.pathname.get(), live.get()),
-        |_| super::api::ticket_unread_count(),
-    );
+pub fn TicketBadge(unread: Resource<Result<i64, crate::error::AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -151,6 +145,16 @@ pub fn TicketBadge() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The member's unread tickets, refetched on every navigation and ticket event.
+pub fn unread_resource() -> Resource<Result<i64, crate::error::AppError>> {
+    let location = leptos_router::hooks::use_location();
+    let live = crate::live::counter(|e| e.kind == crate::live::kind::TICKET);
+    Resource::new(
+        move || (location.pathname.get(), live.get()),
+        |_| super::api::ticket_unread_count(),
+    )
 }
 
 /// `/tickets?state=open&assignee=me&client_id=…`: the firm's tickets.
