@@ -320,6 +320,7 @@ pub async fn session(req: &Req) -> Result<Option<SessionUser>, AppError> {
 pub struct RequestMemo {
     staff: std::sync::Arc<tokio::sync::OnceCell<Option<SessionUser>>>,
     portal: std::sync::Arc<tokio::sync::OnceCell<Option<crate::portal::repo::Session>>>,
+    portal_frame: std::sync::Arc<tokio::sync::OnceCell<crate::portal::repo::PortalFrame>>,
 }
 
 impl RequestMemo {
@@ -333,6 +334,19 @@ impl RequestMemo {
         Fut: std::future::Future<Output = Result<Option<crate::portal::repo::Session>, AppError>>,
     {
         Ok(self.portal.get_or_try_init(lookup).await?.clone())
+    }
+
+    /// What the portal shows of the signed-in client's firm, read by `lookup` the first time
+    /// (a request's portal session belongs to one firm).
+    pub async fn portal_frame<F, Fut>(
+        &self,
+        lookup: F,
+    ) -> Result<crate::portal::repo::PortalFrame, AppError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<crate::portal::repo::PortalFrame, AppError>>,
+    {
+        Ok(self.portal_frame.get_or_try_init(lookup).await?.clone())
     }
 }
 

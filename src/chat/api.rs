@@ -28,7 +28,9 @@ mod server {
     const SHOWN: i64 = 200;
 
     /// Loads a conversation for a reader and marks it read. `me`: the reader's user id (staff)
-    /// or `None` (the client); `viewer`: whose cases the switcher offers (`""`: all).
+    /// or `None` (the client); `viewer`: whose cases the switcher offers (`""`: all); `base`:
+    /// where the links of system messages lead (the reader's side).
+    #[allow(clippy::too_many_arguments)]
     pub async fn load(
         st: &AppState,
         t: &T,
@@ -37,19 +39,12 @@ mod server {
         conv: &str,
         me: Option<&str>,
         viewer: &str,
+        base: String,
     ) -> Result<Conversation, AppError> {
         let stored = repo::conversation(&st.db, &st.master_key, org_id, client_id, conv, SHOWN)
             .await
             .map_err(internal)?;
         let reader = me.unwrap_or("client");
-        // Links of system messages lead to the reader's side.
-        let base = match me {
-            Some(_) => st.config.public_url().to_string(),
-            None => format!(
-                "{}/portal",
-                crate::domains::repo::base_url(st, org_id).await?
-            ),
-        };
         if let Some(last) = stored.last() {
             repo::mark_read(&st.db, client_id, conv, reader, last.created_at).await?;
         }
@@ -395,6 +390,7 @@ pub async fn load_chat(
                 &conv,
                 Some(&me.user.user_id),
                 me.viewer(),
+                st.config.public_url().to_string(),
             )
             .await
         }
@@ -472,7 +468,23 @@ pub async fn load_portal_chat(case_id: Option<String>) -> Result<Conversation, A
             p.require(crate::portal::Right::Chat)?;
             let st = &p.req.state;
             let conv = server::conv_of(st, &p.org_id, &p.client_id, case_id).await?;
-            server::load(st, p.req.t(), &p.org_id, &p.client_id, &conv, None, "").await
+            // Links of system messages lead into the portal, on the firm's own domain if any.
+            let frame = crate::portal::api::frame(&p.req, &p.org_id).await?;
+            let base = format!(
+                "{}/portal",
+                crate::domains::repo::base_url_for(st, &frame.own_domain)
+            );
+            server::load(
+                st,
+                p.req.t(),
+                &p.org_id,
+                &p.client_id,
+                &conv,
+                None,
+                "",
+                base,
+            )
+            .await
         }
         .await,
     )

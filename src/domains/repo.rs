@@ -112,9 +112,14 @@ pub async fn token_of_domain(db: &Db, host: &str) -> Result<Option<String>, sqlx
 /// The base URL of the firm's client-facing links: its verified domain, else the main URL.
 pub async fn base_url(st: &crate::server::AppState, org_id: &str) -> Result<String, sqlx::Error> {
     let d = domain(&st.db, org_id).await?;
-    Ok(if d.verified && !d.domain.is_empty() {
-        format!("{}://{}", st.config.domains.scheme, d.domain)
-    } else {
+    Ok(base_url_for(st, if d.verified { &d.domain } else { "" }))
+}
+
+/// The base URL for a firm whose verified own domain is `own_domain` (empty: none).
+pub fn base_url_for(st: &crate::server::AppState, own_domain: &str) -> String {
+    if own_domain.is_empty() {
         st.config.public_url().to_string()
-    })
+    } else {
+        format!("{}://{}", st.config.domains.scheme, own_domain)
+    }
 }

@@ -241,7 +241,10 @@ pub async fn portal_hours(month: Option<String>) -> Result<Hours, AppError> {
             let p = crate::portal::api::client().await?;
             p.require(crate::portal::Right::Invoices)?;
             let db = &p.req.state.db;
-            if !super::repo::in_portal(db, &p.org_id).await? {
+            if !crate::portal::api::frame(&p.req, &p.org_id)
+                .await?
+                .hours_in_portal
+            {
                 return Err(AppError::NotFound);
             }
             let month = month_param(p.req.t(), month)?;

@@ -287,10 +287,16 @@ pub async fn allowed_types(db: &Db, org_id: &str) -> Result<Vec<String>, sqlx::E
         .bind(org_id)
         .fetch_one(db)
         .await?;
-    Ok(s.split(',')
+    Ok(types_of(&s))
+}
+
+/// The stored list of allowed file types ("pdf,jpg"; empty: all).
+pub fn types_of(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
         .filter(|e| !e.is_empty())
         .map(str::to_string)
-        .collect())
+        .collect()
 }
 
 pub async fn set_allowed_types(db: &Db, org_id: &str, types: &[String]) -> Result<(), sqlx::Error> {

@@ -81,6 +81,16 @@ mod server {
         }
     }
 
+    /// The portal frame of the signed-in client's firm (`org_id` of the request's session),
+    /// read once per request.
+    pub async fn frame(req: &Req, org_id: &str) -> Result<repo::PortalFrame, AppError> {
+        let lookup = || async { Ok(repo::frame(&req.state.db, org_id).await?) };
+        match use_context::<crate::auth::ctx::RequestMemo>() {
+            Some(memo) => memo.portal_frame(lookup).await,
+            None => lookup().await,
+        }
+    }
+
     /// Authorize first: a portal session bound to a client.
     pub async fn client() -> Result<Portal, AppError> {
         let req = request().await?;
@@ -211,7 +221,7 @@ mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{client, open_session, session_of, Portal};
+pub(crate) use server::{client, frame, open_session, session_of, Portal};
 
 // ---- signing in ----
 
@@ -475,20 +485,19 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
             let Some(s) = server::current(&req).await? else {
                 return Ok(PortalState::SignedOut);
             };
-            let Some((org_id, client_id)) = &s.client else {
+            let Some((org_id, _)) = &s.client else {
                 return Ok(if s.method == "magic" {
                     PortalState::Choose
                 } else {
                     PortalState::SignedOut
                 });
             };
-            let frame = super::repo::frame(&req.state.db, org_id).await?;
+            let frame = server::frame(&req, org_id).await?;
             let can_switch = s.method == "magic"
                 && server::link_candidates(&req.state, &s.email, req.site_org())
                     .await?
                     .len()
                     > 1;
-            let access = super::repo::client_access(&req.state.db, org_id, client_id, 0).await?;
             Ok(PortalState::In(super::PortalMe {
                 brand: frame.brand,
                 client_name: s.client_name.clone(),
@@ -496,10 +505,7 @@ pub async fn load_portal_state() -> Result<PortalState, AppError> {
                 email: s.email.clone(),
                 can_switch,
                 password_method: frame.settings.methods.password,
-                has_password: match &s.contact_id {
-                    None => access.is_some_and(|a| a.has_password),
-                    Some(c) => super::repo::contact_has_password(&req.state.db, c).await?,
-                },
+                has_password: s.has_password,
                 rights: s.rights.clone(),
                 hours: s.rights.has(super::Right::Invoices) && frame.hours_in_portal,
             }))
@@ -678,7 +684,7 @@ pub async fn load_portal_home() -> Result<PortalHome, AppError> {
                     done.push(case);
                 }
             }
-            let allowed_types = crate::orgs::repo::allowed_types(db, &p.org_id).await?;
+            let allowed_types = server::frame(&p.req, &p.org_id).await?.allowed_types;
             Ok(PortalHome {
                 open,
                 done,

@@ -28,16 +28,22 @@ fn settings_of(r: &sqlx::any::AnyRow) -> Result<PortalSettings, sqlx::Error> {
 
 /// What every portal page shows of the firm, in one query: its portal settings, its brand and
 /// whether it shows hours in the portal.
+#[derive(Clone)]
 pub struct PortalFrame {
     pub settings: PortalSettings,
     pub brand: crate::branding::Brand,
     pub hours_in_portal: bool,
+    /// File types the firm accepts (empty: all).
+    pub allowed_types: Vec<String>,
+    /// The firm's own portal domain, once verified (else empty).
+    pub own_domain: String,
 }
 
 pub async fn frame(db: &Db, org_id: &str) -> Result<PortalFrame, sqlx::Error> {
     let r = sqlx::query(
         "SELECT o.portal_methods, o.portal_grant, o.magic_link_minutes, o.client_mail_footer, \
          o.mail_message_text, o.hours_in_portal, o.brand_primary, o.brand_accent, o.welcome_text, \
+         o.allowed_types, o.portal_domain, o.domain_verified_at, \
          l.updated_at AS logo_at FROM orgs o LEFT JOIN org_logos l ON l.org_id = o.id WHERE o.id = $1",
     )
     .bind(org_id)
@@ -47,6 +53,11 @@ pub async fn frame(db: &Db, org_id: &str) -> Result<PortalFrame, sqlx::Error> {
         settings: settings_of(&r)?,
         brand: crate::branding::repo::brand_of(org_id, &r)?,
         hours_in_portal: r.try_get::<i64, _>("hours_in_portal")? == 1,
+        allowed_types: crate::orgs::repo::types_of(&r.try_get::<String, _>("allowed_types")?),
+        own_domain: match r.try_get::<Option<i64>, _>("domain_verified_at")? {
+            Some(_) => r.try_get("portal_domain")?,
+            None => String::new(),
+        },
     })
 }
 
@@ -325,16 +336,6 @@ pub async fn remove_contact(
         .transpose()
 }
 
-pub async fn contact_has_password(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM client_contacts WHERE id = $1 AND password_hash IS NOT NULL",
-    )
-    .bind(id)
-    .fetch_one(db)
-    .await?;
-    Ok(n == 1)
-}
-
 /// The client a contact belongs to (for authorization before changing it).
 pub async fn client_of_contact(
     db: &Db,
@@ -527,6 +528,8 @@ pub struct Session {
     pub rights: super::Rights,
     /// The further contact signed in (`None`: the client's own address).
     pub contact_id: Option<String>,
+    /// Whether the person signed in (the client, or the contact) has a portal password.
+    pub has_password: bool,
 }
 
 /// The session of a cookie token. A session whose client lost access counts as none, and so
@@ -535,7 +538,9 @@ pub async fn session(db: &Db, token_hash: &str) -> Result<Option<Session>, sqlx:
     let Some(r) = sqlx::query(
         "SELECT s.id, s.email, s.method, s.org_id, s.client_id, s.created_at, s.last_seen_at, s.expires_at, \
          k.name AS client_name, k.portal_access, k.email_lower AS main_email, o.name AS firm_name, \
-         c.id AS contact_id, c.rights \
+         c.id AS contact_id, c.rights, \
+         CAST(CASE WHEN k.portal_password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS client_password, \
+         CAST(CASE WHEN c.password_hash IS NULL THEN 0 ELSE 1 END AS BIGINT) AS contact_password \
          FROM portal_sessions s LEFT JOIN clients k ON k.id = s.client_id AND k.org_id = s.org_id \
          LEFT JOIN orgs o ON o.id = s.org_id \
          LEFT JOIN client_contacts c ON c.client_id = s.client_id AND c.email_lower = s.email \
@@ -574,7 +579,12 @@ pub async fn session(db: &Db, token_hash: &str) -> Result<Option<Session>, sqlx:
         }
         _ => None,
     };
+    let has_password = match contact_id {
+        None => r.try_get::<i64, _>("client_password")? == 1,
+        Some(_) => r.try_get::<i64, _>("contact_password")? == 1,
+    };
     Ok(Some(Session {
+        has_password,
         rights,
         contact_id,
         id: r.try_get("id")?,

@@ -75,6 +75,29 @@ async fn contacts_sign_in_with_their_own_rights(db: Db) {
     let boss = portal_browser(&app, "chef@schmidt.de").await;
     assert_eq!(boss.call("portal_chat", &[]).await.0, StatusCode::OK);
 
+    // A password of her own: hers is set, the client's is not.
+    let (s, b) = owner
+        .call(
+            "save_portal_settings",
+            &[
+                ("magic", "on"),
+                ("password", "on"),
+                ("grant", "all"),
+                ("link_minutes", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let state = |b: serde_json::Value| b["In"]["has_password"].clone();
+    assert_eq!(state(books.call("portal_state", &[]).await.1), false);
+    let pw = "ein-langes-passwort";
+    let (s, b) = books
+        .call("set_portal_password", &[("password", pw), ("confirm", pw)])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(state(books.call("portal_state", &[]).await.1), true);
+    assert_eq!(state(boss.call("portal_state", &[]).await.1), false);
+
     // Rights changed: messages yes, files and uploads no — from the next request on.
     let (s, b) = owner
         .call(

@@ -543,6 +543,7 @@ async fn secret_links_passwords_and_settings(db: Db) {
     let me = ok(&browser, "portal_state", &[]).await;
     assert_eq!(me["In"]["client_name"], "Xandra");
     assert_eq!(me["In"]["can_switch"], false);
+    assert_eq!(me["In"]["has_password"], false);
 
     // A password, set in the portal; then e-mail + password from another browser.
     let (s, v) = browser
@@ -578,9 +579,15 @@ async fn secret_links_passwords_and_settings(db: Db) {
         ],
     )
     .await;
+    let me = ok(&laptop, "portal_state", &[]).await;
+    assert_eq!(me["In"]["client_name"], "Xandra");
     assert_eq!(
-        ok(&laptop, "portal_state", &[]).await["In"]["client_name"],
-        "Xandra"
+        me["In"]["has_password"], true,
+        "the portal offers to change it"
+    );
+    assert_eq!(
+        ok(&browser, "portal_state", &[]).await["In"]["has_password"],
+        true
     );
 
     // A new secret link replaces the old one and ends the sessions opened with it.
