@@ -134,9 +134,9 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages whose code the browser loads only when they are opened: with `cargo leptos build
-/// --split` each becomes a WASM chunk of its own (fetched in parallel with the page's data, and
-/// preloaded by the server-rendered HTML of that page), so a client's phone opening the portal
-/// never downloads the staff app. Without `--split` they are ordinary routes.
+/// --split` each becomes a WASM chunk of its own (fetched while a server-rendered page
+/// hydrates, or in parallel with the page's data on navigation), so a client's phone opening
+/// the portal never downloads the staff app. Without `--split` they are ordinary routes.
 macro_rules! lazy_pages {
     ($($route:ident => $page:path),* $(,)?) => {$(
         struct $route;
