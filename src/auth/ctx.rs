@@ -304,49 +304,58 @@ impl Staff {
 
 /// The session behind the request's cookie, if it is valid now. Touches `last_seen_at`.
 pub async fn session(req: &Req) -> Result<Option<SessionUser>, AppError> {
-    match use_context::<RequestMemo>() {
-        Some(memo) => Ok(memo
-            .staff
-            .get_or_try_init(|| session_from_headers(&req.state, &req.parts.headers))
-            .await?
-            .clone()),
-        None => session_from_headers(&req.state, &req.parts.headers).await,
-    }
+    RequestMemo::once(
+        |m| &m.staff,
+        || session_from_headers(&req.state, &req.parts.headers),
+    )
+    .await
 }
 
-/// The sessions of one request, looked up once: a page render calls many server functions
-/// in-process, and each authorizes itself. Provided fresh for every request.
+type Once<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;
+
+/// What one request looks up again and again, looked up once: a page render calls many server
+/// functions in-process, and each authorizes itself. Provided fresh for every request.
 #[derive(Clone, Default)]
 pub struct RequestMemo {
-    staff: std::sync::Arc<tokio::sync::OnceCell<Option<SessionUser>>>,
-    portal: std::sync::Arc<tokio::sync::OnceCell<Option<crate::portal::repo::Session>>>,
-    portal_frame: std::sync::Arc<tokio::sync::OnceCell<crate::portal::repo::PortalFrame>>,
+    staff: Once<Option<SessionUser>>,
+    portal: Once<Option<crate::portal::repo::Session>>,
+    portal_frame: Once<crate::portal::repo::PortalFrame>,
 }
 
 impl RequestMemo {
+    /// `lookup`'s answer, from the request's memo cell `cell` once it is there; without a memo
+    /// (outside a request) looked up every time.
+    async fn once<T, F, Fut>(cell: fn(&RequestMemo) -> &Once<T>, lookup: F) -> Result<T, AppError>
+    where
+        T: Clone,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, AppError>>,
+    {
+        match use_context::<RequestMemo>() {
+            Some(memo) => Ok(cell(&memo).get_or_try_init(lookup).await?.clone()),
+            None => lookup().await,
+        }
+    }
+
     /// The portal session of this request, found by `lookup` the first time.
-    pub async fn portal<F, Fut>(
-        &self,
-        lookup: F,
-    ) -> Result<Option<crate::portal::repo::Session>, AppError>
+    pub async fn portal<F, Fut>(lookup: F) -> Result<Option<crate::portal::repo::Session>, AppError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<Option<crate::portal::repo::Session>, AppError>>,
     {
-        Ok(self.portal.get_or_try_init(lookup).await?.clone())
+        Self::once(|m| &m.portal, lookup).await
     }
 
     /// What the portal shows of the signed-in client's firm, read by `lookup` the first time
     /// (a request's portal session belongs to one firm).
     pub async fn portal_frame<F, Fut>(
-        &self,
         lookup: F,
     ) -> Result<crate::portal::repo::PortalFrame, AppError>
     where
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<crate::portal::repo::PortalFrame, AppError>>,
     {
-        Ok(self.portal_frame.get_or_try_init(lookup).await?.clone())
+        Self::once(|m| &m.portal_frame, lookup).await
     }
 }
 

@@ -14,10 +14,9 @@ mod server {
     use super::super::domain;
     use super::super::repo::{self, Candidate, Session};
     use super::super::PORTAL_COOKIE;
-    use crate::auth::ctx::{cookie, request, Req};
+    use crate::auth::ctx::{cookie, request, Req, RequestMemo};
     use crate::error::AppError;
     use crate::server::{db::now_ms, tokens, AppState};
-    use leptos::prelude::use_context;
 
     /// A signed-in client: the request and the one client its session is bound to.
     pub struct Portal {
@@ -74,21 +73,13 @@ mod server {
     /// The request's portal session, looked up once per request (a page render calls several
     /// server functions in-process).
     pub async fn current(req: &Req) -> Result<Option<Session>, AppError> {
-        let lookup = || session_of(&req.state, &req.parts.headers);
-        match use_context::<crate::auth::ctx::RequestMemo>() {
-            Some(memo) => memo.portal(lookup).await,
-            None => lookup().await,
-        }
+        RequestMemo::portal(|| session_of(&req.state, &req.parts.headers)).await
     }
 
     /// The portal frame of the signed-in client's firm (`org_id` of the request's session),
     /// read once per request.
     pub async fn frame(req: &Req, org_id: &str) -> Result<repo::PortalFrame, AppError> {
-        let lookup = || async { Ok(repo::frame(&req.state.db, org_id).await?) };
-        match use_context::<crate::auth::ctx::RequestMemo>() {
-            Some(memo) => memo.portal_frame(lookup).await,
-            None => lookup().await,
-        }
+        RequestMemo::portal_frame(|| async { Ok(repo::frame(&req.state.db, org_id).await?) }).await
     }
 
     /// Authorize first: a portal session bound to a client.
