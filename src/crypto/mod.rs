@@ -214,13 +214,27 @@ impl SegmentCipher {
 
     /// Encrypts `buf` (at most one segment of plaintext) in place and appends the tag.
     pub fn seal(&self, index: u64, last: bool, buf: &mut Vec<u8>) -> Result<(), CryptoError> {
-        if buf.len() > self.header.segment_len as usize
-            || (!last && buf.len() != self.header.segment_len as usize)
+        self.seal_from(index, last, buf, 0)
+    }
+
+    /// Encrypts `buf[from..]` (at most one segment of plaintext) in place and appends the tag:
+    /// a segment sealed at the end of a write batch, without copying it there afterwards.
+    pub fn seal_from(
+        &self,
+        index: u64,
+        last: bool,
+        buf: &mut Vec<u8>,
+        from: usize,
+    ) -> Result<(), CryptoError> {
+        let len = buf.len().saturating_sub(from);
+        if from > buf.len()
+            || len > self.header.segment_len as usize
+            || (!last && len != self.header.segment_len as usize)
         {
             return Err(CryptoError::BadLength);
         }
         let nonce = self.header.nonce(index, last)?;
-        let tag = self.cipher.seal(nonce, &self.aad, buf);
+        let tag = self.cipher.seal(nonce, &self.aad, &mut buf[from..]);
         buf.extend_from_slice(&tag);
         Ok(())
     }

@@ -365,6 +365,9 @@ impl BlobReader {
 /// a file, plus the piece being filled for a bucket).
 pub struct BlobWriter {
     batch: Vec<u8>,
+    /// How much of `batch` may be written; the rest is the caller's work in progress
+    /// (`buffer`), e.g. plaintext about to be sealed in place.
+    ready: usize,
     spare: Spare,
     ops: Option<tokio::sync::mpsc::Sender<Op>>,
     thread: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -385,10 +388,15 @@ fn give_back(spare: &Spare, mut bytes: Vec<u8>) {
 
 enum Op {
     Write(Vec<u8>),
-    Sync(u64, tokio::sync::oneshot::Sender<u64>),
+    Sync(u64, Synced),
 }
 
+type Synced = tokio::sync::oneshot::Sender<u64>;
+
 const BATCH: usize = 1 << 20;
+/// A batch is sent once it holds BATCH bytes; room for one more sealed segment beyond that
+/// keeps the last append of a batch from reallocating it.
+const BATCH_CAPACITY: usize = BATCH + (128 << 10);
 const IN_FLIGHT: usize = 8;
 
 /// A sync that was asked for: resolves with its tag once everything written before it is durable.
@@ -405,26 +413,51 @@ impl PendingSync {
 }
 
 impl BlobWriter {
-    fn to_file(mut file: std::fs::File, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
+    /// The file's writes run on one thread and its syncs on a second: a sync takes what was
+    /// written before it was asked for to the disk while the writes after it go on (with one
+    /// thread, every sync stalled the upload until the disk had caught up).
+    fn to_file(file: std::fs::File, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
         use std::io::Write;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
         let spare = Spare::default();
         let back = spare.clone();
         let thread = tokio::task::spawn_blocking(move || {
             let _writing = guard;
-            while let Some(op) = rx.blocking_recv() {
-                match op {
-                    Op::Write(bytes) => {
-                        file.write_all(&bytes)?;
-                        give_back(&back, bytes);
-                    }
-                    Op::Sync(tag, done) => {
+            let file = &file;
+            std::thread::scope(|s| {
+                let (syncs, asked) = std::sync::mpsc::channel::<(u64, Synced)>();
+                let syncer = s.spawn(move || -> std::io::Result<()> {
+                    for (tag, done) in asked {
                         file.sync_data()?;
                         let _ = done.send(tag);
                     }
-                }
-            }
-            Ok(())
+                    Ok(())
+                });
+                let wrote = (|| -> std::io::Result<()> {
+                    let mut out: &std::fs::File = file;
+                    while let Some(op) = rx.blocking_recv() {
+                        match op {
+                            Op::Write(bytes) => {
+                                out.write_all(&bytes)?;
+                                give_back(&back, bytes);
+                            }
+                            // Everything written so far is covered: the writes above returned.
+                            // A failed syncer is reported below.
+                            Op::Sync(tag, done) => {
+                                if syncs.send((tag, done)).is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Ok(())
+                })();
+                drop(syncs);
+                let synced = syncer
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("sync thread panicked")));
+                wrote.and(synced)
+            })
         });
         BlobWriter::with(tx, thread, spare)
     }
@@ -489,7 +522,8 @@ impl BlobWriter {
         spare: Spare,
     ) -> BlobWriter {
         BlobWriter {
-            batch: Vec::with_capacity(BATCH),
+            batch: Vec::with_capacity(BATCH_CAPACITY),
+            ready: 0,
             spare,
             ops: Some(tx),
             thread: Some(thread),
@@ -498,20 +532,47 @@ impl BlobWriter {
 
     pub async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.batch.extend_from_slice(bytes);
+        self.ready().await
+    }
+
+    /// The batch being filled, for bytes built in place (appended, then sealed): they are
+    /// not written before `ready` is called, and `drop_unready` takes them back.
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.batch
+    }
+
+    /// Everything in the buffer may be written; a full batch goes out.
+    pub async fn ready(&mut self) -> std::io::Result<()> {
+        self.ready = self.batch.len();
         if self.batch.len() >= BATCH {
-            let next = self.spare.lock().ok().and_then(|mut s| s.pop());
-            let next = next.unwrap_or_else(|| Vec::with_capacity(BATCH));
+            let next = self.spare_batch();
             let full = std::mem::replace(&mut self.batch, next);
+            self.ready = 0;
             self.send(Op::Write(full)).await?;
         }
         Ok(())
     }
 
-    /// Asks for everything written so far to become durable, without waiting for it.
+    /// Forgets what was appended to the buffer since the last `ready`.
+    pub fn drop_unready(&mut self) {
+        self.batch.truncate(self.ready);
+    }
+
+    fn spare_batch(&mut self) -> Vec<u8> {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
+        spare.unwrap_or_else(|| Vec::with_capacity(BATCH_CAPACITY))
+    }
+
+    /// Asks for everything written so far to become durable, without waiting for it. Bytes
+    /// not yet ready stay in the buffer.
     pub async fn sync_soon(&mut self, tag: u64) -> std::io::Result<PendingSync> {
-        if !self.batch.is_empty() {
-            let rest = std::mem::take(&mut self.batch);
-            self.send(Op::Write(rest)).await?;
+        if self.ready > 0 {
+            let mut next = self.spare_batch();
+            next.extend_from_slice(&self.batch[self.ready..]);
+            self.batch.truncate(self.ready);
+            let out = std::mem::replace(&mut self.batch, next);
+            self.ready = 0;
+            self.send(Op::Write(out)).await?;
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.send(Op::Sync(tag, tx)).await?;

@@ -1167,7 +1167,9 @@ impl Request<'_> {
         let count = self.header.segment_count(length);
         let mut chunk_hasher = self.checksum.map(|_| Sha256::new());
         let mut index = self.start / seg as u64;
-        let mut buf: Vec<u8> = Vec::with_capacity(seg + crypto::TAG_LEN);
+        // Plaintext of the segment being filled, at the end of the writer's buffer: it is
+        // hashed and sealed there in place, and only then may it be written.
+        let mut filled: usize = 0;
         let mut received: u64 = 0;
         let mut sealed_to = self.start;
         let mut asked = self.start;
@@ -1225,18 +1227,17 @@ impl Request<'_> {
             }
             let mut data = &chunk[..];
             while !data.is_empty() {
-                let take = (seg - buf.len()).min(data.len());
-                buf.extend_from_slice(&data[..take]);
+                let take = (seg - filled).min(data.len());
+                writer.buffer().extend_from_slice(&data[..take]);
+                filled += take;
                 data = &data[take..];
-                if buf.len() == seg {
-                    if self.hash_ok {
-                        file_hasher.update(&buf);
-                    }
-                    tryw!(self.cipher.seal(index, index + 1 == count, &mut buf));
-                    tryw!(writer.write(&buf).await);
+                if filled == seg {
+                    let last = index + 1 == count;
+                    tryw!(self.seal_tail(writer.buffer(), filled, index, last, &mut file_hasher));
+                    tryw!(writer.ready().await);
                     sealed_to += seg as u64;
                     index += 1;
-                    buf.clear();
+                    filled = 0;
                 }
             }
             // Durable progress without waiting for the disk: a sync is asked for every
@@ -1270,14 +1271,12 @@ impl Request<'_> {
             }
         }
         if self.start + received == length && sealed_to < length || (length == 0) {
-            if self.hash_ok {
-                file_hasher.update(&buf);
-            }
-            tryw!(self.cipher.seal(index, true, &mut buf));
-            tryw!(writer.write(&buf).await);
+            tryw!(self.seal_tail(writer.buffer(), filled, index, true, &mut file_hasher));
+            tryw!(writer.ready().await);
             sealed_to = length;
         }
         // Whatever did not fill a segment is dropped; the client sends it again.
+        writer.drop_unready();
         Ok((
             writer,
             Streamed {
@@ -1287,6 +1286,22 @@ impl Request<'_> {
                 hasher: file_hasher,
             },
         ))
+    }
+
+    /// Hashes and seals the last `filled` bytes of `buf` in place as segment `index`.
+    fn seal_tail(
+        &self,
+        buf: &mut Vec<u8>,
+        filled: usize,
+        index: u64,
+        last: bool,
+        file_hasher: &mut Sha256,
+    ) -> Result<(), crypto::CryptoError> {
+        let from = buf.len() - filled;
+        if self.hash_ok {
+            file_hasher.update(&buf[from..]);
+        }
+        self.cipher.seal_from(index, last, buf, from)
     }
 
     /// After the body: a complete upload is synced and finished; otherwise a sync of what was
