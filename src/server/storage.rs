@@ -215,15 +215,10 @@ impl Storage {
         match &self.backend {
             Backend::Local(root) => {
                 let path = Self::path(root, org_id, blob_id)?;
-                let file = tokio::task::spawn_blocking(move || {
-                    let mut f = std::fs::OpenOptions::new().write(true).open(&path)?;
-                    f.set_len(at)?;
-                    f.seek(SeekFrom::Start(at))?;
-                    Ok::<_, std::io::Error>(f)
-                })
-                .await
-                .map_err(std::io::Error::other)??;
-                Ok(BlobWriter::to_file(file, guard))
+                let sink = tokio::task::spawn_blocking(move || FileSink::open(&path, at, true))
+                    .await
+                    .map_err(std::io::Error::other)??;
+                Ok(BlobWriter::to_file(sink, guard))
             }
             Backend::Bucket(store) => {
                 let dir = Self::dir(org_id, blob_id)?;
@@ -399,6 +394,128 @@ const BATCH: usize = 1 << 20;
 const BATCH_CAPACITY: usize = BATCH + (128 << 10);
 const IN_FLIGHT: usize = 8;
 
+/// Direct writes go in whole blocks of this size, from memory aligned to it.
+const BLOCK: usize = 4096;
+
+/// Where a file blob's bytes go. Where the file system allows `O_DIRECT`, whole blocks go
+/// from our buffer straight to the disk: copying every byte into the page cache was half of an
+/// upload's CPU time (perf: `copy_folio_from_iter_atomic`), and an upload is not read again
+/// soon. The bytes short of a whole block wait for the next write; before a sync they are
+/// written through the page cache (the sync covers both). Elsewhere, plain writes.
+struct FileSink {
+    file: std::fs::File,
+    direct: Option<std::fs::File>,
+    /// Room for a batch and the unaligned rest, `stage[at..]` aligned to BLOCK.
+    stage: Vec<u8>,
+    at: usize,
+    /// Bytes waiting in `stage[at..]`; they belong at `pos` in the file (a block boundary).
+    len: usize,
+    pos: u64,
+}
+
+impl FileSink {
+    /// Opens the blob for appending at `at`, dropping anything after it.
+    fn open(path: &Path, at: u64, direct: bool) -> std::io::Result<FileSink> {
+        use std::os::unix::fs::{FileExt, OpenOptionsExt};
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)?;
+        file.set_len(at)?;
+        file.seek(SeekFrom::Start(at))?;
+        let direct = direct
+            .then(|| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .custom_flags(libc::O_DIRECT)
+                    .open(path)
+                    .ok()
+            })
+            .flatten();
+        let stage = vec![0u8; BATCH_CAPACITY + 2 * BLOCK];
+        let mut sink = FileSink {
+            at: stage.as_ptr().align_offset(BLOCK),
+            stage,
+            file,
+            direct,
+            len: 0,
+            pos: at,
+        };
+        if sink.direct.is_some() {
+            // Start at the block boundary, with the bytes before `at` in that block.
+            sink.pos = at - at % BLOCK as u64;
+            sink.len = (at - sink.pos) as usize;
+            let (a, n) = (sink.at, sink.len);
+            sink.file
+                .read_exact_at(&mut sink.stage[a..a + n], sink.pos)?;
+        }
+        Ok(sink)
+    }
+
+    fn room(&self) -> usize {
+        self.stage.len() - self.at - BLOCK
+    }
+
+    fn write(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
+        use std::io::Write;
+        while !bytes.is_empty() {
+            if self.direct.is_none() {
+                return self.file.write_all(bytes);
+            }
+            let take = (self.room() - self.len).min(bytes.len());
+            let from = self.at + self.len;
+            self.stage[from..from + take].copy_from_slice(&bytes[..take]);
+            self.len += take;
+            bytes = &bytes[take..];
+            self.write_blocks()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the whole blocks waiting and keeps the rest at the front.
+    fn write_blocks(&mut self) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let whole = self.len - self.len % BLOCK;
+        let Some(direct) = &self.direct else {
+            return Ok(());
+        };
+        if whole == 0 {
+            return Ok(());
+        }
+        let a = self.at;
+        if let Err(e) = direct.write_all_at(&self.stage[a..a + whole], self.pos) {
+            if e.raw_os_error() != Some(libc::EINVAL) {
+                return Err(e);
+            }
+            // The file system refuses direct writes after all: plain writes from here on.
+            self.direct = None;
+            self.file
+                .write_all_at(&self.stage[a..a + self.len], self.pos)?;
+            self.file
+                .seek(SeekFrom::Start(self.pos + self.len as u64))?;
+            self.len = 0;
+            return Ok(());
+        }
+        self.stage.copy_within(a + whole..a + self.len, a);
+        self.len -= whole;
+        self.pos += whole as u64;
+        Ok(())
+    }
+
+    /// Before a sync: the bytes short of a whole block go through the page cache, so that the
+    /// sync covers everything written. They stay staged: the next direct write of their block
+    /// writes them again.
+    fn before_sync(&mut self) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        if self.direct.is_some() && self.len > 0 {
+            let a = self.at;
+            self.file
+                .write_all_at(&self.stage[a..a + self.len], self.pos)?;
+        }
+        Ok(())
+    }
+}
+
 /// A sync that was asked for: resolves with its tag once everything written before it is durable.
 pub struct PendingSync(tokio::sync::oneshot::Receiver<u64>);
 
@@ -416,34 +533,33 @@ impl BlobWriter {
     /// The file's writes run on one thread and its syncs on a second: a sync takes what was
     /// written before it was asked for to the disk while the writes after it go on (with one
     /// thread, every sync stalled the upload until the disk had caught up).
-    fn to_file(file: std::fs::File, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
-        use std::io::Write;
+    fn to_file(mut sink: FileSink, guard: tokio::sync::OwnedMutexGuard<()>) -> BlobWriter {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
         let spare = Spare::default();
         let back = spare.clone();
         let thread = tokio::task::spawn_blocking(move || {
             let _writing = guard;
-            let file = &file;
+            let syncing = sink.file.try_clone()?;
             std::thread::scope(|s| {
                 let (syncs, asked) = std::sync::mpsc::channel::<(u64, Synced)>();
                 let syncer = s.spawn(move || -> std::io::Result<()> {
                     for (tag, done) in asked {
-                        file.sync_data()?;
+                        syncing.sync_data()?;
                         let _ = done.send(tag);
                     }
                     Ok(())
                 });
                 let wrote = (|| -> std::io::Result<()> {
-                    let mut out: &std::fs::File = file;
                     while let Some(op) = rx.blocking_recv() {
                         match op {
                             Op::Write(bytes) => {
-                                out.write_all(&bytes)?;
+                                sink.write(&bytes)?;
                                 give_back(&back, bytes);
                             }
                             // Everything written so far is covered: the writes above returned.
                             // A failed syncer is reported below.
                             Op::Sync(tag, done) => {
+                                sink.before_sync()?;
                                 if syncs.send((tag, done)).is_err() {
                                     break;
                                 }
@@ -662,6 +778,61 @@ mod tests {
             s.delete(ORG, id).await.unwrap();
             assert!(s.reader(ORG, id).await.is_err());
             assert!(s.create("../etc", id, b"x").await.is_err());
+        }
+    }
+
+    /// Direct and plain file writes give the same bytes: from an offset inside a block, in
+    /// pieces of every size, with the unaligned rest written before each sync and rewritten
+    /// after it, and after reopening at an earlier offset (a retry).
+    #[test]
+    fn file_sink_writes_every_byte_in_place() {
+        for direct in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("blob");
+            std::fs::write(&path, b"HEADER-of-13").unwrap();
+            let data: Vec<u8> = (0..3 * BATCH + 12_345)
+                .map(|i| (i * 7 % 253) as u8)
+                .collect();
+            let mut sink = FileSink::open(&path, 12, direct).unwrap();
+            assert_eq!(
+                sink.direct.is_some(),
+                direct,
+                "ext4 and tmpfs allow O_DIRECT"
+            );
+            let mut rest = &data[..];
+            for (i, n) in [1, 4095, 4097, 65_552, BATCH + 3, 100]
+                .iter()
+                .cycle()
+                .enumerate()
+            {
+                let n = (*n).min(rest.len());
+                sink.write(&rest[..n]).unwrap();
+                rest = &rest[n..];
+                if i % 3 == 1 {
+                    sink.before_sync().unwrap();
+                    sink.file.sync_data().unwrap();
+                    // What a sync covers is in the file already.
+                    let written = 12 + data.len() - rest.len();
+                    assert_eq!(std::fs::metadata(&path).unwrap().len(), written as u64);
+                }
+                if rest.is_empty() {
+                    break;
+                }
+            }
+            sink.before_sync().unwrap();
+            drop(sink);
+            let all = std::fs::read(&path).unwrap();
+            assert_eq!(&all[..12], b"HEADER-of-13");
+            assert!(all[12..] == data[..], "direct={direct}");
+            // A retry from an unaligned offset drops the rest and continues there.
+            let mut sink = FileSink::open(&path, 5000, direct).unwrap();
+            sink.write(b"retry").unwrap();
+            sink.before_sync().unwrap();
+            drop(sink);
+            let all = std::fs::read(&path).unwrap();
+            assert_eq!(all.len(), 5005);
+            assert_eq!(&all[12..5000], &data[..4988]);
+            assert_eq!(&all[5000..], b"retry");
         }
     }
 
