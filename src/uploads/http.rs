@@ -1176,6 +1176,11 @@ impl Request<'_> {
         let mut interrupted = false;
         let mut pending: Option<PendingSync> = None;
         let mut stream = body.into_data_stream();
+        // The running SHA-256 of the plaintext is computed on a thread of its own, beside the
+        // sealing (it was the largest part of an upload's CPU time).
+        let hasher = self
+            .hash_ok
+            .then(|| Hasher::start(file_hasher.clone(), seg));
         macro_rules! tryw {
             ($e:expr) => {
                 match $e {
@@ -1225,6 +1230,9 @@ impl Request<'_> {
             if let Some(h) = chunk_hasher.as_mut() {
                 h.update(&chunk);
             }
+            if let Some(h) = &hasher {
+                tryw!(h.feed(chunk.clone()).await);
+            }
             let mut data = &chunk[..];
             while !data.is_empty() {
                 let take = (seg - filled).min(data.len());
@@ -1233,7 +1241,7 @@ impl Request<'_> {
                 data = &data[take..];
                 if filled == seg {
                     let last = index + 1 == count;
-                    tryw!(self.seal_tail(writer.buffer(), filled, index, last, &mut file_hasher));
+                    tryw!(self.seal_tail(writer.buffer(), filled, index, last));
                     tryw!(writer.ready().await);
                     sealed_to += seg as u64;
                     index += 1;
@@ -1271,12 +1279,15 @@ impl Request<'_> {
             }
         }
         if self.start + received == length && sealed_to < length || (length == 0) {
-            tryw!(self.seal_tail(writer.buffer(), filled, index, true, &mut file_hasher));
+            tryw!(self.seal_tail(writer.buffer(), filled, index, true));
             tryw!(writer.ready().await);
             sealed_to = length;
         }
         // Whatever did not fill a segment is dropped; the client sends it again.
         writer.drop_unready();
+        if let Some(h) = hasher {
+            file_hasher = tryw!(h.finish(sealed_to - self.start).await);
+        }
         Ok((
             writer,
             Streamed {
@@ -1288,20 +1299,15 @@ impl Request<'_> {
         ))
     }
 
-    /// Hashes and seals the last `filled` bytes of `buf` in place as segment `index`.
+    /// Seals the last `filled` bytes of `buf` in place as segment `index`.
     fn seal_tail(
         &self,
         buf: &mut Vec<u8>,
         filled: usize,
         index: u64,
         last: bool,
-        file_hasher: &mut Sha256,
     ) -> Result<(), crypto::CryptoError> {
-        let from = buf.len() - filled;
-        if self.hash_ok {
-            file_hasher.update(&buf[from..]);
-        }
-        self.cipher.seal_from(index, last, buf, from)
+        self.cipher.seal_from(index, last, buf, buf.len() - filled)
     }
 
     /// After the body: a complete upload is synced and finished; otherwise a sync of what was
@@ -1364,6 +1370,78 @@ impl Request<'_> {
             },
             (hashed, s.hasher),
         ))
+    }
+}
+
+/// Hashes a request's body on a blocking thread, in order, as it arrives. Only what gets
+/// sealed may be hashed, and that is known at the end: everything but the last segment's worth
+/// is surely sealed (a partial segment is shorter), so the thread keeps that much back until
+/// `finish` says how much counts.
+struct Hasher {
+    tx: tokio::sync::mpsc::Sender<HashOp>,
+    thread: tokio::task::JoinHandle<Sha256>,
+}
+
+enum HashOp {
+    Data(bytes::Bytes),
+    /// Hash up to this many bytes of the body, then stop.
+    Finish(u64),
+}
+
+type Held = std::collections::VecDeque<bytes::Bytes>;
+
+/// Hashes the held bytes up to `to` bytes of the body.
+fn hash_to(hasher: &mut Sha256, held: &mut Held, hashed: &mut u64, to: u64) {
+    while *hashed < to {
+        let Some(mut b) = held.pop_front() else { break };
+        let n = (to - *hashed).min(b.len() as u64) as usize;
+        hasher.update(&b[..n]);
+        *hashed += n as u64;
+        if n < b.len() {
+            held.push_front(b.split_off(n));
+        }
+    }
+}
+
+impl Hasher {
+    fn start(mut hasher: Sha256, segment: usize) -> Hasher {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<HashOp>(64);
+        let thread = tokio::task::spawn_blocking(move || {
+            let mut held = Held::new();
+            let (mut received, mut hashed) = (0u64, 0u64);
+            while let Some(op) = rx.blocking_recv() {
+                match op {
+                    HashOp::Data(b) => {
+                        received += b.len() as u64;
+                        held.push_back(b);
+                        let sure = received.saturating_sub(segment as u64);
+                        hash_to(&mut hasher, &mut held, &mut hashed, sure);
+                    }
+                    HashOp::Finish(sealed) => {
+                        hash_to(&mut hasher, &mut held, &mut hashed, sealed);
+                        break;
+                    }
+                }
+            }
+            hasher
+        });
+        Hasher { tx, thread }
+    }
+
+    async fn feed(&self, b: bytes::Bytes) -> Result<(), &'static str> {
+        self.tx
+            .send(HashOp::Data(b))
+            .await
+            .map_err(|_| "hasher stopped")
+    }
+
+    /// The hash it started with, continued by the first `sealed` bytes of the body.
+    async fn finish(self, sealed: u64) -> Result<Sha256, &'static str> {
+        self.tx
+            .send(HashOp::Finish(sealed))
+            .await
+            .map_err(|_| "hasher stopped")?;
+        self.thread.await.map_err(|_| "hasher stopped")
     }
 }
 
