@@ -89,6 +89,11 @@ impl Chat {
         }
     }
 
+    /// Whether the messages are there; tracked, so it turns true again after every reload.
+    pub fn loaded(&self) -> bool {
+        self.data.with(|d| d.is_some())
+    }
+
     fn portal(&self) -> bool {
         self.side.get_value()() == Side::Portal
     }

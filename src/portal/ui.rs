@@ -10,8 +10,8 @@ use crate::cases::ui::{ProgressBar, PublicChecklist, Via};
 use crate::cases::{CaseState, PublicCase};
 use crate::i18n::fill;
 use crate::ui::{
-    action_error, field_error, format, toast_on_success, use_lang, use_t, Field, FormError,
-    Skeleton,
+    action_error, field_error, format, toast_on_success, use_lang, use_t, AfterHydration, Field,
+    FormError, Skeleton,
 };
 use crate::uploads::ui::{human_size, review_label};
 use crate::uploads::FileView;
@@ -187,30 +187,21 @@ pub fn PortalHomePage() -> impl IntoView {
     let live = crate::live::Live::provide_at("/api/portal/events");
     let _ = live;
     let messages = crate::live::counter(crate::chat::ui::is_message);
-    let chat = crate::chat::ui::Chat::new(|| crate::chat::ui::Side::Portal, messages);
+    // Bumped once the chat (loaded after the first paint) has marked its messages read.
+    let seen = RwSignal::new(0u32);
     let unread = Resource::new(
-        move || messages.get(),
+        move || (messages.get(), seen.get()),
         |_| crate::chat::api::portal_unread(),
     );
     let home = Resource::new(|| (), |_| load_portal_home());
     // Bumped after an upload, so the file lists catch up.
     let refresh = RwSignal::new(0u32);
     let files = Resource::new(move || refresh.get(), |_| load_portal_files());
-    let decide = ServerAction::<crate::approvals::api::DecideApproval>::new();
-    let approvals: crate::approvals::ui::ApprovalsResource = Resource::new(
-        move || decide.version().get(),
-        |_| crate::approvals::api::portal_approvals(),
-    );
-    // This month's hours, when the firm shows them (else nothing).
-    let hours = Resource::new(
-        || (),
-        |_| async { crate::hours::api::portal_hours(None).await.ok() },
-    );
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
                 match state.await {
-                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh chat unread approvals decide hours/> }.into_any(),
+                    Ok(PortalState::In(me)) => view! { <PortalSpace me home files refresh unread messages seen/> }.into_any(),
                     Ok(PortalState::Choose) => view! { <Redirect path="/portal/choose"/> }.into_any(),
                     _ => view! { <Redirect path="/portal/login"/> }.into_any(),
                 }
@@ -225,11 +216,9 @@ fn PortalSpace(
     home: Resource<Result<PortalHome, crate::error::AppError>>,
     files: Resource<Result<super::PortalFiles, crate::error::AppError>>,
     refresh: RwSignal<u32>,
-    chat: crate::chat::ui::Chat,
     unread: Resource<Result<i64, crate::error::AppError>>,
-    approvals: crate::approvals::ui::ApprovalsResource,
-    decide: ServerAction<crate::approvals::api::DecideApproval>,
-    hours: Resource<Option<crate::hours::Hours>>,
+    messages: Signal<u64>,
+    seen: RwSignal<u32>,
 ) -> impl IntoView {
     let t = use_t();
     let logout = ServerAction::<PortalLogout>::new();
@@ -279,13 +268,15 @@ fn PortalSpace(
                     })
                 }}
             </Suspense>
-            {can_approve.then(|| view! { <crate::approvals::ui::PortalApprovals approvals decide/> })}
-            {me.hours.then(|| view! { <crate::hours::ui::PortalHoursTeaser hours/> })}
-            {can_chat.then(|| view! {
-                <section class="card stack" aria-labelledby="h-chat">
-                    <h2 id="h-chat">{t.chat_title}</h2>
-                    <crate::chat::ui::ChatPanel chat/>
-                </section>
+            {(can_approve || me.hours || can_chat).then(|| {
+                let x = Extras { approve: can_approve, hours: me.hours, chat: can_chat, messages, seen };
+                view! {
+                    <AfterHydration fallback=|| view! { <Skeleton lines=4/> }>
+                        <Suspense fallback=|| view! { <Skeleton lines=4/> }>
+                            {move || Suspend::new(async move { portal_extras(x).await })}
+                        </Suspense>
+                    </AfterHydration>
+                }
             })}
             {can_files.then(|| view! {
                 <Transition fallback=|| view! { <Skeleton lines=3/> }>
@@ -303,6 +294,53 @@ fn PortalSpace(
         </main>
         </div>
     }
+}
+
+/// What the portal home shows below the open requests, when the client may see it.
+#[derive(Clone, Copy)]
+pub struct Extras {
+    approve: bool,
+    hours: bool,
+    chat: bool,
+    messages: Signal<u64>,
+    seen: RwSignal<u32>,
+}
+
+/// The portal home's approvals, hours and chat. They come after the first paint: their code is
+/// a WASM chunk of its own (`cargo leptos build --split`) and their data is fetched with it, so
+/// a phone downloads and hydrates less before the page works, and the server renders less.
+#[leptos::lazy]
+fn portal_extras(x: Extras) -> AnyView {
+    let t = use_t();
+    let decide = ServerAction::<crate::approvals::api::DecideApproval>::new();
+    let approvals: crate::approvals::ui::ApprovalsResource = Resource::new(
+        move || decide.version().get(),
+        |_| crate::approvals::api::portal_approvals(),
+    );
+    // This month's hours, when the firm shows them (else nothing).
+    let hours = Resource::new(
+        || (),
+        |_| async { crate::hours::api::portal_hours(None).await.ok() },
+    );
+    let chat = crate::chat::ui::Chat::new(|| crate::chat::ui::Side::Portal, x.messages);
+    // Opening the chat marks its messages read: the count in the top bar follows.
+    let seen = x.seen;
+    Effect::new(move |_| {
+        if chat.loaded() {
+            seen.update(|n| *n += 1);
+        }
+    });
+    view! {
+        {x.approve.then(|| view! { <crate::approvals::ui::PortalApprovals approvals decide/> })}
+        {x.hours.then(|| view! { <crate::hours::ui::PortalHoursTeaser hours/> })}
+        {x.chat.then(|| view! {
+            <section class="card stack" aria-labelledby="h-chat">
+                <h2 id="h-chat">{t.chat_title}</h2>
+                <crate::chat::ui::ChatPanel chat/>
+            </section>
+        })}
+    }
+    .into_any()
 }
 
 #[component]

@@ -180,6 +180,17 @@ pub fn EmptyState(
     }
 }
 
+/// Shows `fallback` on the server and while the page hydrates, then `children`: for the parts
+/// of a page whose code and data come after the first paint (a `#[lazy]` function awaited in a
+/// `Suspense`). Effects run only in the browser, after the part they belong to has hydrated, so
+/// the server's HTML and the hydrating browser agree on the fallback.
+#[component]
+pub fn AfterHydration(#[prop(into)] fallback: ViewFn, children: ChildrenFn) -> impl IntoView {
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    view! { <Show when=move || mounted.get() fallback>{children()}</Show> }
+}
+
 /// Placeholder lines while data loads.
 #[component]
 pub fn Skeleton(#[prop(default = 3)] lines: usize) -> impl IntoView {
