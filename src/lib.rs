@@ -52,5 +52,7 @@ pub fn hydrate() {
         if let Some(app) = leptos::prelude::document().get_element_by_id("app") {
             let _ = app.set_attribute("data-hydrated", "true");
         }
+        // Only now the parts that load after the first paint start loading.
+        leptos::prelude::Set::set(&ui::page_hydrated(), true);
     });
 }

@@ -180,15 +180,26 @@ pub fn EmptyState(
     }
 }
 
+thread_local! {
+    static HYDRATED: ArcRwSignal<bool> = ArcRwSignal::new(false);
+}
+
+/// Whether the page has hydrated completely (set once in `hydrate()`; never on the server).
+pub fn page_hydrated() -> ArcRwSignal<bool> {
+    HYDRATED.with(|h| h.clone())
+}
+
 /// Shows `fallback` on the server and while the page hydrates, then `children`: for the parts
-/// of a page whose code and data come after the first paint (a `#[lazy]` function awaited in a
-/// `Suspense`). Effects run only in the browser, after the part they belong to has hydrated, so
-/// the server's HTML and the hydrating browser agree on the fallback.
+/// of a page whose code and data come later (a `#[lazy]` function awaited in a `Suspense`).
+/// They start only once the whole page has hydrated: their chunks (and the shared ones they
+/// need) then do not compete with hydration for a slow phone's CPU, and server and browser
+/// agree on the fallback while it hydrates.
 #[component]
 pub fn AfterHydration(#[prop(into)] fallback: ViewFn, children: ChildrenFn) -> impl IntoView {
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
-    view! { <Show when=move || mounted.get() fallback>{children()}</Show> }
+    let hydrated = page_hydrated();
+    // The server never reads (nor subscribes to) its thread's flag.
+    let when = move || cfg!(feature = "hydrate") && hydrated.get();
+    view! { <Show when fallback>{children()}</Show> }
 }
 
 /// Placeholder lines while data loads.
