@@ -432,7 +432,11 @@ impl FileSink {
                     .ok()
             })
             .flatten();
-        let stage = vec![0u8; BATCH_CAPACITY + 2 * BLOCK];
+        // Plain writes need no staging.
+        let stage = match direct {
+            Some(_) => vec![0u8; BATCH_CAPACITY + 2 * BLOCK],
+            None => Vec::new(),
+        };
         let mut sink = FileSink {
             at: stage.as_ptr().align_offset(BLOCK),
             stage,

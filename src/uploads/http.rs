@@ -1168,7 +1168,7 @@ impl Request<'_> {
         let mut chunk_hasher = self.checksum.map(|_| Sha256::new());
         let mut index = self.start / seg as u64;
         // Plaintext of the segment being filled, at the end of the writer's buffer: it is
-        // hashed and sealed there in place, and only then may it be written.
+        // sealed there in place, and only then may it be written.
         let mut filled: usize = 0;
         let mut received: u64 = 0;
         let mut sealed_to = self.start;
@@ -1180,7 +1180,7 @@ impl Request<'_> {
         // sealing (it was the largest part of an upload's CPU time).
         let hasher = self
             .hash_ok
-            .then(|| Hasher::start(file_hasher.clone(), seg));
+            .then(|| Hasher::start(std::mem::take(&mut file_hasher), seg));
         macro_rules! tryw {
             ($e:expr) => {
                 match $e {

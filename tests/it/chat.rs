@@ -43,12 +43,7 @@ async fn staff_and_client_talk(db: Db) {
     assert_eq!(ok(&phone, "portal_unread", &[]).await, 0, "read by opening");
     // The page shows the text as text and the address as a link (the staff page renders it
     // on the server; the portal renders the same chat panel after its first paint).
-    let html = owner
-        .get(&format!("/clients/{x}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = owner.html(&format!("/clients/{x}")).await;
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "{html}"
@@ -305,12 +300,7 @@ async fn attachments_take_the_secure_upload_path(db: Db) {
     let r = phone.get(&format!("/api/portal/files/{from_staff}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
-    let page = owner
-        .get(&format!("/clients/{x}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = owner.html(&format!("/clients/{x}")).await;
     assert!(page.contains("data-testid=\"chat-attach\""), "{page}");
 
     // A file that fails the checks is shown as held back, and nobody can download it.

@@ -354,6 +354,11 @@ impl Caller {
             .unwrap()
     }
 
+    /// A page's HTML, loaded the way a browser does.
+    pub async fn html(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
     /// Creates a client and returns its id.
     pub async fn create_client(&self, name: &str, email: &str) -> String {
         let (status, body) = self

@@ -58,12 +58,7 @@ async fn choices_decide_mail_digest_or_nothing(db: Db) {
     let prefs = ok(&anon, "notify_prefs", &[("token", &token)]).await;
     assert_eq!(prefs["name"], "Xaver Post");
     assert_eq!(prefs["choices"].as_array().unwrap().len(), 6);
-    let page = anon
-        .get(&format!("/notify/{token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = anon.html(&format!("/notify/{token}")).await;
     assert!(page.contains("save-prefs"), "{page}");
     ok(
         &anon,

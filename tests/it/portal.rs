@@ -160,12 +160,7 @@ async fn magic_links_sign_in_once_and_expire(db: Db) {
         "Used"
     );
     assert_eq!(ok(&other, "portal_state", &[]).await, "SignedOut");
-    let html = other
-        .get(&format!("/portal/m/{token}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = other.html(&format!("/portal/m/{token}")).await;
     assert!(html.contains("request-new-link"), "{html}");
 
     // Expired: a link past its time; an unknown or malformed token looks the same.
