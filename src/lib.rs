@@ -52,6 +52,10 @@ pub fn hydrate() {
         if let Some(app) = leptos::prelude::document().get_element_by_id("app") {
             let _ = app.set_attribute("data-hydrated", "true");
         }
+        // The moment, for the benchmark's time to interactive (bench/pages.mjs).
+        if let Some(perf) = leptos::prelude::window().performance() {
+            let _ = perf.mark("kp-hydrated");
+        }
         // Only now the parts that load after the first paint start loading.
         leptos::prelude::Set::set(&ui::page_hydrated(), true);
     });
