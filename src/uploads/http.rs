@@ -68,10 +68,37 @@ struct Progress {
     busy: bool,
     /// Counts claims, so a late idle close can tell the writer was used since.
     generation: u64,
-    /// Plaintext bytes the hasher has seen (equals the offset when it can be trusted).
+    /// Plaintext bytes the hash covers (equals the offset when it can be trusted; `u64::MAX`
+    /// while a request holds the hash).
     hashed: u64,
-    hasher: Sha256,
+    hash: Hash,
     open: Option<Open>,
+}
+
+/// The running SHA-256 of an upload's plaintext.
+enum Hash {
+    /// Its state, with no thread behind it.
+    Idle(Sha256),
+    /// A thread hashes what the requests send (an open upload on this node): a request does
+    /// not wait for it to catch up before it answers, only the last one does.
+    Running(Hasher),
+}
+
+impl Default for Hash {
+    fn default() -> Hash {
+        Hash::Idle(Sha256::new())
+    }
+}
+
+impl Hash {
+    /// Lets the thread (if any) catch up and go: for an upload no writer stays open for, so
+    /// that no thread waits for a request that may never come. `None` if the thread failed.
+    async fn idle(self) -> Option<Hash> {
+        match self {
+            Hash::Running(h) => h.finish().await.ok().map(Hash::Idle),
+            idle => Some(idle),
+        }
+    }
 }
 
 /// The blob writer of an unfinished upload between two PATCHes.
@@ -97,7 +124,7 @@ impl Open {
 /// A request's hold on an upload.
 struct Claim {
     hashed: u64,
-    hasher: Sha256,
+    hash: Hash,
     open: Option<Open>,
 }
 
@@ -110,7 +137,7 @@ impl UploadState {
             busy: false,
             generation: 0,
             hashed: 0,
-            hasher: Sha256::new(),
+            hash: Hash::default(),
             open: None,
         });
         if p.busy {
@@ -120,20 +147,23 @@ impl UploadState {
         p.generation += 1;
         let open = p.open.take();
         let at = open.as_ref().map_or(committed, |o| o.written);
-        if p.hashed != at {
+        // The request takes the hash along; it gives it back when it ends (`release`).
+        let mut hashed = std::mem::replace(&mut p.hashed, u64::MAX);
+        if hashed != at {
             // After a restart the running hash is gone; it is rebuilt when the file is finished.
-            p.hashed = u64::MAX;
+            hashed = u64::MAX;
         }
         Some(Claim {
-            hashed: p.hashed,
-            hasher: p.hasher.clone(),
+            hashed,
+            hash: std::mem::take(&mut p.hash),
             open,
         })
     }
 
-    /// Ends a claim, keeping the running hash (when known) and the writer left open.
+    /// Ends a claim, giving back the running hash (when known; without it the hash stays
+    /// unknown, as the claim left it) and the writer left open.
     /// Returns the generation an idle close has to find unchanged.
-    fn release(&self, id: &str, hashed: Option<(u64, Sha256)>, open: Option<Open>) -> u64 {
+    fn release(&self, id: &str, hashed: Option<(u64, Hash)>, open: Option<Open>) -> u64 {
         let Ok(mut map) = self.inner.lock() else {
             return 0;
         };
@@ -143,7 +173,7 @@ impl UploadState {
         p.busy = false;
         if let Some((n, h)) = hashed {
             p.hashed = n;
-            p.hasher = h;
+            p.hash = h;
         }
         p.open = open;
         p.generation
@@ -161,28 +191,33 @@ impl UploadState {
         }
     }
 
-    /// After `KEEP_OPEN` without a new claim, settles and closes the open writer.
+    /// After `KEEP_OPEN` without a new claim, settles and closes the open writer, and lets
+    /// the hashing thread go (keeping the hash's state).
     fn close_when_idle(st: &AppState, id: String, generation: u64) {
         let st = st.clone();
         tokio::spawn(async move {
             tokio::time::sleep(KEEP_OPEN).await;
-            let open = {
+            let taken = {
                 let Ok(mut map) = st.uploads.inner.lock() else {
                     return;
                 };
                 match map.get_mut(&id) {
                     Some(p) if !p.busy && p.generation == generation && p.open.is_some() => {
                         p.busy = true;
-                        p.open.take()
+                        let hashed = std::mem::replace(&mut p.hashed, u64::MAX);
+                        p.open
+                            .take()
+                            .map(|o| (o, hashed, std::mem::take(&mut p.hash)))
                     }
                     _ => None,
                 }
             };
-            if let Some(open) = open {
+            if let Some((open, hashed, hash)) = taken {
                 if let Err(e) = open.settle(&st, &id).await {
                     tracing::error!(upload = %id, error = %e, "closing an idle upload failed");
                 }
-                st.uploads.release(&id, None, None);
+                let hash = hash.idle().await;
+                st.uploads.release(&id, hash.map(|h| (hashed, h)), None);
             }
         });
     }
@@ -1035,7 +1070,9 @@ async fn write(
             Some(open) => open.settle(&st, &id).await,
             None => Ok(()),
         };
-        st.uploads.release(&id, None, None);
+        let hash = claim.hash.idle().await;
+        st.uploads
+            .release(&id, hash.map(|h| (claim.hashed, h)), None);
         return match settled {
             Ok(()) => offset_mismatch(at as u64),
             Err(e) => internal(e),
@@ -1066,14 +1103,29 @@ async fn write(
         cipher: SegmentCipher::new(&key, header),
         header,
         checksum,
-        hash_ok: claim.hashed == at as u64,
     };
-    let streamed = request.stream(writer, claim.hasher, body).await;
+    // The running SHA-256 of the plaintext is computed on a thread of its own, beside the
+    // sealing (it was the largest part of an upload's CPU time), when it covers what came
+    // before this request.
+    let hasher = match claim.hash {
+        _ if claim.hashed != at as u64 => None,
+        Hash::Running(h) => Some(h),
+        Hash::Idle(state) => Some(Hasher::start(state, header.segment_len as usize)),
+    };
+    let streamed = request.stream(writer, hasher.as_ref(), body).await;
     let result = match streamed {
-        Ok((writer, s)) => request.end(&key, writer, prev, s).await,
+        Ok((writer, s)) => request
+            .end(&key, writer, prev, s, hasher)
+            .await
+            .map_err(|r| (r, None)),
         Err((writer, r)) => {
             abandon(writer, prev).await;
-            Err(r)
+            // None of this request's bytes count: the hash goes back to where it began.
+            let kept = match hasher {
+                Some(h) if h.abort().await.is_ok() => Hash::Running(h).idle().await,
+                _ => None,
+            };
+            Err((r, kept.map(|h| (at as u64, h))))
         }
     };
     match result {
@@ -1091,9 +1143,9 @@ async fn write(
             UploadState::close_when_idle(&st, id, generation);
             offset_answer(written)
         }
-        Err(r) => {
+        Err((r, kept)) => {
             trim(&st, &up, &header).await;
-            st.uploads.release(&id, None, None);
+            st.uploads.release(&id, kept, None);
             r
         }
     }
@@ -1129,8 +1181,6 @@ struct Request<'a> {
     cipher: SegmentCipher,
     header: Header,
     checksum: Option<[u8; 32]>,
-    /// Whether the running hash covers exactly the bytes before `start`.
-    hash_ok: bool,
 }
 
 /// What the body left: sealed up to `sealed_to`, syncs asked for up to `asked`.
@@ -1138,26 +1188,25 @@ struct Streamed {
     sealed_to: u64,
     asked: u64,
     pending: Option<PendingSync>,
-    hasher: Sha256,
 }
 
 enum Ended {
     /// The upload is complete and finished (a file now).
     Finished,
     /// More is to come; the writer stays open with the running hash.
-    Open(Open, (u64, Sha256)),
+    Open(Open, (u64, Hash)),
     /// More is to come; everything sealed is durable and recorded (shared storage: the next
     /// PATCH may reach another node).
-    Settled(u64, (u64, Sha256)),
+    Settled(u64, (u64, Hash)),
 }
 
 impl Request<'_> {
-    /// Streams the body into sealed segments. On failure the writer comes back with the answer,
-    /// to be abandoned.
+    /// Streams the body into sealed segments, and to the hasher (if the hash is known). On
+    /// failure the writer comes back with the answer, to be abandoned.
     async fn stream(
         &self,
         mut writer: BlobWriter,
-        mut file_hasher: Sha256,
+        hasher: Option<&Hasher>,
         body: Body,
     ) -> Result<(BlobWriter, Streamed), (BlobWriter, Response)> {
         let st = self.st;
@@ -1176,11 +1225,6 @@ impl Request<'_> {
         let mut interrupted = false;
         let mut pending: Option<PendingSync> = None;
         let mut stream = body.into_data_stream();
-        // The running SHA-256 of the plaintext is computed on a thread of its own, beside the
-        // sealing (it was the largest part of an upload's CPU time).
-        let hasher = self
-            .hash_ok
-            .then(|| Hasher::start(std::mem::take(&mut file_hasher), seg));
         macro_rules! tryw {
             ($e:expr) => {
                 match $e {
@@ -1230,7 +1274,7 @@ impl Request<'_> {
             if let Some(h) = chunk_hasher.as_mut() {
                 h.update(&chunk);
             }
-            if let Some(h) = &hasher {
+            if let Some(h) = hasher {
                 tryw!(h.feed(chunk.clone()).await);
             }
             let mut data = &chunk[..];
@@ -1286,7 +1330,7 @@ impl Request<'_> {
         // Whatever did not fill a segment is dropped; the client sends it again.
         writer.drop_unready();
         if let Some(h) = hasher {
-            file_hasher = tryw!(h.finish(sealed_to - self.start).await);
+            tryw!(h.end(sealed_to - self.start).await);
         }
         Ok((
             writer,
@@ -1294,7 +1338,6 @@ impl Request<'_> {
                 sealed_to,
                 asked,
                 pending,
-                hasher: file_hasher,
             },
         ))
     }
@@ -1311,13 +1354,14 @@ impl Request<'_> {
     }
 
     /// After the body: a complete upload is synced and finished; otherwise a sync of what was
-    /// sealed is asked for and the writer stays open.
+    /// sealed is asked for and the writer (and hasher) stay open.
     async fn end(
         &self,
         key: &[u8; crypto::KEY_LEN],
         mut writer: BlobWriter,
         prev: Option<tokio::task::JoinHandle<()>>,
         s: Streamed,
+        hasher: Option<Hasher>,
     ) -> Result<Ended, Response> {
         let (st, up) = (self.st, self.up);
         let length = up.length as u64;
@@ -1329,7 +1373,10 @@ impl Request<'_> {
             repo::advance(&st.db, &up.id, length as i64)
                 .await
                 .map_err(internal)?;
-            let digest = self.hash_ok.then(|| s.hasher.finalize().into());
+            let digest = match hasher {
+                Some(h) => Some(h.finish().await.map_err(internal)?.finalize().into()),
+                None => None,
+            };
             let done = UploadRow {
                 committed: up.length,
                 ..up.clone()
@@ -1339,7 +1386,11 @@ impl Request<'_> {
                 .map_err(internal)?;
             return Ok(Ended::Finished);
         }
-        let hashed = if self.hash_ok { s.sealed_to } else { u64::MAX };
+        let hashed = if hasher.is_some() {
+            s.sealed_to
+        } else {
+            u64::MAX
+        };
         if st.storage.shared() {
             let committed = writer.commit().await;
             if let Some(p) = prev {
@@ -1349,7 +1400,12 @@ impl Request<'_> {
             repo::advance(&st.db, &up.id, s.sealed_to as i64)
                 .await
                 .map_err(internal)?;
-            return Ok(Ended::Settled(s.sealed_to, (hashed, s.hasher)));
+            // The next PATCH may reach another node: no thread is kept waiting for it here.
+            let hash = match hasher {
+                Some(h) => Hash::Idle(h.finish().await.map_err(internal)?),
+                None => Hash::default(),
+            };
+            return Ok(Ended::Settled(s.sealed_to, (hashed, hash)));
         }
         let mut syncs: Vec<PendingSync> = s.pending.into_iter().collect();
         if s.sealed_to > s.asked {
@@ -1368,15 +1424,16 @@ impl Request<'_> {
                 written: s.sealed_to,
                 flusher,
             },
-            (hashed, s.hasher),
+            (hashed, hasher.map_or_else(Hash::default, Hash::Running)),
         ))
     }
 }
 
-/// Hashes a request's body on a blocking thread, in order, as it arrives. Only what gets
-/// sealed may be hashed, and that is known at the end: everything but the last segment's worth
-/// is surely sealed (a partial segment is shorter), so the thread keeps that much back until
-/// `finish` says how much counts.
+/// Hashes an upload's plaintext on a blocking thread, in order, as it arrives, across the
+/// requests of the upload. Only what gets sealed may be hashed, and that is known when a
+/// request ends: everything but the last segment's worth is surely sealed (a partial segment
+/// is shorter), so the thread keeps that much back until `end` says how much counts. A request
+/// answers without waiting for the thread to catch up; only `finish` waits.
 struct Hasher {
     tx: tokio::sync::mpsc::Sender<HashOp>,
     thread: tokio::task::JoinHandle<Sha256>,
@@ -1384,8 +1441,10 @@ struct Hasher {
 
 enum HashOp {
     Data(bytes::Bytes),
-    /// Hash up to this many bytes of the body, then stop.
-    Finish(u64),
+    /// The request ends: the first this many bytes of its body count, the rest is dropped.
+    End(u64),
+    /// The request failed: none of its bytes count.
+    Abort,
 }
 
 type Held = std::collections::VecDeque<bytes::Bytes>;
@@ -1408,7 +1467,10 @@ impl Hasher {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<HashOp>(64);
         let thread = tokio::task::spawn_blocking(move || {
             let mut held = Held::new();
+            // Counted from the start of the current request's body.
             let (mut received, mut hashed) = (0u64, 0u64);
+            // The state before the current request, for an aborted one.
+            let mut before = hasher.clone();
             while let Some(op) = rx.blocking_recv() {
                 match op {
                     HashOp::Data(b) => {
@@ -1416,32 +1478,45 @@ impl Hasher {
                         held.push_back(b);
                         let sure = received.saturating_sub(segment as u64);
                         hash_to(&mut hasher, &mut held, &mut hashed, sure);
+                        continue;
                     }
-                    HashOp::Finish(sealed) => {
+                    HashOp::End(sealed) => {
                         hash_to(&mut hasher, &mut held, &mut hashed, sealed);
-                        break;
+                        before = hasher.clone();
                     }
+                    HashOp::Abort => hasher = before.clone(),
                 }
+                held.clear();
+                (received, hashed) = (0, 0);
             }
             hasher
         });
         Hasher { tx, thread }
     }
 
-    async fn feed(&self, b: bytes::Bytes) -> Result<(), &'static str> {
-        self.tx
-            .send(HashOp::Data(b))
-            .await
-            .map_err(|_| "hasher stopped")
+    async fn send(&self, op: HashOp) -> Result<(), &'static str> {
+        self.tx.send(op).await.map_err(|_| "hasher stopped")
     }
 
-    /// The hash it started with, continued by the first `sealed` bytes of the body.
-    async fn finish(self, sealed: u64) -> Result<Sha256, &'static str> {
-        self.tx
-            .send(HashOp::Finish(sealed))
-            .await
-            .map_err(|_| "hasher stopped")?;
-        self.thread.await.map_err(|_| "hasher stopped")
+    async fn feed(&self, b: bytes::Bytes) -> Result<(), &'static str> {
+        self.send(HashOp::Data(b)).await
+    }
+
+    /// The request ends; the first `sealed` bytes of its body count.
+    async fn end(&self, sealed: u64) -> Result<(), &'static str> {
+        self.send(HashOp::End(sealed)).await
+    }
+
+    /// The request failed; the hash is what it was before it.
+    async fn abort(&self) -> Result<(), &'static str> {
+        self.send(HashOp::Abort).await
+    }
+
+    /// The hash of everything that counted, once the thread has caught up.
+    async fn finish(self) -> Result<Sha256, &'static str> {
+        let Hasher { tx, thread } = self;
+        drop(tx);
+        thread.await.map_err(|_| "hasher stopped")
     }
 }
 
@@ -1518,5 +1593,50 @@ pub async fn remove_expired(st: &AppState) -> Result<u64, String> {
             r?;
             removed += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(s: &str) -> bytes::Bytes {
+        bytes::Bytes::copy_from_slice(s.as_bytes())
+    }
+
+    /// The hashing thread across requests: only what each request sealed counts, a failed
+    /// request counts for nothing, and the hash is that of exactly the counted bytes.
+    #[tokio::test]
+    async fn hasher_counts_only_what_was_sealed() {
+        let mut start = Sha256::new();
+        start.update(b"0123");
+        let h = Hasher::start(start, 4);
+        // Sealed: two segments of four; "ij" was short of a third and is sent again.
+        for piece in ["abc", "defgh", "ij"] {
+            h.feed(bytes(piece)).await.unwrap();
+        }
+        h.end(8).await.unwrap();
+        // Refused (e.g. a checksum mismatch): none of it counts.
+        h.feed(bytes("XXXXXXXXXXXX")).await.unwrap();
+        h.abort().await.unwrap();
+        // The rest, in pieces smaller and larger than a segment.
+        for piece in ["i", "jklmnopq", "rs"] {
+            h.feed(bytes(piece)).await.unwrap();
+        }
+        h.end(11).await.unwrap();
+        let got = h.finish().await.unwrap().finalize();
+        assert_eq!(got, Sha256::digest(b"0123abcdefghijklmnopqrs"));
+    }
+
+    /// An idle hash lets its thread go and keeps the state.
+    #[tokio::test]
+    async fn idle_hash_keeps_the_state() {
+        let h = Hasher::start(Sha256::new(), 2);
+        h.feed(bytes("abcd")).await.unwrap();
+        h.end(4).await.unwrap();
+        let Some(Hash::Idle(state)) = Hash::Running(h).idle().await else {
+            panic!("the thread failed");
+        };
+        assert_eq!(state.finalize(), Sha256::digest(b"abcd"));
     }
 }
