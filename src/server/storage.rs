@@ -396,6 +396,10 @@ const IN_FLIGHT: usize = 8;
 
 /// Direct writes go in whole blocks of this size, from memory aligned to it.
 const BLOCK: usize = 4096;
+/// Batches waiting for a direct write are staged together, up to this much: a direct write
+/// returns only once the disk has the bytes, so when the disk falls behind, fewer and larger
+/// writes keep it busier (the disk here took 1 MiB writes at half the speed of 4 MiB ones).
+const STAGE: usize = 4 * BATCH;
 
 /// Where a file blob's bytes go. Where the file system allows `O_DIRECT`, whole blocks go
 /// from our buffer straight to the disk: copying every byte into the page cache was half of an
@@ -405,7 +409,7 @@ const BLOCK: usize = 4096;
 struct FileSink {
     file: std::fs::File,
     direct: Option<std::fs::File>,
-    /// Room for a batch and the unaligned rest, `stage[at..]` aligned to BLOCK.
+    /// Room for STAGE bytes, a batch and the unaligned rest, `stage[at..]` aligned to BLOCK.
     stage: Vec<u8>,
     at: usize,
     /// Bytes waiting in `stage[at..]`; they belong at `pos` in the file (a block boundary).
@@ -434,7 +438,7 @@ impl FileSink {
             .flatten();
         // Plain writes need no staging.
         let stage = match direct {
-            Some(_) => vec![0u8; BATCH_CAPACITY + 2 * BLOCK],
+            Some(_) => vec![0u8; STAGE + BATCH_CAPACITY + 2 * BLOCK],
             None => Vec::new(),
         };
         let mut sink = FileSink {
@@ -460,18 +464,24 @@ impl FileSink {
         self.stage.len() - self.at - BLOCK
     }
 
+    /// Writes `bytes`, now or (direct) once the stage is full or `write_blocks` is called.
     fn write(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
         while !bytes.is_empty() {
             if self.direct.is_none() {
                 return self.file.write_all(bytes);
             }
+            if self.len >= STAGE {
+                self.write_blocks()?;
+            }
             let take = (self.room() - self.len).min(bytes.len());
             let from = self.at + self.len;
             self.stage[from..from + take].copy_from_slice(&bytes[..take]);
             self.len += take;
             bytes = &bytes[take..];
-            self.write_blocks()?;
+            if self.len == self.room() {
+                self.write_blocks()?;
+            }
         }
         Ok(())
     }
@@ -506,11 +516,12 @@ impl FileSink {
         Ok(())
     }
 
-    /// Before a sync: the bytes short of a whole block go through the page cache, so that the
-    /// sync covers everything written. They stay staged: the next direct write of their block
-    /// writes them again.
+    /// Before a sync: the whole blocks staged are written, and the bytes short of a whole
+    /// block go through the page cache, so that the sync covers everything written. Those stay
+    /// staged: the next direct write of their block writes them again.
     fn before_sync(&mut self) -> std::io::Result<()> {
         use std::os::unix::fs::FileExt;
+        self.write_blocks()?;
         if self.direct.is_some() && self.len > 0 {
             let a = self.at;
             self.file
@@ -559,6 +570,10 @@ impl BlobWriter {
                             Op::Write(bytes) => {
                                 sink.write(&bytes)?;
                                 give_back(&back, bytes);
+                                // Staged batches go out together when more are waiting.
+                                if rx.is_empty() {
+                                    sink.write_blocks()?;
+                                }
                             }
                             // Everything written so far is covered: the writes above returned.
                             // A failed syncer is reported below.
@@ -786,15 +801,16 @@ mod tests {
     }
 
     /// Direct and plain file writes give the same bytes: from an offset inside a block, in
-    /// pieces of every size, with the unaligned rest written before each sync and rewritten
-    /// after it, and after reopening at an earlier offset (a retry).
+    /// pieces of every size (staged together, or larger than the stage), with the unaligned
+    /// rest written before each sync and rewritten after it, and after reopening at an earlier
+    /// offset (a retry).
     #[test]
     fn file_sink_writes_every_byte_in_place() {
         for direct in [true, false] {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("blob");
             std::fs::write(&path, b"HEADER-of-13").unwrap();
-            let data: Vec<u8> = (0..3 * BATCH + 12_345)
+            let data: Vec<u8> = (0..12 * BATCH + 12_345)
                 .map(|i| (i * 7 % 253) as u8)
                 .collect();
             let mut sink = FileSink::open(&path, 12, direct).unwrap();
@@ -804,7 +820,8 @@ mod tests {
                 "ext4 and tmpfs allow O_DIRECT"
             );
             let mut rest = &data[..];
-            for (i, n) in [1, 4095, 4097, 65_552, BATCH + 3, 100]
+            // Pieces larger than the stage too: it is written when full.
+            for (i, n) in [1, 4095, 4097, 65_552, BATCH + 3, 100, STAGE + BATCH + 7]
                 .iter()
                 .cycle()
                 .enumerate()
