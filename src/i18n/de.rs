@@ -460,6 +460,7 @@ pub static DE: T = T {
     p_no_sent: "Noch keine Dateien für Sie.",
     p_your_uploads: "Ihre Uploads",
     p_no_uploads: "Sie haben noch nichts hochgeladen.",
+    p_files_all: "Alle {n} Dateien anzeigen",
     p_history: "Abgeschlossene Vorgänge",
     p_password_set: "Passwort festlegen",
     p_password_change: "Passwort ändern",

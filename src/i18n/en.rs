@@ -460,6 +460,7 @@ pub static EN: T = T {
     p_no_sent: "No files for you yet.",
     p_your_uploads: "Your uploads",
     p_no_uploads: "You have not uploaded anything yet.",
+    p_files_all: "Show all {n} files",
     p_history: "Closed cases",
     p_password_set: "Set a password",
     p_password_change: "Change password",

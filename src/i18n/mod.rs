@@ -540,6 +540,8 @@ pub struct T {
     pub p_no_sent: &'static str,
     pub p_your_uploads: &'static str,
     pub p_no_uploads: &'static str,
+    /// "{n}": how many files there are in all.
+    pub p_files_all: &'static str,
     pub p_history: &'static str,
     pub p_password_set: &'static str,
     pub p_password_change: &'static str,

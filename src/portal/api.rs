@@ -686,9 +686,12 @@ pub async fn load_portal_home() -> Result<PortalHome, AppError> {
     )
 }
 
-/// The client's files: what the firm sent (never a quarantined one), what the client sent.
+/// The client's files: what the firm sent (never a quarantined one), what the client sent,
+/// the newest `HOME_FILES` of each unless `all` are asked for.
 #[server(prefix = "/api", endpoint = "portal_files")]
-pub async fn load_portal_files() -> Result<super::PortalFiles, AppError> {
+pub async fn load_portal_files(
+    #[server(default)] all: bool,
+) -> Result<super::PortalFiles, AppError> {
     use crate::auth::ctx::*;
     finish(
         async {
@@ -699,9 +702,13 @@ pub async fn load_portal_files() -> Result<super::PortalFiles, AppError> {
                     .await?
                     .into_iter()
                     .partition(|f| f.sent);
+            let sent: Vec<_> = sent.into_iter().filter(|f| !f.quarantined).collect();
+            let keep = if all { usize::MAX } else { super::HOME_FILES };
             Ok(super::PortalFiles {
-                sent: sent.into_iter().filter(|f| !f.quarantined).collect(),
-                received,
+                sent_total: sent.len(),
+                received_total: received.len(),
+                sent: sent.into_iter().take(keep).collect(),
+                received: received.into_iter().take(keep).collect(),
             })
         }
         .await,

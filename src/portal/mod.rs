@@ -96,13 +96,19 @@ pub struct PortalHome {
     pub allowed_types: Vec<String>,
 }
 
-/// The client's files, both ways (refreshed after each upload).
+/// How many files of each kind the portal home lists (newest first) before "show all".
+pub const HOME_FILES: usize = 10;
+
+/// The client's files, both ways, newest first (refreshed after each upload).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PortalFiles {
     /// Files the firm sent.
     pub sent: Vec<FileView>,
     /// The client's own uploads with their review.
     pub received: Vec<FileView>,
+    /// How many there are of each (the lists may hold only the newest).
+    pub sent_total: usize,
+    pub received_total: usize,
 }
 
 /// Where a portal page stands.

@@ -196,7 +196,14 @@ pub fn PortalHomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| load_portal_home());
     // Bumped after an upload, so the file lists catch up.
     let refresh = RwSignal::new(0u32);
-    let files = Resource::new(move || refresh.get(), |_| load_portal_files());
+    // `/portal?dateien=alle` lists every file, not only the newest (a link, so it works
+    // before the page has hydrated too).
+    let query = leptos_router::hooks::use_query_map();
+    let all_files = move || query.read().get("dateien").as_deref() == Some("alle");
+    let files = Resource::new(
+        move || (refresh.get(), all_files()),
+        |(_, all)| load_portal_files(all),
+    );
     view! {
         <Suspense fallback=|| view! { <Skeleton lines=5/> }>
             {move || Suspend::new(async move {
@@ -403,6 +410,7 @@ fn HomeView(h: PortalHome, refresh: RwSignal<u32>, rights: super::Rights) -> imp
 #[component]
 fn FilesView(f: super::PortalFiles, firm: String) -> impl IntoView {
     let t = use_t();
+    let shown = (f.sent.len(), f.received.len());
     view! {
         <section class="card stack" aria-labelledby="h-sent">
             <h2 id="h-sent">{fill(t.p_files_from, &[("firm", &firm)])}</h2>
@@ -413,6 +421,7 @@ fn FilesView(f: super::PortalFiles, firm: String) -> impl IntoView {
                     <ul class="file-list" data-testid="portal-sent">
                         {f.sent.into_iter().map(|f| view! { <PortalFile f/> }).collect_view()}
                     </ul>
+                    <AllFiles total=f.sent_total shown=shown.0 anchor="h-sent"/>
                 }.into_any()
             }}
         </section>
@@ -425,10 +434,25 @@ fn FilesView(f: super::PortalFiles, firm: String) -> impl IntoView {
                     <ul class="file-list" data-testid="portal-received">
                         {f.received.into_iter().map(|f| view! { <PortalFile f/> }).collect_view()}
                     </ul>
+                    <AllFiles total=f.received_total shown=shown.1 anchor="h-mine"/>
                 }.into_any()
             }}
         </section>
     }
+}
+
+/// Below a file list that shows only the newest: a link to the whole list.
+#[component]
+fn AllFiles(total: usize, shown: usize, anchor: &'static str) -> impl IntoView {
+    let t = use_t();
+    (total > shown).then(|| {
+        let href = format!("/portal?dateien=alle#{anchor}");
+        view! {
+            <a class="btn btn-secondary" href=href data-testid="portal-files-all">
+                {fill(t.p_files_all, &[("n", &total.to_string())])}
+            </a>
+        }
+    })
 }
 
 fn as_public(c: &PortalCase) -> PublicCase {

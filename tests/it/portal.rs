@@ -628,7 +628,58 @@ async fn secret_links_passwords_and_settings(db: Db) {
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
+/// The portal home lists the newest files of each kind, with a link to all of them; the link
+/// lists every file (server-rendered: it works before the page has hydrated).
+async fn home_lists_the_newest_files_and_links_to_all(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.firm("Kanzlei Viele", "chef@viele.de").await;
+    owner.create_client("Vera Viel", "vera@viel.de").await;
+    let phone = portal_browser(&app, "vera@viel.de").await;
+    let tus = Tus::portal(&phone);
+    let n = kundenportal::portal::HOME_FILES + 2;
+    for i in 1..=n {
+        let r = tus
+            .create_with(&format!("Beleg-{i:02}.pdf"), PDF.len(), &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+        let loc = r.headers()["location"].to_str().unwrap().to_string();
+        tus.upload_all(&loc, PDF, PDF.len()).await;
+    }
+    let files = ok(&phone, "portal_files", &[]).await;
+    let received = files["received"].as_array().unwrap();
+    assert_eq!(received.len(), kundenportal::portal::HOME_FILES, "{files}");
+    assert_eq!(files["received_total"], n, "{files}");
+    assert_eq!(
+        received[0]["name"],
+        format!("Beleg-{n:02}.pdf"),
+        "newest first"
+    );
+    let all = ok(&phone, "portal_files", &[("all", "true")]).await;
+    assert_eq!(all["received"].as_array().unwrap().len(), n, "{all}");
+
+    let home = phone.html("/portal").await;
+    let newest = kundenportal::portal::HOME_FILES;
+    assert_eq!(
+        home.matches("data-testid=\"portal-file\"").count(),
+        newest,
+        "{home}"
+    );
+    assert!(
+        home.contains(&format!("Alle {n} Dateien anzeigen")),
+        "{home}"
+    );
+    assert!(
+        home.contains("href=\"/portal?dateien=alle#h-mine\""),
+        "{home}"
+    );
+    let whole = phone.html("/portal?dateien=alle").await;
+    assert_eq!(whole.matches("data-testid=\"portal-file\"").count(), n);
+    assert!(whole.contains("Beleg-01.pdf"));
+    assert!(!whole.contains("portal-files-all"));
+}
+
 on_both_databases!(
+    home_lists_the_newest_files_and_links_to_all,
     magic_links_sign_in_once_and_expire,
     link_requests_are_rate_limited,
     sessions_see_exactly_one_client,
