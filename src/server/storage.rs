@@ -471,6 +471,7 @@ impl FileSink {
             if self.direct.is_none() {
                 return self.file.write_all(bytes);
             }
+            // A full stage (room() > STAGE) goes out before more is staged.
             if self.len >= STAGE {
                 self.write_blocks()?;
             }
@@ -479,9 +480,6 @@ impl FileSink {
             self.stage[from..from + take].copy_from_slice(&bytes[..take]);
             self.len += take;
             bytes = &bytes[take..];
-            if self.len == self.room() {
-                self.write_blocks()?;
-            }
         }
         Ok(())
     }

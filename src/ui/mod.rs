@@ -190,10 +190,10 @@ pub fn page_hydrated() -> ArcRwSignal<bool> {
 }
 
 /// Shows `fallback` on the server and while the page hydrates, then `children`: for the parts
-/// of a page whose code and data come later (a `#[lazy]` function awaited in a `Suspense`).
-/// They start only once the whole page has hydrated: their chunks (and the shared ones they
-/// need) then do not compete with hydration for a slow phone's CPU, and server and browser
-/// agree on the fallback while it hydrates.
+/// of a page the server need not render, whose data the browser fetches later (the portal
+/// home's approvals, hours and chat). They start only once the whole page has hydrated, so
+/// rendering them and fetching their data do not compete with hydration for a slow phone's
+/// CPU, and server and browser agree on the fallback while it hydrates.
 #[component]
 pub fn AfterHydration(#[prop(into)] fallback: ViewFn, children: ChildrenFn) -> impl IntoView {
     let hydrated = page_hydrated();

@@ -638,11 +638,7 @@ async fn home_lists_the_newest_files_and_links_to_all(db: Db) {
     let tus = Tus::portal(&phone);
     let n = kundenportal::portal::HOME_FILES + 2;
     for i in 1..=n {
-        let r = tus
-            .create_with(&format!("Beleg-{i:02}.pdf"), PDF.len(), &[])
-            .await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
-        let loc = r.headers()["location"].to_str().unwrap().to_string();
+        let loc = tus.create_ok(&format!("Beleg-{i:02}.pdf"), PDF.len()).await;
         tus.upload_all(&loc, PDF, PDF.len()).await;
     }
     let files = ok(&phone, "portal_files", &[]).await;
