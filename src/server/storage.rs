@@ -534,7 +534,7 @@ pub struct PendingSync(tokio::sync::oneshot::Receiver<u64>);
 
 impl PendingSync {
     /// The tag, once everything written before the sync is durable. Cancel-safe. An error
-    /// means the writer failed; `BlobWriter::commit` reports why.
+    /// means the writer failed; `BlobWriter::failure` (or `commit`) reports why.
     pub async fn done(&mut self) -> std::io::Result<u64> {
         (&mut self.0)
             .await
@@ -737,6 +737,16 @@ impl BlobWriter {
         // The thread ended early: a write failed. Report that error.
         self.stopped().await?;
         Err(std::io::Error::other("blob writer stopped"))
+    }
+
+    /// Why the writer failed, after a `PendingSync` did: the error its thread ended with (a
+    /// write or sync), else `fallback`. Nothing more can be written afterwards.
+    pub async fn failure(&mut self, fallback: std::io::Error) -> std::io::Error {
+        self.ops = None;
+        match self.stopped().await {
+            Err(e) => e,
+            Ok(()) => fallback,
+        }
     }
 
     /// Waits for the thread to end and returns its result.

@@ -1245,7 +1245,15 @@ impl Request<'_> {
                 tokio::select! {
                     n = tokio::time::timeout_at(idle, stream.next()) => break n,
                     durable = wait_sync(&mut pending) => {
-                        let durable = tryw!(durable);
+                        let durable = match durable {
+                            Ok(d) => d,
+                            // The writer's own error says why (a full disk is no internal
+                            // error).
+                            Err(e) => {
+                                let e = writer.failure(e).await;
+                                return Err((writer, internal(e)));
+                            }
+                        };
                         tryw!(repo::advance(&st.db, &self.up.id, durable as i64).await);
                         pending = None;
                     }
