@@ -129,6 +129,19 @@ async fn disk_full_and_read_only(db: Db) {
     let loc = tus.create_ok("Steuerbescheid.txt", big.len()).await;
     let r = tus.patch(&loc, 0, &big[..MIB], None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // A PATCH answers before its bytes are synced; the disk fills up once they are durable.
+    let id = crate::helpers::last_segment(&loc);
+    for _ in 0..500 {
+        let committed: i64 = sqlx::query_scalar("SELECT committed FROM uploads WHERE id = $1")
+            .bind(&id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        if committed >= MIB as i64 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 
     let filler = files_disk.fill();
     let refused = until_refused(&tus, &loc, &big).await;
