@@ -19,7 +19,7 @@ test: setup
 bench: setup
 	bash scripts/bench.sh
 
-## make audit: cargo-deny on the dependency tree (licenses, bans, sources; advisories where reachable)
+## make audit: cargo-deny on the dependency tree (licenses, bans, sources, RustSec advisories)
 audit:
 	bash scripts/audit.sh
 
