@@ -32,6 +32,9 @@ async function main() {
         extraHeaders: headers,
       });
       const { categories: c, audits: a } = result.lhr;
+      if (process.env.BENCH_LH_SAVE) {
+        (await import('node:fs')).writeFileSync(`/tmp/lh-${name.split(' ')[0]}.json`, JSON.stringify(result.lhr));
+      }
       const score = (k) => Math.round(c[k].score * 100);
       const ms = (k) => `${(a[k].numericValue / 1000).toFixed(2)} s`;
       console.log(
@@ -46,6 +49,10 @@ async function main() {
           .filter((x) => x && x.score !== null && x.score < 1 && x.scoreDisplayMode !== 'informative' && x.scoreDisplayMode !== 'notApplicable')
           .map((x) => x.id);
         if (lost.length && score(k) < 100) console.log(`  ${k}: not full marks on ${lost.slice(0, 8).join(', ')}`);
+      }
+      // What the browser's console complained about, if anything (best practices).
+      for (const e of (a['errors-in-console']?.details?.items ?? []).slice(0, 5)) {
+        console.log(`  console: ${e.source}: ${String(e.description).slice(0, 200)} ${e.sourceLocation?.url ?? e.url ?? ''}`);
       }
       const lcp = a['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
       if (lcp) console.log(`  largest contentful paint: ${lcp.nodeLabel} (${lcp.selector})`);

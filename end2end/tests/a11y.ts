@@ -15,15 +15,30 @@ export async function audit(page: Page, what: string) {
   return result.passes.length;
 }
 
+/** Collects what goes wrong in a page while it is used: requests to our API that fail and
+ * script errors. A page a client may open must not make a call it is not allowed to make. */
+export function watchFailures(page: Page): string[] {
+  const failures: string[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/') && r.status() >= 400) {
+      failures.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
+    }
+  });
+  page.on('pageerror', (e) => failures.push(`script error: ${e.message}`));
+  return failures;
+}
+
 /** Every kind of page — staff app, sign-in pages, the public upload page and the client's
  * portal — with real data, in the given viewport. Returns the pages audited. */
 export async function auditEverything(browser: Browser, viewport: { width: number; height: number }, tag: string) {
   const context = await browser.newContext({ viewport, locale: 'de-DE' });
   const page = await context.newPage();
+  const failures = watchFailures(page);
   const pages: string[] = [];
   const visit = async (path: string, what: string) => {
     await page.goto(path);
     await audit(page, what);
+    expect(failures.splice(0), `${what}: failed requests and script errors`).toEqual([]);
     pages.push(path);
   };
 
@@ -76,6 +91,7 @@ export async function auditEverything(browser: Browser, viewport: { width: numbe
   // The client's portal.
   const phone = await browser.newContext({ viewport, locale: 'de-DE' });
   const client = await phone.newPage();
+  const clientFailures = watchFailures(client);
   await portalLogin(client, email);
   const ticket = await api(client, 'open_ticket', { subject: 'Frage zur Rechnung', text: 'Wann ist sie fällig?' });
   for (const [path, what] of [
@@ -89,6 +105,10 @@ export async function auditEverything(browser: Browser, viewport: { width: numbe
   ]) {
     await client.goto(path);
     await audit(client, what);
+    // Give what a page fetches after hydration (the portal home's chat, approvals, hours)
+    // time to answer.
+    await client.waitForLoadState('networkidle');
+    expect(clientFailures.splice(0), `${what}: failed requests and script errors`).toEqual([]);
     pages.push(path);
   }
   await phone.close();

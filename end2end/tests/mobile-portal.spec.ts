@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { api, createClientApi, hydrated, login, mailsTo, portalLogin, waitForMail } from './helpers';
+import { api, createClientApi, hydrated, login, mailsTo, portalLogin, sendFile, waitForMail } from './helpers';
 
 test('a client signs in on a phone with a magic link from a real mail and sends a requested document', async ({ page, browser }) => {
   test.setTimeout(90_000);
@@ -174,4 +174,34 @@ test('a phone opening the portal downloads the portal code only; staff pages loa
   // Staff pages came as chunks besides the main module.
   expect(staffWasm).toContain('kundenportal.wasm');
   expect(staffWasm.some((f) => f.startsWith('split_'))).toBe(true);
+});
+
+test('a long-standing client sees the newest ten files at home and opens the whole list on the phone', async ({ page, browser }) => {
+  test.setTimeout(60_000);
+  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
+  const staff = await staffContext.newPage();
+  await login(staff);
+  const clientId = await (await createClientApi(staff, 'Akten Kundin', 'akten@kundin.de')).json();
+  // Twelve documents from the firm, one after the other (the newest is Bescheid 12).
+  for (let i = 1; i <= 12; i++) {
+    const n = String(i).padStart(2, '0');
+    await sendFile(staff, clientId, `Bescheid ${n}.pdf`, Buffer.from(`%PDF-1.7\n% Bescheid ${n}\n%%EOF\n`));
+  }
+  await staffContext.close();
+
+  await portalLogin(page, 'akten@kundin.de');
+  const sent = page.getByTestId('portal-sent');
+  await expect(sent.getByTestId('portal-file')).toHaveCount(10);
+  await expect(sent).toContainText('Bescheid 12.pdf');
+  await expect(sent).not.toContainText('Bescheid 01.pdf');
+  const all = page.getByTestId('portal-files-all');
+  await expect(all).toHaveText('Alle 12 Dateien anzeigen');
+
+  // After hydration the link navigates in the page: the whole list, and no link any more.
+  await all.click();
+  await expect(page).toHaveURL(/\/portal\?dateien=alle#h-sent$/);
+  await expect(sent.getByTestId('portal-file')).toHaveCount(12);
+  await expect(sent).toContainText('Bescheid 01.pdf');
+  await expect(page.getByTestId('portal-files-all')).toHaveCount(0);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
 });

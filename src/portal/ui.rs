@@ -318,33 +318,44 @@ pub struct Extras {
 /// kept a throttled phone's main thread busy longer than the 36 kB gzip it saved.)
 fn portal_extras(x: Extras) -> AnyView {
     let t = use_t();
-    let decide = ServerAction::<crate::approvals::api::DecideApproval>::new();
-    let approvals: crate::approvals::ui::ApprovalsResource = Resource::new(
-        move || decide.version().get(),
-        |_| crate::approvals::api::portal_approvals(),
-    );
-    // This month's hours, when the firm shows them (else nothing).
-    let hours = Resource::new(
-        || (),
-        |_| async { crate::hours::api::portal_hours(None).await.ok() },
-    );
-    let chat = crate::chat::ui::Chat::new(|| crate::chat::ui::Side::Portal, x.messages);
-    // Opening the chat marks its messages read: the count in the top bar follows.
-    let seen = x.seen;
-    Effect::new(move |_| {
-        if chat.loaded() {
-            seen.update(|n| *n += 1);
-        }
+    // Each part fetches its data only when it is shown: a fetch the client may not make
+    // answers 403 or 404, an error in the browser's console on every visit.
+    let approvals = x.approve.then(|| {
+        let decide = ServerAction::<crate::approvals::api::DecideApproval>::new();
+        let approvals: crate::approvals::ui::ApprovalsResource = Resource::new(
+            move || decide.version().get(),
+            |_| crate::approvals::api::portal_approvals(),
+        );
+        view! { <crate::approvals::ui::PortalApprovals approvals decide/> }
     });
-    view! {
-        {x.approve.then(|| view! { <crate::approvals::ui::PortalApprovals approvals decide/> })}
-        {x.hours.then(|| view! { <crate::hours::ui::PortalHoursTeaser hours/> })}
-        {x.chat.then(|| view! {
+    // This month's hours, when the firm shows them.
+    let hours = x.hours.then(|| {
+        let hours = Resource::new(
+            || (),
+            |_| async { crate::hours::api::portal_hours(None).await.ok() },
+        );
+        view! { <crate::hours::ui::PortalHoursTeaser hours/> }
+    });
+    let chat = x.chat.then(|| {
+        let chat = crate::chat::ui::Chat::new(|| crate::chat::ui::Side::Portal, x.messages);
+        // Opening the chat marks its messages read: the count in the top bar follows.
+        let seen = x.seen;
+        Effect::new(move |_| {
+            if chat.loaded() {
+                seen.update(|n| *n += 1);
+            }
+        });
+        view! {
             <section class="card stack" aria-labelledby="h-chat">
                 <h2 id="h-chat">{t.chat_title}</h2>
                 <crate::chat::ui::ChatPanel chat/>
             </section>
-        })}
+        }
+    });
+    view! {
+        {approvals}
+        {hours}
+        {chat}
     }
     .into_any()
 }
