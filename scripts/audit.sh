@@ -12,6 +12,10 @@ if ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
   cargo install cargo-deny --version "$DENY_VERSION" --locked
 fi
 
+# cargo-deny reads the whole graph, every platform's dependencies too (Android's jni for the
+# TLS certificate verifier, ...): fetch them, since a build here downloads only its own.
+cargo fetch --locked --quiet
+
 echo "==> cargo deny: licenses, bans, sources"
 cargo deny --offline check licenses bans sources
 

@@ -73,7 +73,14 @@ pub async fn open_db(config: &Config) -> Result<db::Db, String> {
     Ok(pool)
 }
 
+/// Outgoing HTTPS (Stripe, an S3 bucket) is rustls with ring: reqwest takes the process's
+/// provider, which must be there before the first client is built. Idempotent.
+pub fn tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub async fn build_state(config: Config) -> Result<AppState, String> {
+    tls();
     std::fs::create_dir_all(&config.server.data_dir).map_err(|e| {
         format!(
             "cannot create data directory {}: {e}",

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use futures::TryStreamExt;
-use object_store::{path::Path as Key, ObjectStore, PutPayload};
+use object_store::{path::Path as Key, ObjectStore, ObjectStoreExt, PutPayload};
 
 /// The largest piece a bucket writer puts at once (bounds an upload's memory in a node).
 pub const PIECE: usize = 8 << 20;
@@ -91,7 +91,7 @@ async fn pieces(store: &dyn ObjectStore, dir: &Key) -> std::io::Result<Vec<Piece
 }
 
 fn piece_key(dir: &Key, start: u64) -> Key {
-    dir.child(format!("{start:016x}"))
+    dir.clone().join(format!("{start:016x}"))
 }
 
 impl Storage {

@@ -377,7 +377,7 @@ async fn hostile_pdfs_get_no_preview_and_the_server_keeps_answering(db: Db) {
         ("Viele Seiten.pdf", pdf(&many)),
         ("Riesenseite.pdf", pdf(&[(200_000, 200_000)])),
     ];
-    let http = reqwest::Client::builder()
+    let http = crate::helpers::http()
         .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap();

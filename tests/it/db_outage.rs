@@ -99,7 +99,9 @@ async fn postgres_outage_fails_fast_and_recovers_on_its_own() {
         "answered at once: {at_once:?}"
     );
     // The health check tells the truth meanwhile.
-    let health = reqwest::get(format!("{}/healthz", app.url)).await.unwrap();
+    let health = crate::helpers::get(format!("{}/healthz", app.url))
+        .await
+        .unwrap();
     assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
 
     // The database is back: nobody restarts anything, the app answers again by itself.

@@ -28,7 +28,7 @@ async fn firms_serve_their_portal_on_their_own_domain(db: Db) {
     let other_token = last_segment(other_link["url"].as_str().unwrap());
     let ask = |domain: &str| {
         let url = format!("{}/api/domains/ask?domain={domain}", app.url);
-        async move { reqwest::get(url).await.unwrap().status() }
+        async move { crate::helpers::get(url).await.unwrap().status() }
     };
     let site = Caller::on_host(&app.url, DOMAIN);
 

@@ -34,7 +34,7 @@ fn from(app: &TestApp, ip: &str) -> Caller {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", ip.parse().unwrap());
     Caller {
-        http: reqwest::Client::builder()
+        http: crate::helpers::http()
             .default_headers(headers)
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())

@@ -11,7 +11,9 @@ use tokio::net::TcpStream;
 /// How long the health check takes right now (it reads the database).
 async fn health(app: &TestApp) -> Duration {
     let t = Instant::now();
-    let r = reqwest::get(format!("{}/healthz", app.url)).await.unwrap();
+    let r = crate::helpers::get(format!("{}/healthz", app.url))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     t.elapsed()
 }
@@ -40,7 +42,7 @@ async fn slow_and_endless_requests_are_cut_off(db: Db) {
     )
     .await;
     let addr = app.url.trim_start_matches("http://").to_string();
-    let http = reqwest::Client::new();
+    let http = crate::helpers::http().build().unwrap();
 
     // A server function body over the limit: 413, whether its length is declared…
     let r = http

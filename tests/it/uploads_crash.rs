@@ -87,7 +87,7 @@ pub async fn start_with(
         url: format!("http://127.0.0.1:{port}"),
     };
     for _ in 0..200 {
-        if let Ok(r) = reqwest::get(format!("{}/healthz", server.url)).await {
+        if let Ok(r) = crate::helpers::get(format!("{}/healthz", server.url)).await {
             if r.status().is_success() {
                 return server;
             }
