@@ -3,6 +3,7 @@
 // clients see: the portal home (a client signed in by its secret link, demo data) and the
 // public upload page of an upload link. Prints the accessibility, best-practices and
 // performance scores (targets: 100, >= 95, >= 90) and the main timings; asserts nothing.
+// BENCH_LH_SAVE=1 also writes each full report to /tmp/lh-<page>.json.
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
 import { demoServer, portalCookie } from './lib.mjs';

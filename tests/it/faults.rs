@@ -377,9 +377,7 @@ async fn killed_while_taking_a_payment(db: Db) {
             let (event, org) = (event.clone(), org.clone());
             async move {
                 let now = kundenportal::server::db::now_ms() / 1000;
-                crate::helpers::http()
-                    .build()
-                    .unwrap()
+                crate::helpers::client()
                     .post(format!("{url}/api/stripe/webhook/{org}"))
                     .header("Content-Type", "application/json")
                     .header("Stripe-Signature", sign(&event, WEBHOOK_SECRET, now))

@@ -72,7 +72,6 @@ pub async fn database_url(db: Db, dir: &std::path::Path) -> String {
     }
 }
 
-/// The S3-compatible test server.
 /// A client builder for the tests: reqwest needs the process's TLS provider before the first
 /// client is built (the app installs it in `build_state`; these tests may build one first).
 pub fn http() -> reqwest::ClientBuilder {
@@ -80,11 +79,17 @@ pub fn http() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
-/// `GET url` with a fresh client, as `reqwest::get` does.
-pub async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
-    http().build()?.get(url).send().await
+/// A plain client, as `reqwest::Client::new()` gives.
+pub fn client() -> reqwest::Client {
+    http().build().unwrap()
 }
 
+/// `GET url` with a fresh client, as `reqwest::get` does.
+pub async fn get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    client().get(url).send().await
+}
+
+/// The S3-compatible test server.
 pub fn s3_url() -> String {
     std::env::var("KP_TEST_S3_URL").unwrap_or_else(|_| "http://127.0.0.1:5390".to_string())
 }
@@ -97,9 +102,7 @@ pub async fn new_bucket() -> (String, String) {
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
     let url = s3_url();
-    let made = crate::helpers::http()
-        .build()
-        .unwrap()
+    let made = client()
         .put(format!("{url}/{bucket}"))
         .send()
         .await
@@ -320,7 +323,7 @@ impl Caller {
     /// An anonymous browser that sends this `User-Agent` (none when empty).
     pub fn with_agent(base: &str, user_agent: &str) -> Caller {
         Caller {
-            http: browser(crate::helpers::http().user_agent(user_agent)),
+            http: browser(http().user_agent(user_agent)),
             base: base.to_string(),
         }
     }
@@ -330,7 +333,7 @@ impl Caller {
     pub fn on_host(app_url: &str, host: &str) -> Caller {
         let addr: std::net::SocketAddr = app_url.trim_start_matches("http://").parse().unwrap();
         Caller {
-            http: browser(crate::helpers::http().resolve(host, addr)),
+            http: browser(http().resolve(host, addr)),
             base: format!("http://{host}:{}", addr.port()),
         }
     }

@@ -320,9 +320,7 @@ async fn replies_by_mail_land_in_their_thread(db: Db) {
     // The provider webhook: the secret is required.
     let raw = reply_to_chat(&app, &client, "info@brot.de").replace("meine Antwort", "per Webhook");
     let post = |secret: &'static str| {
-        crate::helpers::http()
-            .build()
-            .unwrap()
+        crate::helpers::client()
             .post(format!("{}/api/inbound/mail", app.url))
             .header("Authorization", format!("Bearer {secret}"))
             .body(raw.clone())

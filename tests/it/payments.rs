@@ -70,9 +70,7 @@ fn completed(event: &str, session: &str, amount: i64, currency: &str) -> Vec<u8>
 
 /// Delivers `body` to the firm's webhook with `signature` (None: unsigned).
 async fn deliver(app: &TestApp, org: &str, body: &[u8], signature: Option<String>) -> StatusCode {
-    let mut r = crate::helpers::http()
-        .build()
-        .unwrap()
+    let mut r = crate::helpers::client()
         .post(format!("{}/api/stripe/webhook/{org}", app.url))
         .header("Content-Type", "application/json")
         .body(body.to_vec());

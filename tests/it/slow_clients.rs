@@ -42,7 +42,7 @@ async fn slow_and_endless_requests_are_cut_off(db: Db) {
     )
     .await;
     let addr = app.url.trim_start_matches("http://").to_string();
-    let http = crate::helpers::http().build().unwrap();
+    let http = crate::helpers::client();
 
     // A server function body over the limit: 413, whether its length is declared…
     let r = http

@@ -32,7 +32,7 @@ pub struct Tus {
 impl Tus {
     pub fn new(base: &str, token: &str) -> Tus {
         Tus {
-            http: crate::helpers::http().build().unwrap(),
+            http: crate::helpers::client(),
             base: base.to_string(),
             token: token.to_string(),
             portal: false,
@@ -224,7 +224,7 @@ async fn protocol_status_codes(db: Db) {
     let app = TestApp::spawn(db).await;
     let (owner, client, token) = firm_with_link(&app, &[]).await;
     let tus = Tus::new(&app.url, &token);
-    let http = crate::helpers::http().build().unwrap();
+    let http = crate::helpers::client();
 
     let r = http
         .request(Method::OPTIONS, format!("{}/api/uploads/", app.url))
