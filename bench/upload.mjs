@@ -23,12 +23,15 @@ const BIN = path.resolve(repo, process.env.KUNDENPORTAL_BIN || 'target/release/k
 // On the same disk as the servers' data directories.
 const work = path.join(repo, 'target', 'bench-upload');
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// One keep-alive connection per upload (`tusUpload`): a connection left idle while another
+// phase runs would be closed by the server's idle timeout, possibly just as it is used again.
+const keepAlive = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
+const agent = keepAlive();
 
 /** One HTTP request; resolves with status, headers and the body as text (or counts it). */
-function request(url, { method = 'GET', headers = {}, body, count = false } = {}) {
+function request(url, { method = 'GET', headers = {}, body, count = false, via = agent } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
+    const req = http.request(url, { method, headers, agent: via }, (res) => {
       let text = '';
       let bytes = 0;
       res.on('data', (d) => {
@@ -70,6 +73,15 @@ function plainWrite(file) {
 
 /** A complete tus upload: creation, then PATCHes of 16 MiB. Returns [ms, upload URL]. */
 async function tusUpload(base, createPath, headers) {
+  const via = keepAlive();
+  try {
+    return await tusUploadVia(base, createPath, headers, via);
+  } finally {
+    via.destroy();
+  }
+}
+
+async function tusUploadVia(base, createPath, headers, via) {
   const start = performance.now();
   const created = expect(
     await request(base + createPath, {
@@ -80,6 +92,7 @@ async function tusUpload(base, createPath, headers) {
         'Upload-Length': String(TOTAL),
         'Upload-Metadata': `filename ${Buffer.from('bench.bin').toString('base64')}`,
       },
+      via,
     }),
     201,
     'tus creation',
@@ -99,6 +112,7 @@ async function tusUpload(base, createPath, headers) {
           'Content-Length': String(body.length),
         },
         body,
+        via,
       }),
       204,
       `PATCH ${i}`,
@@ -146,6 +160,23 @@ function memory(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number(status.match(new RegExp(`${k}:\\s+(\\d+)`))[1]);
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+const TICK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+function cpuSeconds(pid) {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+
+/** Busy and total jiffies of the whole machine. */
+function machineTicks() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((x, y) => x + y, 0);
+  // idle and iowait
+  return { busy: total - f[3] - f[4], total };
 }
 
 function cookieOf(res) {
@@ -223,6 +254,8 @@ async function main() {
   const before = memory(ours.child.pid);
 
   const times = { a: [], b: [], c: [] };
+  // Where the CPU went during (c): our server, this client, the whole machine.
+  const cpu = { server: 0, client: 0, busy: 0, total: 0 };
   const plainFile = path.join(work, 'plain.bin');
   let lastUpload;
   try {
@@ -236,9 +269,15 @@ async function main() {
       times.b.push(b);
       await request(refUrl, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } });
       settle();
+      const [s0, c0, m0] = [cpuSeconds(ours.child.pid), process.cpuUsage(), machineTicks()];
       const [c, url] = await tusUpload(ours.base, '/api/uploads/', {
         Authorization: `Bearer ${ours.token}`,
       });
+      const [c1, m1] = [process.cpuUsage(c0), machineTicks()];
+      cpu.server += cpuSeconds(ours.child.pid) - s0;
+      cpu.client += (c1.user + c1.system) / 1e6;
+      cpu.busy += m1.busy - m0.busy;
+      cpu.total += m1.total - m0.total;
       times.c.push(c);
       lastUpload = url;
       console.log(
@@ -280,6 +319,11 @@ async function main() {
     console.log(
       `our server RSS: ${(before.rss / 1024).toFixed(1)} MB before, peak ${(Math.max(after.peak, afterDownload.peak) / 1024).toFixed(1)} MB` +
         ` -> growth ${growth.toFixed(1)} MB   (target < 64 MB)`,
+    );
+    const gib = (ROUNDS * TOTAL) / (1024 * MiB);
+    console.log(
+      `CPU during (c), per GiB: our server ${(cpu.server / gib).toFixed(2)} s, this client ${(cpu.client / gib).toFixed(2)} s;` +
+        ` the machine ${((100 * cpu.busy) / cpu.total).toFixed(0)} % busy`,
     );
     console.log(`download: plain read ${fmt(read)} MB/s   ours (decrypt) ${fmt(dl)} MB/s   ratio ${(dl / read).toFixed(2)}`);
   } finally {

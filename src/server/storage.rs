@@ -360,9 +360,13 @@ impl BlobReader {
 /// a file, plus the piece being filled for a bucket).
 pub struct BlobWriter {
     batch: Vec<u8>,
+    /// Where the bytes start in `batch` (see `lay_out`).
+    head: usize,
     /// How much of `batch` may be written; the rest is the caller's work in progress
     /// (`buffer`), e.g. plaintext about to be sealed in place.
     ready: usize,
+    /// A file's writer: the file offset of the batch's first byte.
+    pos: Option<u64>,
     spare: Spare,
     ops: Option<tokio::sync::mpsc::Sender<Op>>,
     thread: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -382,7 +386,8 @@ fn give_back(spare: &Spare, mut bytes: Vec<u8>) {
 }
 
 enum Op {
-    Write(Vec<u8>),
+    /// A batch, its bytes from the index given on.
+    Write(Vec<u8>, usize),
     Sync(u64, Synced),
 }
 
@@ -391,7 +396,8 @@ type Synced = tokio::sync::oneshot::Sender<u64>;
 const BATCH: usize = 1 << 20;
 /// A batch is sent once it holds BATCH bytes; room for one more sealed segment beyond that
 /// keeps the last append of a batch from reallocating it.
-const BATCH_CAPACITY: usize = BATCH + (128 << 10);
+/// And room in front for the rest of a block (see `BlobWriter::lay_out`).
+const BATCH_CAPACITY: usize = BATCH + (128 << 10) + 2 * BLOCK;
 const IN_FLIGHT: usize = 8;
 
 /// Direct writes go in whole blocks of this size, from memory aligned to it.
@@ -415,6 +421,9 @@ struct FileSink {
     /// Bytes waiting in `stage[at..]`; they belong at `pos` in the file (a block boundary).
     len: usize,
     pos: u64,
+    /// Bytes copied into the stage so far (tests check that batches laid out for it are not).
+    #[cfg(test)]
+    staged: usize,
 }
 
 impl FileSink {
@@ -448,6 +457,8 @@ impl FileSink {
             direct,
             len: 0,
             pos: at,
+            #[cfg(test)]
+            staged: 0,
         };
         if sink.direct.is_some() {
             // Start at the block boundary, with the bytes before `at` in that block.
@@ -479,8 +490,50 @@ impl FileSink {
             let from = self.at + self.len;
             self.stage[from..from + take].copy_from_slice(&bytes[..take]);
             self.len += take;
+            #[cfg(test)]
+            {
+                self.staged += take;
+            }
             bytes = &bytes[take..];
         }
+        Ok(())
+    }
+
+    /// Writes `batch[head..]`. A batch laid out for it (`BlobWriter::lay_out`: the bytes
+    /// before `head` are free, and the block the bytes start in begins at an aligned address)
+    /// goes to the disk in whole blocks straight from the batch: only the rest of the block
+    /// still staged is copied in front of it, and the batch's own unaligned end into the
+    /// stage. Copying every batch into the stage was a tenth of an upload's CPU time. Other
+    /// batches, or while staged batches wait to be written together, go through `write`.
+    fn write_batch(&mut self, batch: &mut [u8], head: usize) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let rest = self.len;
+        let laid_out = rest < BLOCK
+            && head >= rest
+            && (batch.as_ptr() as usize + head - rest).is_multiple_of(BLOCK);
+        let Some(direct) = self.direct.as_ref().filter(|_| laid_out) else {
+            return self.write(&batch[head..]);
+        };
+        let (a, start) = (self.at, head - rest);
+        batch[start..head].copy_from_slice(&self.stage[a..a + rest]);
+        let n = batch.len() - start;
+        let whole = n - n % BLOCK;
+        if whole > 0 {
+            if let Err(e) = direct.write_all_at(&batch[start..start + whole], self.pos) {
+                if e.raw_os_error() != Some(libc::EINVAL) {
+                    return Err(e);
+                }
+                // The file system refuses direct writes after all: plain writes from here on.
+                self.direct = None;
+                self.file.write_all_at(&batch[start..], self.pos)?;
+                self.file.seek(SeekFrom::Start(self.pos + n as u64))?;
+                self.len = 0;
+                return Ok(());
+            }
+        }
+        self.stage[a..a + n - whole].copy_from_slice(&batch[start + whole..]);
+        self.len = n - whole;
+        self.pos += whole as u64;
         Ok(())
     }
 
@@ -550,6 +603,8 @@ impl BlobWriter {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Op>(IN_FLIGHT);
         let spare = Spare::default();
         let back = spare.clone();
+        // Batches are laid out for direct writes (`lay_out_batch`) from where the file ends.
+        let at = sink.direct.is_some().then_some(sink.pos + sink.len as u64);
         let thread = tokio::task::spawn_blocking(move || {
             let _writing = guard;
             let syncing = sink.file.try_clone()?;
@@ -565,8 +620,8 @@ impl BlobWriter {
                 let wrote = (|| -> std::io::Result<()> {
                     while let Some(op) = rx.blocking_recv() {
                         match op {
-                            Op::Write(bytes) => {
-                                sink.write(&bytes)?;
+                            Op::Write(mut bytes, head) => {
+                                sink.write_batch(&mut bytes, head)?;
                                 give_back(&back, bytes);
                                 // Staged batches go out together when more are waiting.
                                 if rx.is_empty() {
@@ -592,7 +647,7 @@ impl BlobWriter {
                 wrote.and(synced)
             })
         });
-        BlobWriter::with(tx, thread, spare)
+        BlobWriter::with(tx, thread, spare, at)
     }
 
     /// Appends pieces to a blob in a bucket from `at` on: a piece is put when it is full and
@@ -621,8 +676,8 @@ impl BlobWriter {
             };
             while let Some(op) = rx.recv().await {
                 match op {
-                    Op::Write(bytes) => {
-                        piece.extend_from_slice(&bytes);
+                    Op::Write(bytes, head) => {
+                        piece.extend_from_slice(&bytes[head..]);
                         give_back(&back, bytes);
                         while piece.len() >= PIECE {
                             let rest = piece.split_off(PIECE);
@@ -646,21 +701,55 @@ impl BlobWriter {
             // of a file, they lie beyond the committed offset).
             Ok(())
         });
-        BlobWriter::with(tx, thread, spare)
+        BlobWriter::with(tx, thread, spare, None)
     }
 
     fn with(
         tx: tokio::sync::mpsc::Sender<Op>,
         thread: tokio::task::JoinHandle<std::io::Result<()>>,
         spare: Spare,
+        pos: Option<u64>,
     ) -> BlobWriter {
-        BlobWriter {
+        let mut w = BlobWriter {
             batch: Vec::with_capacity(BATCH_CAPACITY),
+            head: 0,
             ready: 0,
+            pos,
             spare,
             ops: Some(tx),
             thread: Some(thread),
+        };
+        w.head = w.lay_out_batch();
+        w.ready = w.head;
+        w
+    }
+
+    /// Lays out the (empty) batch for a file's direct writes: its bytes will start at the
+    /// returned index, which lies as far after a block-aligned address as the batch's first
+    /// byte lies after a block boundary in the file. The bytes in front are filler, for the
+    /// writer thread to put the rest of that block there (`FileSink::write_batch`).
+    fn lay_out_batch(&mut self) -> usize {
+        let Some(pos) = self.pos else { return 0 };
+        let pad = self.batch.as_ptr().align_offset(BLOCK);
+        let head = pad + (pos % BLOCK as u64) as usize;
+        self.batch.resize(head, 0);
+        head
+    }
+
+    /// Takes the ready part of the batch to be sent, with its head; the rest moves to the
+    /// next batch.
+    fn cut(&mut self) -> (Vec<u8>, usize) {
+        if let Some(pos) = self.pos.as_mut() {
+            *pos += (self.ready - self.head) as u64;
         }
+        let next = self.spare_batch();
+        let mut out = std::mem::replace(&mut self.batch, next);
+        let out_head = self.head;
+        self.head = self.lay_out_batch();
+        self.batch.extend_from_slice(&out[self.ready..]);
+        out.truncate(self.ready);
+        self.ready = self.head;
+        (out, out_head)
     }
 
     pub async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -677,11 +766,9 @@ impl BlobWriter {
     /// Everything in the buffer may be written; a full batch goes out.
     pub async fn ready(&mut self) -> std::io::Result<()> {
         self.ready = self.batch.len();
-        if self.batch.len() >= BATCH {
-            let next = self.spare_batch();
-            let full = std::mem::replace(&mut self.batch, next);
-            self.ready = 0;
-            self.send(Op::Write(full)).await?;
+        if self.ready - self.head >= BATCH {
+            let (full, head) = self.cut();
+            self.send(Op::Write(full, head)).await?;
         }
         Ok(())
     }
@@ -699,13 +786,9 @@ impl BlobWriter {
     /// Asks for everything written so far to become durable, without waiting for it. Bytes
     /// not yet ready stay in the buffer.
     pub async fn sync_soon(&mut self, tag: u64) -> std::io::Result<PendingSync> {
-        if self.ready > 0 {
-            let mut next = self.spare_batch();
-            next.extend_from_slice(&self.batch[self.ready..]);
-            self.batch.truncate(self.ready);
-            let out = std::mem::replace(&mut self.batch, next);
-            self.ready = 0;
-            self.send(Op::Write(out)).await?;
+        if self.ready > self.head {
+            let (out, head) = self.cut();
+            self.send(Op::Write(out, head)).await?;
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.send(Op::Sync(tag, tx)).await?;
@@ -862,6 +945,96 @@ mod tests {
             assert_eq!(all.len(), 5005);
             assert_eq!(&all[12..5000], &data[..4988]);
             assert_eq!(&all[5000..], b"retry");
+        }
+    }
+
+    /// Batches laid out for direct writes go to the disk without being copied into the stage
+    /// (only a block's rest each), batches that are not go through it, and the file gets every
+    /// byte in place either way — across syncs and from an unaligned start.
+    #[test]
+    fn laid_out_batches_are_written_without_staging() {
+        for direct in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("blob");
+            std::fs::write(&path, b"HEADER-of-13").unwrap();
+            let data: Vec<u8> = (0..6 * BATCH + 777).map(|i| (i * 11 % 251) as u8).collect();
+            let mut sink = FileSink::open(&path, 12, direct).unwrap();
+            let (mut pos, mut rest, mut laid_out) = (12u64, &data[..], 0);
+            for (i, n) in [BATCH + 65_552, 4095, BATCH, 1, 70_000]
+                .iter()
+                .cycle()
+                .enumerate()
+            {
+                let n = (*n).min(rest.len());
+                let mut batch: Vec<u8> = Vec::with_capacity(BATCH_CAPACITY);
+                // Every third batch is not laid out (e.g. it grew past its capacity).
+                let head = if i % 3 == 2 {
+                    0
+                } else {
+                    laid_out += 1;
+                    batch.as_ptr().align_offset(BLOCK) + (pos % BLOCK as u64) as usize
+                };
+                batch.resize(head, 0);
+                batch.extend_from_slice(&rest[..n]);
+                // Laid out, and only a block's rest staged before it (else batches staged
+                // before wait to be written together with it).
+                let straight = direct && head > 0 && sink.len < BLOCK;
+                let before = sink.staged;
+                sink.write_batch(&mut batch, head).unwrap();
+                if straight {
+                    assert!(sink.staged - before < BLOCK, "batch {i} was staged");
+                    assert!(sink.len < BLOCK);
+                }
+                pos += n as u64;
+                rest = &rest[n..];
+                if i % 4 == 3 {
+                    sink.before_sync().unwrap();
+                    sink.file.sync_data().unwrap();
+                    assert_eq!(std::fs::metadata(&path).unwrap().len(), pos);
+                }
+                if rest.is_empty() {
+                    break;
+                }
+                if i % 2 == 0 {
+                    sink.write_blocks().unwrap();
+                }
+            }
+            assert!(laid_out >= 4);
+            sink.before_sync().unwrap();
+            drop(sink);
+            let all = std::fs::read(&path).unwrap();
+            assert_eq!(&all[..12], b"HEADER-of-13");
+            assert!(all[12..] == data[..], "direct={direct}");
+        }
+    }
+
+    /// A writer's batches, laid out for direct writes, give the file every byte: many
+    /// batches from an unaligned offset, syncs in between, the unready rest kept.
+    #[tokio::test]
+    async fn writer_batches_keep_every_byte() {
+        for (s, _dir) in both() {
+            let id = "0190aaaa-0000-7000-8000-000000000005";
+            s.create(ORG, id, b"HEADER").await.unwrap();
+            let data: Vec<u8> = (0..3 * BATCH + 5_000)
+                .map(|i| (i * 13 % 241) as u8)
+                .collect();
+            let mut w = s.writer_at(ORG, id, 6).await.unwrap();
+            for (i, piece) in data.chunks(65_552).enumerate() {
+                // Appended, then made ready, as a sealed segment is.
+                w.buffer().extend_from_slice(piece);
+                w.ready().await.unwrap();
+                if i % 7 == 6 {
+                    // Work in progress survives a sync.
+                    w.buffer().extend_from_slice(b"unready");
+                    let mut synced = w.sync_soon(i as u64).await.unwrap();
+                    assert_eq!(synced.done().await.unwrap(), i as u64);
+                    w.drop_unready();
+                }
+            }
+            w.commit().await.unwrap();
+            let all = read_all(&s, ORG, id).await;
+            assert_eq!(&all[..6], b"HEADER");
+            assert!(all[6..] == data[..]);
         }
     }
 

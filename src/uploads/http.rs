@@ -1445,10 +1445,17 @@ impl Request<'_> {
 struct Hasher {
     tx: tokio::sync::mpsc::Sender<HashOp>,
     thread: tokio::task::JoinHandle<Sha256>,
+    /// What the thread has not hashed yet is bounded in bytes, in KiB permits: a received
+    /// chunk may be several hundred KiB, and the thread may fall behind.
+    budget: Arc<tokio::sync::Semaphore>,
 }
 
+/// How far (bytes received, not yet hashed) the hashing thread may fall behind.
+const HASH_BEHIND: usize = 8 << 20;
+
 enum HashOp {
-    Data(bytes::Bytes),
+    /// Received bytes, with their share of the budget (given back once hashed).
+    Data(bytes::Bytes, tokio::sync::OwnedSemaphorePermit),
     /// The request ends: the first this many bytes of its body count, the rest is dropped.
     End(u64),
     /// The request failed: none of its bytes count.
@@ -1473,6 +1480,7 @@ fn hash_to(hasher: &mut Sha256, held: &mut Held, hashed: &mut u64, to: u64) {
 impl Hasher {
     fn start(mut hasher: Sha256, segment: usize) -> Hasher {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<HashOp>(64);
+        let budget = Arc::new(tokio::sync::Semaphore::new(HASH_BEHIND >> 10));
         let thread = tokio::task::spawn_blocking(move || {
             let mut held = Held::new();
             // Counted from the start of the current request's body.
@@ -1481,11 +1489,13 @@ impl Hasher {
             let mut before = hasher.clone();
             while let Some(op) = rx.blocking_recv() {
                 match op {
-                    HashOp::Data(b) => {
+                    HashOp::Data(b, permit) => {
                         received += b.len() as u64;
                         held.push_back(b);
                         let sure = received.saturating_sub(segment as u64);
                         hash_to(&mut hasher, &mut held, &mut hashed, sure);
+                        // At most a segment's worth stays held beyond the budget.
+                        drop(permit);
                         continue;
                     }
                     HashOp::End(sealed) => {
@@ -1499,15 +1509,23 @@ impl Hasher {
             }
             hasher
         });
-        Hasher { tx, thread }
+        Hasher { tx, thread, budget }
     }
 
     async fn send(&self, op: HashOp) -> Result<(), &'static str> {
         self.tx.send(op).await.map_err(|_| "hasher stopped")
     }
 
+    /// Hands received bytes to the thread; waits while it is `HASH_BEHIND` behind.
     async fn feed(&self, b: bytes::Bytes) -> Result<(), &'static str> {
-        self.send(HashOp::Data(b)).await
+        let kib = b.len().div_ceil(1024).min(HASH_BEHIND >> 10) as u32;
+        let permit = self
+            .budget
+            .clone()
+            .acquire_many_owned(kib)
+            .await
+            .map_err(|_| "hasher stopped")?;
+        self.send(HashOp::Data(b, permit)).await
     }
 
     /// The request ends; the first `sealed` bytes of its body count.
@@ -1522,7 +1540,7 @@ impl Hasher {
 
     /// The hash of everything that counted, once the thread has caught up.
     async fn finish(self) -> Result<Sha256, &'static str> {
-        let Hasher { tx, thread } = self;
+        let Hasher { tx, thread, .. } = self;
         drop(tx);
         thread.await.map_err(|_| "hasher stopped")
     }
@@ -1634,6 +1652,24 @@ mod tests {
         h.end(11).await.unwrap();
         let got = h.finish().await.unwrap().finalize();
         assert_eq!(got, Sha256::digest(b"0123abcdefghijklmnopqrs"));
+    }
+
+    /// Chunks larger than the budget the thread may fall behind by still pass, one at a time.
+    #[tokio::test]
+    async fn chunks_larger_than_the_budget_pass() {
+        let h = Hasher::start(Sha256::new(), 4);
+        let big = bytes::Bytes::from(vec![7u8; HASH_BEHIND + 5]);
+        let fed = async {
+            for _ in 0..3 {
+                h.feed(big.clone()).await.unwrap();
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), fed)
+            .await
+            .expect("feeding stalled");
+        h.end(3 * big.len() as u64).await.unwrap();
+        let got = h.finish().await.unwrap().finalize();
+        assert_eq!(got, Sha256::digest(vec![7u8; 3 * big.len()]));
     }
 
     /// An idle hash lets its thread go and keeps the state.
