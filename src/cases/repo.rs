@@ -521,7 +521,7 @@ pub async fn cases_of_client(
     let rows = sqlx::query(&format!(
         "SELECT {CASE_COLS} {CASE_FROM} WHERE c.org_id = $1 AND c.client_id = $2 AND {} \
          ORDER BY CASE c.state WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, c.created_at DESC, c.id",
-        crate::clients::access::case_visible("c.id", 3)
+        crate::clients::access::case_visible("c.id", 3, viewer)
     ))
     .bind(org_id)
     .bind(client_id)
@@ -586,7 +586,7 @@ pub async fn received_files(
         "SELECT f.id, f.name, f.version, f.size, f.scan_state, f.created_at FROM files f \
          WHERE f.org_id = $1 AND f.client_id = $2 AND f.direction = 'received' AND f.scan_state = 'clean' \
          AND {} ORDER BY f.created_at DESC, f.id LIMIT 500",
-        crate::clients::access::file_visible("f", 3)
+        crate::clients::access::file_visible("f", 3, viewer)
     ))
     .bind(org_id)
     .bind(client_id)

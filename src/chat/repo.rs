@@ -333,8 +333,8 @@ pub async fn unread_for_staff(
          WHERE m.org_id = $1 AND m.author_kind IN {} \
            AND m.created_at > COALESCE(r.last_read_at, 0) AND {} AND {} GROUP BY m.client_id",
         kinds(false),
-        crate::clients::access::visible("m.client_id", 3),
-        crate::clients::access::case_visible("m.conv", 3)
+        crate::clients::access::visible("m.client_id", 3, viewer),
+        crate::clients::access::case_visible("m.conv", 3, viewer)
     ))
     .bind(org_id)
     .bind(user_id)
@@ -357,7 +357,7 @@ pub async fn case_titles(
     let rows = sqlx::query(&format!(
         "SELECT id, title FROM cases WHERE org_id = $1 AND client_id = $2 AND {} \
          ORDER BY created_at DESC, id DESC",
-        crate::clients::access::case_visible("cases.id", 3)
+        crate::clients::access::case_visible("cases.id", 3, viewer)
     ))
     .bind(org_id)
     .bind(client_id)

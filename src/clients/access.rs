@@ -3,8 +3,14 @@
 //! Owners and admins see every client of their firm (`Permission::RestrictClients`): they decide
 //! the restrictions. Members and read-only accounts see an unrestricted client, and a restricted
 //! one only while they are on its team. Queries take the *viewer* as one bound parameter — `""`
-//! for someone who sees everything, else the user id — so each statement's text stays constant,
-//! and the check runs on every request: taking someone off a team counts from the next one.
+//! for someone who sees everything, else the user id — and the check runs on every request:
+//! taking someone off a team counts from the next one.
+//!
+//! Each condition below has two texts, one for each kind of viewer, so that a statement's text
+//! is constant per kind. With one text for both (`$p = '' OR …`), PostgreSQL planned every
+//! execution anew — a plan made for one kind of viewer is a bad one for the other — and planning
+//! was most of a page's database time (docs/performance.md). Both texts test the bound value
+//! itself: a text chosen for the other kind of viewer hides rows, it never shows more.
 //!
 //! A case can be restricted the same way (`cases.restricted`, `case_team`): then its items,
 //! files, conversation, events and notifications reach only owners, admins and its team —
@@ -29,12 +35,19 @@ pub fn viewer_for(role: crate::orgs::Role, user_id: &str) -> &str {
     }
 }
 
-/// SQL condition: the client whose id is in column `col` is visible to the viewer bound as
+/// The condition for a viewer who sees everything: true only for the empty viewer.
+fn sees_all(p: usize) -> String {
+    format!("(${p} = '')")
+}
+
+/// SQL condition: the client whose id is in column `col` is visible to `viewer`, bound as
 /// `$p`. Rows without a client (`col` NULL) stay visible.
-pub fn visible(col: &str, p: usize) -> String {
+pub fn visible(col: &str, p: usize, viewer: &str) -> String {
+    if viewer.is_empty() {
+        return sees_all(p);
+    }
     format!(
-        "(${p} = '' \
-          OR NOT EXISTS (SELECT 1 FROM clients rc WHERE rc.id = {col} AND rc.restricted = 1) \
+        "(NOT EXISTS (SELECT 1 FROM clients rc WHERE rc.id = {col} AND rc.restricted = 1) \
           OR EXISTS (SELECT 1 FROM client_team ct WHERE ct.client_id = {col} AND ct.user_id = ${p}))"
     )
 }
@@ -49,26 +62,30 @@ pub fn visible_to_member(p: usize) -> String {
     )
 }
 
-/// SQL condition: the case whose id is in column (or parameter) `col` is visible to the viewer
+/// SQL condition: the case whose id is in column (or parameter) `col` is visible to `viewer`,
 /// bound as `$p`. No case (`col` NULL or empty) counts as visible.
-pub fn case_visible(col: &str, p: usize) -> String {
+pub fn case_visible(col: &str, p: usize, viewer: &str) -> String {
+    if viewer.is_empty() {
+        return sees_all(p);
+    }
     format!(
-        "(${p} = '' \
-          OR NOT EXISTS (SELECT 1 FROM cases rk WHERE rk.id = {col} AND rk.restricted = 1 \
+        "(NOT EXISTS (SELECT 1 FROM cases rk WHERE rk.id = {col} AND rk.restricted = 1 \
             AND NOT EXISTS (SELECT 1 FROM case_team kt WHERE kt.case_id = rk.id AND kt.user_id = ${p})))"
     )
 }
 
-/// SQL condition: the file row aliased `f` is visible to the viewer bound as `$p` as far as
+/// SQL condition: the file row aliased `f` is visible to `viewer`, bound as `$p`, as far as
 /// cases go — it answers no item of a hidden case and was posted in no hidden case's
 /// conversation. (Its client is checked with [`visible`].)
-pub fn file_visible(f: &str, p: usize) -> String {
+pub fn file_visible(f: &str, p: usize, viewer: &str) -> String {
+    if viewer.is_empty() {
+        return sees_all(p);
+    }
     format!(
-        "(${p} = '' OR (\
-          NOT EXISTS (SELECT 1 FROM case_items fi WHERE fi.id = {f}.item_id AND NOT {items}) \
-          AND NOT EXISTS (SELECT 1 FROM messages fm WHERE fm.file_id = {f}.id AND fm.conv <> '' AND NOT {convs})))",
-        items = case_visible("fi.case_id", p),
-        convs = case_visible("fm.conv", p),
+        "(NOT EXISTS (SELECT 1 FROM case_items fi WHERE fi.id = {f}.item_id AND NOT {items}) \
+          AND NOT EXISTS (SELECT 1 FROM messages fm WHERE fm.file_id = {f}.id AND fm.conv <> '' AND NOT {convs}))",
+        items = case_visible("fi.case_id", p, viewer),
+        convs = case_visible("fm.conv", p, viewer),
     )
 }
 
@@ -107,8 +124,8 @@ pub async fn sees_case(
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*) FROM cases WHERE org_id = $1 AND id = $2 AND {} AND {}",
-        visible("cases.client_id", 3),
-        case_visible("cases.id", 3)
+        visible("cases.client_id", 3, viewer),
+        case_visible("cases.id", 3, viewer)
     );
     Ok(count(db, &sql, org_id, case_id, viewer).await? == 1)
 }
@@ -122,8 +139,8 @@ pub async fn sees_file(
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*) FROM files f WHERE f.org_id = $1 AND f.id = $2 AND {} AND {}",
-        visible("f.client_id", 3),
-        file_visible("f", 3)
+        visible("f.client_id", 3, viewer),
+        file_visible("f", 3, viewer)
     );
     Ok(count(db, &sql, org_id, file_id, viewer).await? == 1)
 }
@@ -138,7 +155,7 @@ pub async fn misses_cases(
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*) FROM cases WHERE org_id = $1 AND client_id = $2 AND NOT {}",
-        case_visible("cases.id", 3)
+        case_visible("cases.id", 3, viewer)
     );
     Ok(count(db, &sql, org_id, client_id, viewer).await? > 0)
 }
@@ -152,7 +169,7 @@ pub async fn sees(
 ) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*) FROM clients WHERE org_id = $1 AND id = $2 AND {}",
-        visible("clients.id", 3)
+        visible("clients.id", 3, viewer)
     );
     Ok(count(db, &sql, org_id, client_id, viewer).await? == 1)
 }

@@ -8,8 +8,8 @@ use sqlx::Row;
 /// Columns for `ClientRow`.
 /// `$now` must be bound as parameter `now_param` (for the live count of active links), the
 /// viewer as `viewer_param` (overdue counts leave out cases hidden from them).
-fn row_cols(now_param: usize, viewer_param: usize) -> String {
-    let case_seen = |col: &str| super::access::case_visible(col, viewer_param);
+fn row_cols(now_param: usize, viewer_param: usize, viewer: &str) -> String {
+    let case_seen = |col: &str| super::access::case_visible(col, viewer_param, viewer);
     format!(
         "id, name, company, email, status, file_count, last_upload_at, last_activity_at, restricted, \
          (SELECT COUNT(*) FROM upload_links l WHERE l.org_id = clients.org_id AND l.client_id = clients.id AND l.revoked_at IS NULL \
@@ -57,18 +57,28 @@ pub async fn list(
     org_id: &str,
     q: &ListQuery<'_>,
 ) -> Result<(Vec<ClientRow>, i64), sqlx::Error> {
-    // Filters are bound, never formatted in; the two optional ones are expressed in SQL so the
-    // statement text stays constant (one prepared statement per backend).
-    let filter = format!(
-        "org_id = $1 AND ($2 = '' OR search_text LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3) AND {}",
-        super::access::visible("clients.id", 4)
-    );
+    // Filters are bound, never formatted in. Each optional one has a text for "not given"
+    // that still tests its parameter (so the statement's parameters stay the same) and one
+    // for "given": a text per combination, whose plan PostgreSQL can keep (see
+    // `access`; with `$2 = '' OR …` it planned every execution anew).
     let pattern = q.pattern.unwrap_or("");
     let status = q.status.map(|s| s.as_str()).unwrap_or("");
+    let filter = format!(
+        "org_id = $1 AND {} AND {} AND {}",
+        match pattern {
+            "" => "$2 = ''",
+            _ => "search_text LIKE $2 ESCAPE '\\'",
+        },
+        match status {
+            "" => "$3 = ''",
+            _ => "status = $3",
+        },
+        super::access::visible("clients.id", 4, q.viewer)
+    );
     let rows = sqlx::query(&format!(
         "SELECT {} FROM clients WHERE {filter} \
          ORDER BY last_activity_at DESC, id DESC LIMIT $5 OFFSET $6",
-        row_cols(7, 4)
+        row_cols(7, 4, q.viewer)
     ))
     .bind(org_id)
     .bind(pattern)
@@ -106,7 +116,7 @@ pub async fn get(
 ) -> Result<Option<(ClientRow, i64, i64)>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "SELECT {}, created_at, updated_at FROM clients WHERE org_id = $1 AND id = $2",
-        row_cols(3, 4)
+        row_cols(3, 4, viewer)
     ))
     .bind(org_id)
     .bind(id)
@@ -145,7 +155,7 @@ pub async fn find_similar(
     let rows = sqlx::query(&format!(
         "SELECT id, name, email FROM clients WHERE org_id = $1 AND id <> $4 \
          AND (lower(email) = $2 AND $2 <> '' OR search_text LIKE $3 ESCAPE '\\') AND {} LIMIT 5",
-        super::access::visible("clients.id", 5)
+        super::access::visible("clients.id", 5, viewer)
     ))
     .bind(org_id)
     .bind(email.to_lowercase())

@@ -41,8 +41,8 @@ pub async fn figures(
         db,
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'open' AND {} AND {}",
-            visible("cases.client_id", 2),
-            case_visible("cases.id", 2)
+            visible("cases.client_id", 2, viewer),
+            case_visible("cases.id", 2, viewer)
         ),
         org_id,
         viewer,
@@ -53,8 +53,8 @@ pub async fn figures(
         db,
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE org_id = $1 AND state = 'closed' AND closed_at >= $3 AND {} AND {}",
-            visible("cases.client_id", 2),
-            case_visible("cases.id", 2)
+            visible("cases.client_id", 2, viewer),
+            case_visible("cases.id", 2, viewer)
         ),
         org_id,
         viewer,
@@ -66,8 +66,8 @@ pub async fn figures(
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM case_items i JOIN cases c ON c.id = i.case_id \
              WHERE i.org_id = $1 AND i.state IN ('ausstehend', 'rueckfrage') AND i.deadline_at < $3 AND c.state = 'open' AND {} AND {}",
-            visible("c.client_id", 2),
-            case_visible("c.id", 2)
+            visible("c.client_id", 2, viewer),
+            case_visible("c.id", 2, viewer)
         ),
         org_id,
         viewer,
@@ -79,8 +79,8 @@ pub async fn figures(
         &format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM files WHERE org_id = $1 AND direction = 'received' \
              AND scan_state = 'clean' AND review_state = 'neu' AND {} AND {}",
-            visible("files.client_id", 2),
-            file_visible("files", 2)
+            visible("files.client_id", 2, viewer),
+            file_visible("files", 2, viewer)
         ),
         org_id,
         viewer,
@@ -89,7 +89,7 @@ pub async fn figures(
     .await?;
     let last_upload_at: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT MAX(last_upload_at) FROM clients WHERE org_id = $1 AND {}",
-        visible("clients.id", 2)
+        visible("clients.id", 2, viewer)
     ))
     .bind(org_id)
     .bind(viewer)
@@ -119,8 +119,8 @@ pub async fn progress(
 ) -> Result<(Vec<ProgressRow>, i64), sqlx::Error> {
     let mut cond = format!(
         "c.org_id = $1 AND c.state = 'open' AND {} AND {}",
-        crate::clients::access::visible("k.id", 2),
-        crate::clients::access::case_visible("c.id", 2)
+        crate::clients::access::visible("k.id", 2, f.viewer),
+        crate::clients::access::case_visible("c.id", 2, f.viewer)
     );
     let mut args: Vec<String> = vec![org_id.to_string(), f.viewer.to_string()];
     if let Some(r) = f.responsible {
@@ -186,8 +186,8 @@ pub async fn uploads_per_day(
         "SELECT CAST((created_at + $3) / 86400000 AS BIGINT) AS day, CAST(COUNT(*) AS BIGINT) AS n FROM files \
          WHERE org_id = $1 AND direction = 'received' AND created_at >= $2 AND {} AND {} \
          GROUP BY CAST((created_at + $3) / 86400000 AS BIGINT)",
-        crate::clients::access::visible("files.client_id", 4),
-        crate::clients::access::file_visible("files", 4)
+        crate::clients::access::visible("files.client_id", 4, viewer),
+        crate::clients::access::file_visible("files", 4, viewer)
     ))
     .bind(org_id)
     .bind(from)
@@ -233,8 +233,8 @@ pub async fn items_per_week(
     let sql = format!(
         "SELECT {} FROM case_items WHERE org_id = $1 AND NOT (state = 'geprueft' AND updated_at < {first}) AND {} AND {}",
         cols.join(", "),
-        crate::clients::access::visible("case_items.client_id", 2),
-        crate::clients::access::case_visible("case_items.case_id", 2)
+        crate::clients::access::visible("case_items.client_id", 2, viewer),
+        crate::clients::access::case_visible("case_items.case_id", 2, viewer)
     );
     let row = sqlx::query(&sql)
         .bind(org_id)

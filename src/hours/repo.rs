@@ -85,7 +85,7 @@ pub async fn entries(
          FROM time_entries e LEFT JOIN cases k ON k.id = e.case_id LEFT JOIN users u ON u.id = e.user_id \
          WHERE e.org_id = $1 AND e.client_id = $2 AND e.work_date LIKE $3 AND {} \
          ORDER BY e.work_date DESC, e.created_at DESC, e.id DESC",
-        crate::clients::access::case_visible("e.case_id", 4)
+        crate::clients::access::case_visible("e.case_id", 4, viewer)
     );
     let rows = sqlx::query(&sql)
         .bind(org_id)

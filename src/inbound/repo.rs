@@ -225,7 +225,7 @@ pub async fn get(
 ) -> Result<Option<Stored>, sqlx::Error> {
     let sql = format!(
         "{STORED} WHERE m.org_id = $1 AND m.id = $2 AND {}",
-        crate::clients::access::visible("m.client_id", 3)
+        crate::clients::access::visible("m.client_id", 3, viewer)
     );
     let row = sqlx::query(&sql)
         .bind(org_id)
@@ -240,7 +240,7 @@ pub async fn get(
 pub async fn held(db: &Db, org_id: &str, viewer: &str) -> Result<Vec<Stored>, sqlx::Error> {
     let sql = format!(
         "{STORED} WHERE m.org_id = $1 AND m.state = 'held' AND {} ORDER BY m.received_at DESC LIMIT 100",
-        crate::clients::access::visible("m.client_id", 2)
+        crate::clients::access::visible("m.client_id", 2, viewer)
     );
     let rows = sqlx::query(&sql)
         .bind(org_id)

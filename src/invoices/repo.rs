@@ -199,7 +199,7 @@ pub async fn of_firm(
         "SELECT {SUMMARY_COLS} FROM invoices i JOIN clients k ON k.id = i.client_id \
          WHERE i.org_id = $1 AND ($2 = '' OR i.state = $2) AND {} \
          ORDER BY i.created_at DESC, i.id DESC LIMIT $4",
-        crate::clients::access::visible("i.client_id", 3)
+        crate::clients::access::visible("i.client_id", 3, viewer)
     ))
     .bind(org_id)
     .bind(state.map(|s| s.as_str()).unwrap_or(""))

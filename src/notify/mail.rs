@@ -61,7 +61,7 @@ pub async fn send_upload_mail(st: &AppState, payload: &str) -> Result<(), String
     let files = sqlx::query(&format!(
         "SELECT f.name, f.size, f.scan_state FROM files f WHERE f.org_id = $1 AND f.client_id = $2 \
          AND f.direction = 'received' AND f.created_at >= $3 AND {} ORDER BY f.created_at, f.id",
-        crate::clients::access::file_visible("f", 4)
+        crate::clients::access::file_visible("f", 4, viewer)
     ))
     .bind(&org_id)
     .bind(client_id)

@@ -94,8 +94,8 @@ pub async fn unread_count(
     sqlx::query_scalar(&format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications n \
          WHERE n.org_id = $1 AND n.user_id = $2 AND n.read_at IS NULL AND {} AND {}",
-        crate::clients::access::visible("n.client_id", 3),
-        crate::clients::access::case_visible("n.case_id", 3)
+        crate::clients::access::visible("n.client_id", 3, viewer),
+        crate::clients::access::case_visible("n.case_id", 3, viewer)
     ))
     .bind(org_id)
     .bind(user_id)
@@ -116,8 +116,8 @@ pub async fn recent(
          CAST(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END AS BIGINT) AS is_read \
          FROM notifications n LEFT JOIN clients c ON c.id = n.client_id AND c.org_id = n.org_id \
          WHERE n.org_id = $1 AND n.user_id = $2 AND {} AND {} ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
-        crate::clients::access::visible("n.client_id", 4),
-        crate::clients::access::case_visible("n.case_id", 4)
+        crate::clients::access::visible("n.client_id", 4, viewer),
+        crate::clients::access::case_visible("n.case_id", 4, viewer)
     ))
     .bind(org_id)
     .bind(user_id)

@@ -281,8 +281,8 @@ pub async fn latest(
     let rows = sqlx::query(&format!(
         "SELECT id, kind, client_id, case_id, client_name, subject, created_at FROM events \
          WHERE org_id = $1 AND kind <> 'message' AND {} AND {} ORDER BY id DESC LIMIT $2",
-        crate::clients::access::visible("events.client_id", 3),
-        crate::clients::access::case_visible("events.case_id", 3)
+        crate::clients::access::visible("events.client_id", 3, viewer),
+        crate::clients::access::case_visible("events.case_id", 3, viewer)
     ))
     .bind(org_id)
     .bind(limit)

@@ -212,7 +212,7 @@ pub async fn list(
          AND ($7 = 0 OR {unread}) \
          ORDER BY t.updated_at DESC, t.number DESC LIMIT 500",
         unread = unread_sql(3, false),
-        visible = crate::clients::access::visible("t.client_id", 2),
+        visible = crate::clients::access::visible("t.client_id", 2, viewer),
     );
     let rows = sqlx::query(&sql)
         .bind(org_id)
@@ -236,7 +236,7 @@ pub async fn unread_count(
 ) -> Result<i64, sqlx::Error> {
     let sql = format!(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM tickets t WHERE t.org_id = $1 AND {} AND {}",
-        crate::clients::access::visible("t.client_id", 2),
+        crate::clients::access::visible("t.client_id", 2, viewer),
         unread_sql(3, false)
     );
     sqlx::query_scalar(&sql)
@@ -280,7 +280,7 @@ pub async fn get_for_staff(
         "SELECT {SUMMARY_COLUMNS}, CAST(CASE WHEN {unread} THEN 1 ELSE 0 END AS BIGINT) AS unread {SUMMARY_FROM} \
          WHERE t.org_id = $1 AND {visible} AND t.id = $4",
         unread = unread_sql(3, false),
-        visible = crate::clients::access::visible("t.client_id", 2),
+        visible = crate::clients::access::visible("t.client_id", 2, viewer),
     );
     let row = sqlx::query(&sql)
         .bind(org_id)

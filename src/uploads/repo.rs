@@ -313,7 +313,7 @@ pub async fn links_of_client(
     let rows = sqlx::query(&format!(
         "SELECT {LINK_COLS} FROM upload_links l JOIN orgs o ON o.id = l.org_id \
          WHERE l.org_id = $1 AND l.client_id = $2 AND {} ORDER BY l.created_at DESC",
-        crate::clients::access::case_visible("l.case_id", 3)
+        crate::clients::access::case_visible("l.case_id", 3, viewer)
     ))
     .bind(org_id)
     .bind(client_id)
@@ -350,7 +350,7 @@ pub async fn files_of_client(
     let rows = sqlx::query(&format!(
         "SELECT id, name, version, size, mime, direction, scan_state, scan_reason, review_state, review_comment, created_at \
          FROM files WHERE org_id = $1 AND client_id = $2 AND {} ORDER BY created_at DESC, id DESC",
-        crate::clients::access::file_visible("files", 3)
+        crate::clients::access::file_visible("files", 3, viewer)
     ))
     .bind(org_id)
     .bind(client_id)
