@@ -17,6 +17,7 @@
 // Environment: BENCH_SECONDS (per wrk run, default 10), BENCH_PG_URL (PostgreSQL server URL
 // with a role that may create databases; PostgreSQL is skipped when unset), KUNDENPORTAL_BIN,
 // BENCH_TTI_ONLY=1 (only the bundle and the time to interactive, on a small data set).
+// BENCH_PG_ONLY=1 (with BENCH_PG_URL: only the PostgreSQL runs).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -273,14 +274,16 @@ async function interactive(base, portalCookie) {
 async function main() {
   if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split`);
   fs.mkdirSync(work, { recursive: true });
-  bundle();
-  const sqlite = await run('SQLite', { KUNDENPORTAL_SERVER_DATABASE_URL: '' }, 1, [3241]);
-  try {
-    await interactive(sqlite.base, sqlite.portalCookie);
-  } finally {
-    for (const s of sqlite.servers) s.child.kill('SIGKILL');
-  }
   const pg = process.env.BENCH_PG_URL;
+  if (!(pg && process.env.BENCH_PG_ONLY === '1')) {
+    bundle();
+    const sqlite = await run('SQLite', { KUNDENPORTAL_SERVER_DATABASE_URL: '' }, 1, [3241]);
+    try {
+      await interactive(sqlite.base, sqlite.portalCookie);
+    } finally {
+      for (const s of sqlite.servers) s.child.kill('SIGKILL');
+    }
+  }
   if (!pg) {
     console.log('PostgreSQL: skipped (BENCH_PG_URL not set)');
     return;
