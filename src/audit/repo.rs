@@ -261,8 +261,8 @@ impl Query {
     }
 }
 
-/// Entries newest first, from before the cursor `(created_at, id)` on. The statement text is
-/// the same for every filter: empty ones are switched off in SQL.
+/// Entries newest first, from before the cursor `(created_at, id)` on. Empty filters are
+/// switched off in SQL (`given`: one statement text per combination of filters).
 pub async fn entries(
     db: &Db,
     q: &Query,
@@ -272,14 +272,19 @@ pub async fn entries(
 ) -> Result<Vec<super::Entry>, sqlx::Error> {
     use sqlx::Row;
     let (at, id) = before.unwrap_or((i64::MAX, ""));
-    let rows = sqlx::query(
+    use crate::server::db::given;
+    let rows = sqlx::query(&format!(
         "SELECT e.id, e.created_at, e.actor_name, e.client_id, c.name AS client_name, e.action, e.detail, e.ip, \
          e.user_agent FROM audit_events e LEFT JOIN clients c ON c.id = e.client_id AND c.org_id = e.org_id \
-         WHERE e.org_id = $1 AND ($2 = '' OR e.client_id = $2) AND ($3 = '' OR c.search_text LIKE $3 ESCAPE '\\') \
-           AND ($4 = '' OR e.actor_id = $4) AND ($5 = '' OR e.action = $5) AND e.created_at >= $6 AND e.created_at < $7 \
+         WHERE e.org_id = $1 AND {} AND {} \
+           AND {} AND {} AND e.created_at >= $6 AND e.created_at < $7 \
            AND (e.created_at < $8 OR e.created_at = $8 AND e.id < $9 OR $9 = '') \
          ORDER BY e.created_at DESC, e.id DESC LIMIT $10 OFFSET $11",
-    )
+        given(2, &q.client_id, "e.client_id = $2"),
+        given(3, &q.pattern, "c.search_text LIKE $3 ESCAPE '\\'"),
+        given(4, &q.actor, "e.actor_id = $4"),
+        given(5, &q.action, "e.action = $5"),
+    ))
     .bind(&q.org_id)
     .bind(&q.client_id)
     .bind(&q.pattern)

@@ -57,22 +57,14 @@ pub async fn list(
     org_id: &str,
     q: &ListQuery<'_>,
 ) -> Result<(Vec<ClientRow>, i64), sqlx::Error> {
-    // Filters are bound, never formatted in. Each optional one has a text for "not given"
-    // that still tests its parameter (so the statement's parameters stay the same) and one
-    // for "given": a text per combination, whose plan PostgreSQL can keep (see
-    // `access`; with `$2 = '' OR …` it planned every execution anew).
+    // Filters are bound, never formatted in (`given`: one text per combination of filters).
+    use crate::server::db::given;
     let pattern = q.pattern.unwrap_or("");
     let status = q.status.map(|s| s.as_str()).unwrap_or("");
     let filter = format!(
         "org_id = $1 AND {} AND {} AND {}",
-        match pattern {
-            "" => "$2 = ''",
-            _ => "search_text LIKE $2 ESCAPE '\\'",
-        },
-        match status {
-            "" => "$3 = ''",
-            _ => "status = $3",
-        },
+        given(2, pattern, "search_text LIKE $2 ESCAPE '\\'"),
+        given(3, status, "status = $3"),
         super::access::visible("clients.id", 4, q.viewer)
     );
     let rows = sqlx::query(&format!(

@@ -195,14 +195,16 @@ pub async fn of_firm(
     state: Option<DocState>,
     limit: i64,
 ) -> Result<Vec<DocSummary>, sqlx::Error> {
+    let state = state.map(|s| s.as_str()).unwrap_or("");
     let rows = sqlx::query(&format!(
         "SELECT {SUMMARY_COLS} FROM invoices i JOIN clients k ON k.id = i.client_id \
-         WHERE i.org_id = $1 AND ($2 = '' OR i.state = $2) AND {} \
+         WHERE i.org_id = $1 AND {} AND {} \
          ORDER BY i.created_at DESC, i.id DESC LIMIT $4",
+        crate::server::db::given(2, state, "i.state = $2"),
         crate::clients::access::visible("i.client_id", 3, viewer)
     ))
     .bind(org_id)
-    .bind(state.map(|s| s.as_str()).unwrap_or(""))
+    .bind(state)
     .bind(viewer)
     .bind(limit)
     .fetch_all(db)
@@ -587,11 +589,15 @@ pub async fn issued_to_client(
     state: Option<&str>,
     sort: super::portal::Sort,
 ) -> Result<Vec<DocSummary>, sqlx::Error> {
+    let wanted = match state.unwrap_or("") {
+        "open" => "$3 = 'open' AND i.state IN ('sent', 'overdue')",
+        _ => "i.state = $3",
+    };
     let rows = sqlx::query(&format!(
         "SELECT {SUMMARY_COLS} FROM invoices i JOIN clients k ON k.id = i.client_id \
-         WHERE i.org_id = $1 AND i.client_id = $2 AND i.state <> 'draft' \
-         AND ($3 = '' OR i.state = $3 OR ($3 = 'open' AND i.state IN ('sent', 'overdue'))) \
+         WHERE i.org_id = $1 AND i.client_id = $2 AND i.state <> 'draft' AND {} \
          ORDER BY {}",
+        crate::server::db::given(3, state.unwrap_or(""), wanted),
         sort.order_by()
     ))
     .bind(org_id)

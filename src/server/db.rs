@@ -90,6 +90,18 @@ pub async fn ping(db: &Db) -> bool {
     }
 }
 
+/// An optional filter on the parameter `$p`: `cond` when `value` is given, else a condition
+/// that only tests the parameter (true for the empty value). A statement then has one text per
+/// combination of given filters, and each text's plan fits every value it is used with: with
+/// `($p = '' OR cond)` in one text, PostgreSQL planned every execution anew (see
+/// `clients::access`). Chosen for the wrong value, a text finds nothing rather than too much.
+pub fn given(p: usize, value: &str, cond: &str) -> String {
+    match value {
+        "" => format!("${p} = ''"),
+        _ => cond.to_string(),
+    }
+}
+
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -205,14 +205,24 @@ pub async fn list(
     user_id: &str,
     f: &Filter<'_>,
 ) -> Result<Vec<TicketSummary>, sqlx::Error> {
+    use crate::server::db::given;
+    let assignee = match f.assignee {
+        "-" => "$6 = '-' AND t.assignee_id IS NULL",
+        _ => "t.assignee_id = $6",
+    };
+    let unread = unread_sql(3, false);
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS}, CAST(CASE WHEN {unread} THEN 1 ELSE 0 END AS BIGINT) AS unread {SUMMARY_FROM} \
-         WHERE t.org_id = $1 AND {visible} AND ($4 = '' OR t.state = $4) AND ($5 = '' OR t.client_id = $5) \
-         AND ($6 = '' OR ($6 = '-' AND t.assignee_id IS NULL) OR t.assignee_id = $6) \
-         AND ($7 = 0 OR {unread}) \
+         WHERE t.org_id = $1 AND {visible} AND {state} AND {client} AND {assignee} AND {only_unread} \
          ORDER BY t.updated_at DESC, t.number DESC LIMIT 500",
-        unread = unread_sql(3, false),
         visible = crate::clients::access::visible("t.client_id", 2, viewer),
+        state = given(4, f.state, "t.state = $4"),
+        client = given(5, f.client_id, "t.client_id = $5"),
+        assignee = given(6, f.assignee, assignee),
+        only_unread = match f.unread_only {
+            true => format!("$7 = 1 AND {unread}"),
+            false => "$7 = 0".into(),
+        },
     );
     let rows = sqlx::query(&sql)
         .bind(org_id)
