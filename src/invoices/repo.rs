@@ -589,7 +589,8 @@ pub async fn issued_to_client(
     state: Option<&str>,
     sort: super::portal::Sort,
 ) -> Result<Vec<DocSummary>, sqlx::Error> {
-    let wanted = match state.unwrap_or("") {
+    let state = state.unwrap_or("");
+    let wanted = match state {
         "open" => "$3 = 'open' AND i.state IN ('sent', 'overdue')",
         _ => "i.state = $3",
     };
@@ -597,12 +598,12 @@ pub async fn issued_to_client(
         "SELECT {SUMMARY_COLS} FROM invoices i JOIN clients k ON k.id = i.client_id \
          WHERE i.org_id = $1 AND i.client_id = $2 AND i.state <> 'draft' AND {} \
          ORDER BY {}",
-        crate::server::db::given(3, state.unwrap_or(""), wanted),
+        crate::server::db::given(3, state, wanted),
         sort.order_by()
     ))
     .bind(org_id)
     .bind(client_id)
-    .bind(state.unwrap_or(""))
+    .bind(state)
     .fetch_all(db)
     .await?;
     rows.iter().map(summary).collect()

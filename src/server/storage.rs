@@ -360,7 +360,7 @@ impl BlobReader {
 /// a file, plus the piece being filled for a bucket).
 pub struct BlobWriter {
     batch: Vec<u8>,
-    /// Where the bytes start in `batch` (see `lay_out`).
+    /// Where the bytes start in `batch` (see `lay_out_batch`).
     head: usize,
     /// How much of `batch` may be written; the rest is the caller's work in progress
     /// (`buffer`), e.g. plaintext about to be sealed in place.
@@ -396,7 +396,7 @@ type Synced = tokio::sync::oneshot::Sender<u64>;
 const BATCH: usize = 1 << 20;
 /// A batch is sent once it holds BATCH bytes; room for one more sealed segment beyond that
 /// keeps the last append of a batch from reallocating it.
-/// And room in front for the rest of a block (see `BlobWriter::lay_out`).
+/// And room in front for the rest of a block (see `BlobWriter::lay_out_batch`).
 const BATCH_CAPACITY: usize = BATCH + (128 << 10) + 2 * BLOCK;
 const IN_FLIGHT: usize = 8;
 
@@ -499,37 +499,35 @@ impl FileSink {
         Ok(())
     }
 
-    /// Writes `batch[head..]`. A batch laid out for it (`BlobWriter::lay_out`: the bytes
+    /// Writes `batch[head..]`. A batch laid out for it (`BlobWriter::lay_out_batch`: the bytes
     /// before `head` are free, and the block the bytes start in begins at an aligned address)
     /// goes to the disk in whole blocks straight from the batch: only the rest of the block
     /// still staged is copied in front of it, and the batch's own unaligned end into the
     /// stage. Copying every batch into the stage was a tenth of an upload's CPU time. Other
     /// batches, or while staged batches wait to be written together, go through `write`.
     fn write_batch(&mut self, batch: &mut [u8], head: usize) -> std::io::Result<()> {
-        use std::os::unix::fs::FileExt;
         let rest = self.len;
         let laid_out = rest < BLOCK
             && head >= rest
             && (batch.as_ptr() as usize + head - rest).is_multiple_of(BLOCK);
-        let Some(direct) = self.direct.as_ref().filter(|_| laid_out) else {
+        if self.direct.is_none() || !laid_out {
             return self.write(&batch[head..]);
-        };
+        }
         let (a, start) = (self.at, head - rest);
         batch[start..head].copy_from_slice(&self.stage[a..a + rest]);
         let n = batch.len() - start;
         let whole = n - n % BLOCK;
-        if whole > 0 {
-            if let Err(e) = direct.write_all_at(&batch[start..start + whole], self.pos) {
-                if e.raw_os_error() != Some(libc::EINVAL) {
-                    return Err(e);
-                }
-                // The file system refuses direct writes after all: plain writes from here on.
-                self.direct = None;
-                self.file.write_all_at(&batch[start..], self.pos)?;
-                self.file.seek(SeekFrom::Start(self.pos + n as u64))?;
-                self.len = 0;
-                return Ok(());
-            }
+        if whole > 0
+            && !write_direct(
+                &mut self.direct,
+                &mut self.file,
+                self.pos,
+                &batch[start..],
+                whole,
+            )?
+        {
+            self.len = 0;
+            return Ok(());
         }
         self.stage[a..a + n - whole].copy_from_slice(&batch[start + whole..]);
         self.len = n - whole;
@@ -539,25 +537,13 @@ impl FileSink {
 
     /// Writes the whole blocks waiting and keeps the rest at the front.
     fn write_blocks(&mut self) -> std::io::Result<()> {
-        use std::os::unix::fs::FileExt;
         let whole = self.len - self.len % BLOCK;
-        let Some(direct) = &self.direct else {
-            return Ok(());
-        };
-        if whole == 0 {
+        if self.direct.is_none() || whole == 0 {
             return Ok(());
         }
         let a = self.at;
-        if let Err(e) = direct.write_all_at(&self.stage[a..a + whole], self.pos) {
-            if e.raw_os_error() != Some(libc::EINVAL) {
-                return Err(e);
-            }
-            // The file system refuses direct writes after all: plain writes from here on.
-            self.direct = None;
-            self.file
-                .write_all_at(&self.stage[a..a + self.len], self.pos)?;
-            self.file
-                .seek(SeekFrom::Start(self.pos + self.len as u64))?;
+        let pending = &self.stage[a..a + self.len];
+        if !write_direct(&mut self.direct, &mut self.file, self.pos, pending, whole)? {
             self.len = 0;
             return Ok(());
         }
@@ -580,6 +566,30 @@ impl FileSink {
         }
         Ok(())
     }
+}
+
+/// Writes the first `whole` bytes (whole blocks, aligned) of `pending` — everything not yet
+/// written, from `pos` on — with the direct file. Where there is none, or the file system
+/// refuses direct writes after all (EINVAL; the direct file is dropped: plain writes from here
+/// on), all of `pending` goes through the page cache instead and the answer is `false`.
+fn write_direct(
+    direct: &mut Option<std::fs::File>,
+    file: &mut std::fs::File,
+    pos: u64,
+    pending: &[u8],
+    whole: usize,
+) -> std::io::Result<bool> {
+    use std::os::unix::fs::FileExt;
+    if let Some(d) = direct.as_ref() {
+        match d.write_all_at(&pending[..whole], pos) {
+            Ok(()) => return Ok(true),
+            Err(e) if e.raw_os_error() != Some(libc::EINVAL) => return Err(e),
+            Err(_) => *direct = None,
+        }
+    }
+    file.write_all_at(pending, pos)?;
+    file.seek(SeekFrom::Start(pos + pending.len() as u64))?;
+    Ok(false)
 }
 
 /// A sync that was asked for: resolves with its tag once everything written before it is durable.
