@@ -6,7 +6,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ## make run [DEMO=1]: install what is missing, build, start on SQLite in ./data at http://127.0.0.1:3000
 run: setup
-	cargo leptos build --release --split
+	cargo leptos build --release --split --precompress
 	@if [ "$(DEMO)" = "1" ]; then ./target/release/kundenportal seed-demo || true; fi
 	LEPTOS_SITE_ROOT=target/site ./target/release/kundenportal serve
 

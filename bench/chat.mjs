@@ -97,7 +97,7 @@ function openStream(base, cookie, onData) {
 }
 
 async function main() {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split`);
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split --precompress`);
   const limit = openFilesLimit();
   if (limit < 2 * CONNECTIONS + 200) {
     throw new Error(

@@ -272,7 +272,7 @@ async function interactive(base, portalCookie) {
 }
 
 async function main() {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split`);
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split --precompress`);
   fs.mkdirSync(work, { recursive: true });
   const pg = process.env.BENCH_PG_URL;
   if (!(pg && process.env.BENCH_PG_ONLY === '1')) {

@@ -238,7 +238,7 @@ const mbps = (ms) => TOTAL / MiB / (ms / 1000);
 const fmt = (x) => x.toFixed(1).padStart(8);
 
 async function main() {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split`);
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} missing: build it with cargo leptos build --release --split --precompress`);
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   console.log(

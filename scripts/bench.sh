@@ -4,7 +4,7 @@
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo leptos build --release --split
+cargo leptos build --release --split --precompress
 # wrk, the load generator of the page benchmark, from Debian.
 if ! command -v wrk >/dev/null; then
   [ "$(id -u)" -eq 0 ] || { echo "installing wrk needs root (apt-get install wrk)" >&2; exit 1; }
