@@ -6,6 +6,8 @@
 //     (POST /api/list_clients with a search);
 //   - each against a bare axum handler returning a page of the dashboard's size, measured the
 //     same way in the same run (`kundenportal bench-baseline`): the ratio of requests/s;
+//   - the floor of the page path: the sign-in page (no session; its one query asks whether a
+//     firm is set up) against bare axum returning a page of its size;
 //   - on SQLite (one node), PostgreSQL (one node) and PostgreSQL with two nodes (wrk against
 //     both at once, 16 connections each; requests/s summed);
 //   - the server's RSS idle (after start) and its peak under the load;
@@ -100,6 +102,18 @@ const line = (name, r, base) =>
   (base ? `   ${((100 * r.rps) / base.rps).toFixed(0).padStart(3)} % of bare axum` : '') +
   (r.errors ? `   (${r.errors})` : '');
 
+/** wrk against `kundenportal bench-baseline`: bare axum returning a page of `bytes` bytes. */
+async function bareAxum(bytes) {
+  const bare = start(['bench-baseline', '--listen', '127.0.0.1:3299', '--bytes', String(bytes)], {});
+  try {
+    await waitFor('http://127.0.0.1:3299/', bare);
+    return await wrk(['http://127.0.0.1:3299/']);
+  } finally {
+    bare.child.kill('SIGKILL');
+    await new Promise((resolve) => (bare.child.exitCode !== null ? resolve() : bare.child.once('exit', resolve)));
+  }
+}
+
 /** Seeds, starts `nodes` servers, measures; returns the portal cookie for the TTI run. */
 async function run(name, env, nodes, ports) {
   const dirs = ports.map((p) => path.join(work, `${name}-${p}`.replace(/\W+/g, '-')));
@@ -145,16 +159,12 @@ async function run(name, env, nodes, ports) {
     const idle = servers.map((s) => memory(s.child.pid).rss);
     if (TTI_ONLY) return { base, portalCookie, servers };
 
-    // The baseline: bare axum, a page of the dashboard's size.
-    const bare = start(['bench-baseline', '--listen', '127.0.0.1:3299', '--bytes', String(dashboard.text.length)], {});
-    let baseline;
-    try {
-      await waitFor('http://127.0.0.1:3299/', bare);
-      baseline = await wrk(['http://127.0.0.1:3299/']);
-    } finally {
-      bare.child.kill('SIGKILL');
-    }
+    const baseline = await bareAxum(dashboard.text.length);
     const at = (p) => bases.map((b) => `${b}${p}`);
+    // The floor of the page path: the sign-in page, rendered without a session (its one query
+    // asks whether a firm is set up), against bare axum returning a page of its size.
+    const login = expect(await request(`${base}/login`), 200, 'sign-in page');
+    const floor = { page: await wrk(at('/login')), bare: await bareAxum(login.text.length), bytes: login.text.length };
     const results = [
       ['staff dashboard (GET /)', await wrk(at('/'), { headers: staff })],
       ['client list + search (GET /clients?q=)', await wrk(at('/clients?q=Mandant%2000012'), { headers: staff })],
@@ -165,6 +175,8 @@ async function run(name, env, nodes, ports) {
     console.log(`${name}, ${nodes} node(s), 32 connections, ${SECONDS} s each (page ${(dashboard.text.length / 1024).toFixed(0)} kB):`);
     console.log(line('bare axum, same page size', baseline));
     for (const [what, r] of results) console.log(line(what, r, baseline));
+    console.log(line(`sign-in page (${(floor.bytes / 1024).toFixed(1)} kB, no session)`, floor.page, floor.bare));
+    console.log(line('  bare axum, that page size', floor.bare));
     console.log(
       `  server RSS: idle ${idle.map(f1).join(' / ')} MB, peak under load ${mem.map((m) => f1(m.peak)).join(' / ')} MB`,
     );

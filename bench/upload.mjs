@@ -3,7 +3,8 @@
 //   (b) the reference tus server @tus/server 2.x + @tus/file-store (no encryption);
 //   (c) our tus endpoint (AES-256-GCM segments, running SHA-256, fsync every 8 MiB, release build).
 // Prints MB/s of each (median of the rounds), the ratios c/a and c/b, the growth of our
-// server's peak RSS over the run, and download (decrypt) MB/s against reading the plain file.
+// server's peak RSS over the run, the CPU per GiB of (c) and the rate two cores allow at that
+// cost, and download (decrypt) MB/s against reading the plain file.
 //
 // Environment: BENCH_UPLOAD_MB (default 1024), BENCH_ROUNDS (default 5),
 // KUNDENPORTAL_BIN (default target/release/kundenportal).
@@ -11,6 +12,7 @@ import { execSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -233,6 +235,17 @@ async function startOurs(port, dir) {
   return { child, log, base, cookie, token };
 }
 
+/** CPU seconds per GiB of SHA-256 on one core (Node's OpenSSL), hashing 256 MiB. */
+function shaSecondsPerGib() {
+  const block = crypto.randomBytes(16 * MiB);
+  const h = crypto.createHash('sha256');
+  const t = process.cpuUsage();
+  for (let i = 0; i < 16; i++) h.update(block);
+  h.digest();
+  const used = process.cpuUsage(t);
+  return ((used.user + used.system) / 1e6) * 4;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mbps = (ms) => TOTAL / MiB / (ms / 1000);
 const fmt = (x) => x.toFixed(1).padStart(8);
@@ -324,6 +337,17 @@ async function main() {
     console.log(
       `CPU during (c), per GiB: our server ${(cpu.server / gib).toFixed(2)} s, this client ${(cpu.client / gib).toFixed(2)} s;` +
         ` the machine ${((100 * cpu.busy) / cpu.total).toFixed(0)} % busy`,
+    );
+    // What two cores allow at all: every GiB needs the CPU seconds just measured (server and
+    // client), and SHA-256 — one running hash, so one core — needs at least what OpenSSL's
+    // (SHA-NI, like ours) takes here.
+    const cores = os.availableParallelism();
+    const perGib = (cpu.server + cpu.client) / gib;
+    const ceiling = (cores / perGib) * 1.073741824 * 1000;
+    const sha = shaSecondsPerGib();
+    console.log(
+      `ceiling: ${cores} cores / ${perGib.toFixed(2)} CPU s per GiB = ${fmt(ceiling)} MB/s with no idle moment` +
+        ` (c/a ${(ceiling / a).toFixed(2)}); SHA-256 alone ${sha.toFixed(2)} s per GiB on one core`,
     );
     console.log(`download: plain read ${fmt(read)} MB/s   ours (decrypt) ${fmt(dl)} MB/s   ratio ${(dl / read).toFixed(2)}`);
   } finally {

@@ -96,7 +96,7 @@ enum AuditCommand {
 extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
-/// `mi_option_purge_delay` in mimalloc 2's `mi_option_e` (libmimalloc-sys 0.1.49).
+/// `mi_option_purge_delay` in `mi_option_e` (15 in mimalloc 2 and 3; libmimalloc-sys 0.1.49 builds 3).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 fn main() -> std::process::ExitCode {
