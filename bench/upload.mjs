@@ -1,7 +1,7 @@
 // Upload benchmark (make bench). One client, the same bytes and 16 MiB PATCH requests for:
 //   (a) plain file I/O: writing the file to the same disk, then fsync — the physical limit;
 //   (b) the reference tus server @tus/server 2.x + @tus/file-store (no encryption);
-//   (c) our tus endpoint (AES-256-GCM segments, running SHA-256, fsync every 8 MiB, release build).
+//   (c) our tus endpoint (AES-256-GCM segments, running SHA-256, synced about once a second, release build).
 // Prints MB/s of each (median of the rounds), the ratios c/a and c/b, the growth of our
 // server's peak RSS over the run, the CPU per GiB of (c) and the rate two cores allow at that
 // cost, and download (decrypt) MB/s against reading the plain file.
