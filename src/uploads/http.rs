@@ -149,6 +149,13 @@ impl Commits {
     fn asked(&mut self, to: u64) {
         *self = Commits::new(to);
     }
+
+    /// Asks `writer` for a sync of everything up to `to`, and counts it as the last one.
+    async fn ask(&mut self, writer: &mut BlobWriter, to: u64) -> std::io::Result<PendingSync> {
+        let pending = writer.sync_soon(to).await?;
+        self.asked(to);
+        Ok(pending)
+    }
 }
 
 /// The blob writer of an unfinished upload between two PATCHes.
@@ -164,14 +171,7 @@ struct Open {
 impl Open {
     /// Closes the writer and waits until the database offset reached `written`.
     async fn settle(self, st: &AppState, id: &str) -> Result<(), String> {
-        let synced = self.writer.commit().await;
-        if let Some(f) = self.flusher {
-            let _ = f.await;
-        }
-        synced.map_err(|e| e.to_string())?;
-        repo::advance(&st.db, id, self.written as i64)
-            .await
-            .map_err(|e| e.to_string())
+        commit_to(st, id, self.writer, self.flusher, self.written).await
     }
 
     /// Asks for a sync of what waits (the client paused), the database offset to follow.
@@ -179,9 +179,8 @@ impl Open {
         if self.written <= self.commits.asked {
             return;
         }
-        match self.writer.sync_soon(self.written).await {
+        match self.commits.ask(&mut self.writer, self.written).await {
             Ok(p) => {
-                self.commits.asked(self.written);
                 let prev = self.flusher.take();
                 self.flusher = Some(tokio::spawn(flush(st.clone(), id.into(), prev, vec![p])));
             }
@@ -344,19 +343,28 @@ async fn keep_before(
     if commits.asked >= at {
         return abandon(writer, prev).await;
     }
-    let synced = writer.commit().await;
-    if let Some(p) = prev {
-        let _ = p.await;
-    }
-    let kept = match synced {
-        Ok(()) => repo::advance(&st.db, id, at as i64)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
-    };
-    if let Err(e) = kept {
+    if let Err(e) = commit_to(st, id, writer, prev, at).await {
         tracing::warn!(upload = %id, error = %e, "keeping an upload's earlier bytes failed");
     }
+}
+
+/// Syncs and closes `writer`, lets the syncs asked for before it finish (`flusher`), and
+/// moves the database offset to `to`.
+async fn commit_to(
+    st: &AppState,
+    id: &str,
+    writer: BlobWriter,
+    flusher: Option<tokio::task::JoinHandle<()>>,
+    to: u64,
+) -> Result<(), String> {
+    let synced = writer.commit().await;
+    if let Some(f) = flusher {
+        let _ = f.await;
+    }
+    synced.map_err(|e| e.to_string())?;
+    repo::advance(&st.db, id, to as i64)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Waits for the syncs in order and moves the database offset after each.
@@ -1374,8 +1382,7 @@ impl Request<'_> {
                 tokio::select! {
                     n = tokio::time::timeout_at(idle, stream.next()) => break n,
                     _ = tokio::time::sleep_until(due.unwrap_or(idle)), if due.is_some() => {
-                        pending = Some(tryw!(writer.sync_soon(sealed_to).await));
-                        commits.asked(sealed_to);
+                        pending = Some(tryw!(commits.ask(&mut writer, sealed_to).await));
                     }
                     durable = wait_sync(&mut pending) => {
                         let durable = match durable {
@@ -1440,8 +1447,7 @@ impl Request<'_> {
                 && sealed_to < length
                 && commits.due(sealed_to)
             {
-                pending = Some(tryw!(writer.sync_soon(sealed_to).await));
-                commits.asked(sealed_to);
+                pending = Some(tryw!(commits.ask(&mut writer, sealed_to).await));
             }
         }
         if let (Some(expected), Some(h)) = (self.checksum, chunk_hasher) {
@@ -1507,11 +1513,7 @@ impl Request<'_> {
         let (st, up) = (self.st, self.up);
         let length = up.length as u64;
         if s.sealed_to == length {
-            writer.commit().await.map_err(internal)?;
-            if let Some(p) = prev {
-                let _ = p.await;
-            }
-            repo::advance(&st.db, &up.id, length as i64)
+            commit_to(st, &up.id, writer, prev, length)
                 .await
                 .map_err(internal)?;
             let digest = match hasher {
@@ -1533,12 +1535,7 @@ impl Request<'_> {
             u64::MAX
         };
         if st.storage.shared() {
-            let committed = writer.commit().await;
-            if let Some(p) = prev {
-                let _ = p.await;
-            }
-            committed.map_err(internal)?;
-            repo::advance(&st.db, &up.id, s.sealed_to as i64)
+            commit_to(st, &up.id, writer, prev, s.sealed_to)
                 .await
                 .map_err(internal)?;
             // The next PATCH may reach another node: no thread is kept waiting for it here.
@@ -1551,11 +1548,8 @@ impl Request<'_> {
         let mut syncs: Vec<PendingSync> = s.pending.into_iter().collect();
         let mut commits = s.commits;
         if commits.due(s.sealed_to) {
-            match writer.sync_soon(s.sealed_to).await {
-                Ok(p) => {
-                    syncs.push(p);
-                    commits.asked(s.sealed_to);
-                }
+            match commits.ask(&mut writer, s.sealed_to).await {
+                Ok(p) => syncs.push(p),
                 Err(e) => {
                     abandon(writer, prev).await;
                     return Err(internal(e));
